@@ -1,0 +1,5 @@
+"""Allows `python -m game`."""
+
+from game.cli import main
+
+raise SystemExit(main())

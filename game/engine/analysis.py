@@ -1,0 +1,137 @@
+"""Checks over the assembled story: links, citations, reachability and dead ends.
+
+Every check is linear in scenes plus choices, so a story of thousands of scenes
+is checked in a moment.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+
+from game.engine.model import LINK, Story
+from game.engine.problems import Mark, Problem
+
+
+def analyse(story: Story) -> list[Problem]:
+    """Every cross-reference and structural problem of a story."""
+    return [*_links(story), *_codex_links(story), *_graph(story), *_endings(story)]
+
+
+def _links(story: Story) -> Iterator[Problem]:
+    known = story.paragraphs
+    for scene in story.scenes.values():
+        if known:
+            for ref in scene.sources:
+                if ref not in known:
+                    yield Problem(
+                        scene.marks.get("sources", scene.mark),
+                        "unknown-citation",
+                        f"scene '{scene.id}' cites '{ref}', which is not a paragraph of the source "
+                        "(see assets/sources.yaml)",
+                    )
+        for choice in scene.choices:
+            if choice.target not in story.scenes:
+                yield Problem(
+                    choice.marks.get("goto", choice.mark),
+                    "unknown-target",
+                    f"choice '{choice.id}' goes to '{choice.target}', which is not a scene",
+                )
+            if known:
+                for ref in choice.sources:
+                    if ref not in known:
+                        yield Problem(
+                            choice.marks.get("sources", choice.mark),
+                            "unknown-citation",
+                            f"choice '{choice.id}' cites '{ref}', which is not a paragraph of the source",
+                        )
+
+
+def _codex_links(story: Story) -> Iterator[Problem]:
+    for scene in story.scenes.values():
+        for match in LINK.finditer(scene.text):
+            shown, ref = match.group(1).strip(), match.group(2)
+            term = ref.strip() if ref else story.codex_names.get(shown.lower())
+            if term is None or term not in story.codex:
+                line_offset = scene.text.count("\n", 0, match.start())
+                wanted = ref.strip() if ref else shown
+                start = scene.text_mark
+                column = match.start() - (scene.text.rfind("\n", 0, match.start()) + 1)
+                where = Mark(start.path, start.line + line_offset, start.column + column)
+                yield Problem(
+                    where,
+                    "unknown-codex-term",
+                    f"scene '{scene.id}' links {match.group(0)}, but no codex entry is named "
+                    f"'{wanted}'; add it to assets/codex.yaml or fix the link",
+                )
+
+
+def _graph(story: Story) -> Iterator[Problem]:
+    scenes = story.scenes
+    if story.start not in scenes:
+        return
+    reached = {story.start}
+    queue = deque([story.start])
+    incoming: dict[str, list[str]] = {sid: [] for sid in scenes}
+    for scene in scenes.values():
+        for choice in scene.choices:
+            if choice.target in incoming:
+                incoming[choice.target].append(scene.id)
+    while queue:
+        scene = scenes[queue.popleft()]
+        for choice in scene.choices:
+            if choice.target in scenes and choice.target not in reached:
+                reached.add(choice.target)
+                queue.append(choice.target)
+    # scenes from which some ending can be reached (walk backwards from every ending)
+    can_end = {sid for sid, s in scenes.items() if s.ending is not None}
+    queue = deque(can_end)
+    while queue:
+        for source in incoming[queue.popleft()]:
+            if source not in can_end:
+                can_end.add(source)
+                queue.append(source)
+    for scene in scenes.values():
+        if scene.ending is None and not scene.choices:
+            yield Problem(
+                scene.mark,
+                "dead-end",
+                f"scene '{scene.id}' has no choices and is not an ending; add a choice or an 'ending:'",
+            )
+        if scene.id not in reached:
+            code = "unreachable-ending" if scene.ending else "unreachable-scene"
+            what = "ending" if scene.ending else "scene"
+            yield Problem(
+                scene.mark,
+                code,
+                f"no path from the start scene '{story.start}' reaches the {what} '{scene.id}'",
+                "warning",
+            )
+        elif scene.id not in can_end and scene.choices:
+            yield Problem(
+                scene.mark,
+                "no-way-out",
+                f"from scene '{scene.id}' no path leads to any ending",
+                "warning",
+            )
+
+
+def _endings(story: Story) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for scene in story.scenes.values():
+        if scene.ending is None:
+            continue
+        if scene.ending.id in seen:
+            yield Problem(
+                scene.mark,
+                "duplicate-id",
+                f"the ending id '{scene.ending.id}' is used by scenes '{seen[scene.ending.id]}' "
+                f"and '{scene.id}'",
+            )
+        seen.setdefault(scene.ending.id, scene.id)
+    if story.scenes and not seen:
+        yield Problem(
+            Mark(next(iter(story.scenes.values())).mark.path),
+            "no-endings",
+            "the story has no ending; mark at least one scene with 'ending:'",
+        )

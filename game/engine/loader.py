@@ -1,0 +1,558 @@
+"""Story folders -> a checked, immutable Story, collecting every problem with its place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from game.engine import analysis, schema
+from game.engine.expr import ExprError, Type, compile_expr, parse_condition, parse_effect
+from game.engine.model import (
+    Chapter,
+    Choice,
+    CodexEntry,
+    Ending,
+    Paragraph,
+    Scene,
+    Story,
+    Variable,
+)
+from game.engine.problems import Mark, Problem, StoryError, sort_problems
+from game.engine.yamlread import YamlList, YamlMap, read_yaml_file
+
+STORY_SUFFIXES = (".yaml", ".yml")
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should read it: relative to the current folder when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+@dataclass
+class _Parts:
+    """What the files held, before the story is assembled."""
+
+    problems: list[Problem] = field(default_factory=list)
+    story_file: tuple[YamlMap, str] | None = None
+    chapter_files: list[tuple[YamlMap, str]] = field(default_factory=list)
+    codex_files: list[tuple[YamlMap, str]] = field(default_factory=list)
+    digest: Any = field(default_factory=hashlib.sha256)
+
+
+def story_files(folder: Path) -> list[Path]:
+    """The YAML files of a story folder (and its sub-folders), in a stable order."""
+    found = [p for p in folder.rglob("*") if p.suffix in STORY_SUFFIXES and p.is_file()]
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _read_folder(folder: Path, parts: _Parts) -> None:
+    shown = display_path(folder)
+    if not folder.exists():
+        parts.problems.append(
+            Problem(
+                Mark(shown),
+                "missing-folder",
+                "no such folder; give the folder that holds the scene files",
+            )
+        )
+        return
+    if not folder.is_dir():
+        parts.problems.append(
+            Problem(Mark(shown), "not-a-folder", "expected a folder of scene files")
+        )
+        return
+    files = story_files(folder)
+    if not files:
+        parts.problems.append(Problem(Mark(shown), "no-scenes", "the folder holds no .yaml files"))
+    for path in files:
+        _read_story_file(path, folder, parts)
+
+
+def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        parts.problems.append(
+            Problem(Mark(shown), "unreadable", f"cannot read the file: {exc.strerror}")
+        )
+        return
+    parts.digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
+    from game.engine.yamlread import read_yaml_bytes
+
+    value, problems = read_yaml_bytes(data, shown)
+    parts.problems.extend(problems)
+    if value is None:
+        return
+    if not isinstance(value, YamlMap):
+        parts.problems.append(
+            Problem(
+                value.mark if isinstance(value, YamlList) else Mark(shown, 1, 1),
+                "wrong-type",
+                "a story file is a mapping starting with 'story:', 'chapter:' or 'codex:'",
+            )
+        )
+        return
+    kinds = [key for key in schema.FILE_SHAPES if key in value]
+    if len(kinds) != 1:
+        found = ", ".join(f"'{k}'" for k in value) or "nothing"
+        parts.problems.append(
+            Problem(
+                value.mark,
+                "unknown-file",
+                f"cannot tell what this file is: it should have exactly one of 'story:', "
+                f"'chapter:' or 'codex:' at the top (found {found})",
+            )
+        )
+        return
+    kind = kinds[0]
+    shape = schema.FILE_SHAPES[kind]
+    parts.problems.extend(shape.problems(value, value.mark))
+    if kind == "story":
+        if parts.story_file is not None:
+            first = parts.story_file[1]
+            parts.problems.append(
+                Problem(
+                    value.key_mark("story"),
+                    "duplicate-story",
+                    f"a second story file; the first is {first}. A story has one story.yaml",
+                )
+            )
+        else:
+            parts.story_file = (value, shown)
+    elif kind == "chapter":
+        parts.chapter_files.append((value, shown))
+    else:
+        parts.codex_files.append((value, shown))
+
+
+def _text(value: Any, default: str = "") -> str:
+    return value if isinstance(value, str) else default
+
+
+def _ids(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+class _Builder:
+    """Assembles a Story from validated files; adds problems for cross-file mistakes."""
+
+    def __init__(self, parts: _Parts) -> None:
+        self.parts = parts
+        self.problems = parts.problems
+
+    def problem(self, mark: Mark, code: str, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(mark, code, message, severity))  # type: ignore[arg-type]
+
+    # -- variables
+    def variables(self, raw: Any) -> dict[str, Variable]:
+        out: dict[str, Variable] = {}
+        if not isinstance(raw, YamlMap):
+            return out
+        for name, spec in raw.items():
+            if not isinstance(spec, YamlMap) or spec.get("type") not in ("int", "bool"):
+                continue
+            kind: Type = spec["type"]
+            initial = spec.get("initial")
+            mark = raw.key_mark(name)
+            ok_type = (
+                isinstance(initial, bool)
+                if kind == "bool"
+                else (isinstance(initial, int) and not isinstance(initial, bool))
+            )
+            if "initial" in spec and isinstance(initial, int) and not ok_type:
+                self.problem(
+                    spec.value_mark("initial"),
+                    "wrong-type",
+                    f"'{name}' is {kind}, so its initial value must be "
+                    + ("true or false" if kind == "bool" else "a whole number"),
+                )
+                initial = None
+            low, high = spec.get("min"), spec.get("max")
+            if kind == "bool" and (low is not None or high is not None):
+                self.problem(
+                    spec.key_mark("min" if low is not None else "max"),
+                    "wrong-key",
+                    f"'{name}' is true/false; min and max are for numbers",
+                )
+                low = high = None
+            if isinstance(low, int) and isinstance(high, int) and low > high:
+                self.problem(
+                    spec.key_mark("min"), "bad-range", f"'{name}' has min {low} above max {high}"
+                )
+            if kind == "int" and isinstance(initial, int):
+                if (isinstance(low, int) and initial < low) or (
+                    isinstance(high, int) and initial > high
+                ):
+                    self.problem(
+                        spec.value_mark("initial"),
+                        "bad-range",
+                        f"'{name}' starts at {initial}, outside its range {low}..{high}",
+                    )
+            out[name] = Variable(
+                name=name,
+                type=kind,
+                initial=initial if initial is not None else (False if kind == "bool" else 0),
+                minimum=low if isinstance(low, int) else None,
+                maximum=high if isinstance(high, int) else None,
+                label=spec.get("label") if isinstance(spec.get("label"), str) else None,
+                about=spec.get("about") if isinstance(spec.get("about"), str) else None,
+                mark=mark,
+            )
+        return out
+
+    # -- choices
+    def choice(self, raw: YamlMap, types: dict[str, Type], mark: Mark) -> Choice | None:
+        if not isinstance(raw.get("id"), str) or not isinstance(raw.get("goto"), str):
+            return None
+        condition = test = None
+        cond_text = raw.get("if")
+        if isinstance(cond_text, str):
+            try:
+                condition = parse_condition(cond_text, types)
+                test = compile_expr(condition)
+            except ExprError as exc:
+                self.problem(
+                    _in_value(raw, "if", exc.column), "bad-expression", f"in 'if': {exc.message}"
+                )
+        elif "disabled" in raw:
+            self.problem(
+                raw.key_mark("disabled"),
+                "disabled-without-if",
+                "'disabled' gives the reason a choice cannot be taken; it needs an 'if'",
+                "warning",
+            )
+        raw_effects = raw.get("effects", ())
+        if isinstance(raw_effects, str):
+            effect_items: list[tuple[Any, Mark, int]] = [
+                (raw_effects, raw.value_mark("effects"), 0)
+            ]
+        elif isinstance(raw_effects, YamlList):
+            effect_items = [(e, raw_effects.item_mark(i), i) for i, e in enumerate(raw_effects)]
+        else:
+            effect_items = []
+        effects, actions = [], []
+        for text, emark, _ in effect_items:
+            if not isinstance(text, str):
+                continue
+            try:
+                effect = parse_effect(text, types)
+            except ExprError as exc:
+                self.problem(
+                    Mark(emark.path, emark.line, emark.column + exc.column - 1),
+                    "bad-expression",
+                    f"in effect '{text}': {exc.message}",
+                )
+                continue
+            effects.append(effect)
+            actions.append((effect.target, effect.op, compile_expr(effect.value)))
+        history = raw.get("history")
+        return Choice(
+            id=raw["id"],
+            label=_text(raw.get("label")),
+            target=raw["goto"],
+            sources=_ids(raw.get("sources")),
+            history=history if history in ("faithful", "divergent") else "faithful",
+            note=_text(raw.get("note")),
+            condition=condition,
+            condition_text=cond_text if isinstance(cond_text, str) else None,
+            disabled_reason=raw.get("disabled") if isinstance(raw.get("disabled"), str) else None,
+            effects=tuple(effects),
+            mark=mark,
+            marks=dict(raw.value_marks),
+            test=test,
+            actions=tuple(actions),
+        )
+
+    # -- scenes
+    def scene(self, raw: YamlMap, chapter: str, types: dict[str, Type], mark: Mark) -> Scene | None:
+        if not isinstance(raw.get("id"), str):
+            return None
+        date = dt.date(1917, 1, 1)
+        raw_date = raw.get("date")
+        if isinstance(raw_date, str) and len(raw_date) == 10:
+            try:
+                date = dt.date.fromisoformat(raw_date)
+            except ValueError:
+                self.problem(
+                    raw.value_mark("date"),
+                    "bad-date",
+                    f"'{raw_date}' is not a real date (YYYY-MM-DD)",
+                )
+        choices: list[Choice] = []
+        raw_choices = raw.get("choices")
+        seen: dict[str, Mark] = {}
+        if isinstance(raw_choices, YamlList):
+            for index, item in enumerate(raw_choices):
+                if not isinstance(item, YamlMap):
+                    continue
+                choice = self.choice(item, types, raw_choices.item_mark(index))
+                if choice is None:
+                    continue
+                if choice.id in seen:
+                    self.problem(
+                        item.value_mark("id"),
+                        "duplicate-id",
+                        f"the choice id '{choice.id}' is used twice in scene '{raw['id']}' "
+                        f"(first at line {seen[choice.id].line})",
+                    )
+                    continue
+                seen[choice.id] = item.value_mark("id")
+                choices.append(choice)
+        ending = None
+        raw_ending = raw.get("ending")
+        if isinstance(raw_ending, YamlMap):
+            kind = raw_ending.get("kind")
+            ending = Ending(
+                id=_text(raw_ending.get("id"), raw["id"]),
+                title=_text(raw_ending.get("title")),
+                kind=kind if kind in ("historical", "alternate", "defeat") else "alternate",
+                epilogue=_text(raw_ending.get("epilogue")),
+            )
+            if "choices" in raw:
+                self.problem(
+                    raw.key_mark("choices"),
+                    "ending-with-choices",
+                    "an ending has no choices; remove 'choices' or 'ending'",
+                )
+                choices = []
+        return Scene(
+            id=raw["id"],
+            chapter=chapter,
+            title=_text(raw.get("title")),
+            date=date,
+            time=str(raw.get("time", "")),
+            place=_text(raw.get("place")),
+            text=_text(raw.get("text")),
+            sources=_ids(raw.get("sources")),
+            choices=tuple(choices),
+            ending=ending,
+            mark=mark,
+            marks=dict(raw.value_marks),
+        )
+
+    # -- codex and sources
+    def codex(
+        self, files: Iterable[tuple[YamlMap, str]]
+    ) -> tuple[dict[str, CodexEntry], dict[str, str]]:
+        entries: dict[str, CodexEntry] = {}
+        names: dict[str, tuple[str, Mark]] = {}
+        for value, _ in files:
+            items = value.get("codex")
+            if not isinstance(items, YamlList):
+                continue
+            for index, raw in enumerate(items):
+                if not isinstance(raw, YamlMap) or not isinstance(raw.get("id"), str):
+                    continue
+                mark = items.item_mark(index)
+                entry_id = raw["id"]
+                if entry_id in entries:
+                    first = entries[entry_id].mark
+                    self.problem(
+                        raw.value_mark("id"),
+                        "duplicate-id",
+                        f"the codex id '{entry_id}' is used twice (first at {first})",
+                    )
+                    continue
+                group = raw.get("group")
+                entry = CodexEntry(
+                    id=entry_id,
+                    name=_text(raw.get("name"), entry_id),
+                    group=group
+                    if group in ("person", "place", "organisation", "ship", "term")
+                    else "term",
+                    aliases=_ids(raw.get("aliases")),
+                    text=_text(raw.get("text")),
+                    mark=mark,
+                )
+                entries[entry_id] = entry
+                for name in (entry.name, *entry.aliases):
+                    key = name.strip().lower()
+                    if key in names and names[key][0] != entry_id:
+                        other, where = names[key]
+                        self.problem(
+                            mark,
+                            "duplicate-name",
+                            f"the codex name '{name}' belongs to both '{other}' ({where}) and '{entry_id}'",
+                        )
+                    names.setdefault(key, (entry_id, mark))
+        return entries, {k: v[0] for k, v in names.items()}
+
+    def paragraphs(self, value: Any) -> dict[str, Paragraph]:
+        out: dict[str, Paragraph] = {}
+        if not isinstance(value, YamlMap) or not isinstance(value.get("sources"), YamlMap):
+            return out
+        items = value["sources"].get("paragraphs")
+        if not isinstance(items, YamlList):
+            return out
+        for raw in items:
+            if isinstance(raw, YamlMap) and isinstance(raw.get("id"), str):
+                out[raw["id"]] = Paragraph(
+                    raw["id"], _text(raw.get("section")), _text(raw.get("summary"))
+                )
+        return out
+
+
+def _in_value(raw: YamlMap, key: str, column: int) -> Mark:
+    """The place of a column inside a one-line value (quotes taken into account roughly)."""
+    mark = raw.value_mark(key)
+    return Mark(mark.path, mark.line, mark.column + max(column - 1, 0))
+
+
+def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
+    builder = _Builder(parts)
+    paragraphs: dict[str, Paragraph] = {}
+    if sources_file is not None:
+        value, problems = read_yaml_file(sources_file, display_path(sources_file))
+        parts.problems.extend(problems)
+        if value is not None:
+            parts.problems.extend(
+                schema.SOURCES_FILE.problems(
+                    value, getattr(value, "mark", Mark(display_path(sources_file)))
+                )
+            )
+            paragraphs = builder.paragraphs(value)
+            parts.digest.update(b"sources\0" + sources_file.read_bytes())
+    if parts.story_file is None:
+        where = parts.chapter_files[0][1] if parts.chapter_files else "."
+        parts.problems.append(
+            Problem(
+                Mark(where),
+                "missing-story",
+                "no story.yaml found: the story's metadata and variables are missing",
+            )
+        )
+        return None
+    meta_file, meta_path = parts.story_file
+    meta = meta_file.get("story")
+    if not isinstance(meta, YamlMap):
+        return None
+    if meta_file.get("format") not in (schema.FORMAT_VERSION, None) and isinstance(
+        meta_file.get("format"), int
+    ):
+        builder.problem(
+            meta_file.value_mark("format"),
+            "unknown-format",
+            f"format {meta_file['format']} is not known; this game reads format {schema.FORMAT_VERSION}",
+        )
+    variables = builder.variables(meta_file.get("variables"))
+    types = {name: var.type for name, var in variables.items()}
+
+    chapters: dict[str, Chapter] = {}
+    scenes: dict[str, Scene] = {}
+    pending_refs: list[tuple[str, Mark]] = []
+    for value, _path in parts.chapter_files:
+        raw_chapter = value.get("chapter")
+        if isinstance(raw_chapter, YamlMap) and isinstance(raw_chapter.get("id"), str):
+            chapter_id = raw_chapter["id"]
+            if chapter_id in chapters:
+                builder.problem(
+                    raw_chapter.value_mark("id"),
+                    "duplicate-id",
+                    f"the chapter id '{chapter_id}' is used twice (first at {chapters[chapter_id].mark})",
+                )
+            else:
+                number = raw_chapter.get("number")
+                chapters[chapter_id] = Chapter(
+                    id=chapter_id,
+                    number=number if isinstance(number, int) else 0,
+                    title=_text(raw_chapter.get("title")),
+                    reflection=tuple(
+                        q for q in raw_chapter.get("reflection", ()) if isinstance(q, str)
+                    )
+                    if isinstance(raw_chapter.get("reflection"), list)
+                    else (),
+                    mark=raw_chapter.value_mark("id"),
+                )
+        elif isinstance(raw_chapter, str):
+            chapter_id = raw_chapter
+            pending_refs.append((chapter_id, value.value_mark("chapter")))
+        else:
+            continue
+        raw_scenes = value.get("scenes")
+        if not isinstance(raw_scenes, YamlList):
+            continue
+        for index, raw in enumerate(raw_scenes):
+            if not isinstance(raw, YamlMap):
+                continue
+            scene = builder.scene(raw, chapter_id, types, raw_scenes.item_mark(index))
+            if scene is None:
+                continue
+            if scene.id in scenes:
+                builder.problem(
+                    raw.value_mark("id"),
+                    "duplicate-id",
+                    f"the scene id '{scene.id}' is used twice (first at {scenes[scene.id].mark})",
+                )
+                continue
+            scenes[scene.id] = replace(scene, mark=raw.value_mark("id"))
+    for chapter_id, mark in pending_refs:
+        if chapter_id not in chapters:
+            builder.problem(mark, "unknown-chapter", f"no chapter has the id '{chapter_id}'")
+
+    codex, codex_names = builder.codex(parts.codex_files)
+    start = _text(meta.get("start"))
+    if start and start not in scenes:
+        builder.problem(
+            meta.value_mark("start"), "unknown-scene", f"the start scene '{start}' does not exist"
+        )
+    return Story(
+        id=_text(meta.get("id")),
+        title=_text(meta.get("title")),
+        version=str(meta.get("version", "")),
+        start=start,
+        intro=_text(meta.get("intro")),
+        variables=variables,
+        chapters=chapters,
+        scenes=scenes,
+        codex=codex,
+        paragraphs=paragraphs,
+        content_hash="sha256:" + parts.digest.hexdigest(),
+        codex_names=codex_names,
+    )
+
+
+def check_story(
+    folders: Sequence[Path], *, assets: Path | None = None
+) -> tuple[Story | None, list[Problem]]:
+    """Read story folders (story files and packs) plus the assets folder; never raises.
+
+    Returns the story (None when it could not be assembled at all) and every
+    problem found, errors and warnings, in reading order.
+    """
+    parts = _Parts()
+    if assets is not None:
+        codex_file = assets / "codex.yaml"
+        if codex_file.exists():
+            _read_story_file(codex_file, assets, parts)
+    for folder in folders:
+        _read_folder(Path(folder), parts)
+    sources_file = assets / "sources.yaml" if assets is not None else None
+    if sources_file is not None and not sources_file.exists():
+        sources_file = None
+    story = _assemble(parts, sources_file)
+    if story is not None:
+        parts.problems.extend(analysis.analyse(story))
+    return story, sort_problems(_dedupe(parts.problems))
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def load_story(folders: Sequence[Path], *, assets: Path | None = None) -> Story:
+    """Load a story for play. Raises StoryError if any error (not warning) was found."""
+    story, problems = check_story(folders, assets=assets)
+    errors = [p for p in problems if p.severity == "error"]
+    if story is None or errors:
+        raise StoryError(errors or problems)
+    return story

@@ -1,0 +1,245 @@
+"""The story, as immutable data: Story, Chapter, Scene, Choice, Ending, codex and sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from game.engine.expr import Effect, Expr, State, Type, Value
+from game.engine.problems import Mark
+
+History = Literal["faithful", "divergent"]
+EndingKind = Literal["historical", "alternate", "defeat"]
+CodexGroup = Literal["person", "place", "organisation", "ship", "term"]
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------- dates
+
+
+def julian_to_gregorian(date: dt.date) -> dt.date:
+    """Convert an Old Style (Julian) date, held in a `date`, to New Style (Gregorian)."""
+    a = (14 - date.month) // 12
+    y = date.year + 4800 - a
+    m = date.month + 12 * a - 3
+    jdn = date.day + (153 * m + 2) // 5 + 365 * y + y // 4 - 32083
+    return dt.date.fromordinal(jdn - 1721425)
+
+
+def format_dates(old_style: dt.date) -> str:
+    """'25 October 1917 (7 November N.S.)'."""
+    new_style = julian_to_gregorian(old_style)
+    first = f"{old_style.day} {MONTHS[old_style.month - 1]} {old_style.year}"
+    second = f"{new_style.day} {MONTHS[new_style.month - 1]}"
+    if new_style.year != old_style.year:
+        second += f" {new_style.year}"
+    return f"{first} ({second} N.S.)"
+
+
+# ---------------------------------------------------------------- text markup
+
+LINK = re.compile(r"\[\[([^\[\]|]+?)(?:\|([^\[\]|]+?))?\]\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of scene text; `term` is the codex entry it links to, if any."""
+
+    text: str
+    term: str | None = None
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split scene text into paragraphs (blank lines between), lines joined."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return [
+        " ".join(line.strip() for line in block.splitlines()) for block in blocks if block.strip()
+    ]
+
+
+# ---------------------------------------------------------------- the story
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    name: str
+    type: Type
+    initial: Value
+    minimum: int | None = None
+    maximum: int | None = None
+    label: str | None = None
+    about: str | None = None
+    mark: Mark = field(default=Mark(""), compare=False)
+
+    @property
+    def visible(self) -> bool:
+        """Shown to the player (it has a label)."""
+        return self.label is not None
+
+    def clamp(self, value: Value) -> Value:
+        """Keep an int within its declared range."""
+        if self.type != "int":
+            return value
+        if self.minimum is not None and value < self.minimum:
+            return self.minimum
+        if self.maximum is not None and value > self.maximum:
+            return self.maximum
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    id: str
+    number: int
+    title: str
+    reflection: tuple[str, ...] = ()
+    mark: Mark = field(default=Mark(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    id: str
+    title: str
+    kind: EndingKind
+    epilogue: str
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    label: str
+    target: str
+    sources: tuple[str, ...]
+    history: History
+    note: str
+    condition: Expr | None = None
+    condition_text: str | None = None
+    disabled_reason: str | None = None
+    effects: tuple[Effect, ...] = ()
+    mark: Mark = field(default=Mark(""), compare=False)
+    #: Where each key's value stands in the file, for messages.
+    marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+    #: The condition compiled to a function of the variables (None: always open).
+    test: Callable[[State], Value] | None = field(default=None, compare=False, repr=False)
+    #: The effects compiled: (variable, op, function of the variables).
+    actions: tuple[tuple[str, str, Callable[[State], Value]], ...] = field(
+        default=(), compare=False, repr=False
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    id: str
+    chapter: str
+    title: str
+    date: dt.date
+    time: str
+    place: str
+    text: str
+    sources: tuple[str, ...]
+    choices: tuple[Choice, ...] = ()
+    ending: Ending | None = None
+    mark: Mark = field(default=Mark(""), compare=False)
+    #: Where each key's value stands in the file, for messages.
+    marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def text_mark(self) -> Mark:
+        """Where the text's first line stands in the file."""
+        return self.marks.get("text", self.mark)
+
+    @property
+    def dates(self) -> str:
+        """The date both ways: '25 October 1917 (7 November N.S.)'."""
+        return format_dates(self.date)
+
+    def choice(self, choice_id: str) -> Choice | None:
+        for choice in self.choices:
+            if choice.id == choice_id:
+                return choice
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CodexEntry:
+    id: str
+    name: str
+    group: CodexGroup
+    aliases: tuple[str, ...]
+    text: str
+    mark: Mark = field(default=Mark(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of the source article, by id, with a summary in our words."""
+
+    id: str
+    section: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Story:
+    """A whole loaded story. Immutable; one per process is plenty."""
+
+    id: str
+    title: str
+    version: str
+    start: str
+    intro: str
+    variables: Mapping[str, Variable]
+    chapters: Mapping[str, Chapter]
+    scenes: Mapping[str, Scene]
+    codex: Mapping[str, CodexEntry]
+    paragraphs: Mapping[str, Paragraph]
+    content_hash: str
+    #: Lower-cased codex names and aliases -> entry id.
+    codex_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def endings(self) -> dict[str, Scene]:
+        """Ending id -> its scene."""
+        return {s.ending.id: s for s in self.scenes.values() if s.ending is not None}
+
+    def initial_state(self) -> dict[str, Value]:
+        return {name: var.initial for name, var in self.variables.items()}
+
+    def chapter_of(self, scene: Scene) -> Chapter:
+        return self.chapters[scene.chapter]
+
+    def spans(self, paragraph: str) -> list[Span]:
+        """Split one paragraph into text and codex links."""
+        out: list[Span] = []
+        pos = 0
+        for match in LINK.finditer(paragraph):
+            if match.start() > pos:
+                out.append(Span(paragraph[pos : match.start()]))
+            shown, ref = match.group(1).strip(), match.group(2)
+            term = ref.strip() if ref else self.codex_names.get(shown.lower())
+            out.append(Span(shown, term if term in self.codex else None))
+            pos = match.end()
+        if pos < len(paragraph):
+            out.append(Span(paragraph[pos:]))
+        return out
+
+    def plain(self, text: str) -> str:
+        """Scene text with the link brackets taken out."""
+        return LINK.sub(lambda m: m.group(1).strip(), text)
+
+    def terms_in(self, scene: Scene) -> list[str]:
+        """The codex entries a scene links to, in order of first mention."""
+        seen: dict[str, None] = {}
+        for match in LINK.finditer(scene.text):
+            ref = match.group(2)
+            term = ref.strip() if ref else self.codex_names.get(match.group(1).strip().lower())
+            if term in self.codex:
+                seen.setdefault(term, None)
+        return list(seen)

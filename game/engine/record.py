@@ -1,0 +1,143 @@
+"""The playthrough record: what a player chose, in order. Saves, undo, transcripts and
+verification are all built by replaying it through the engine.
+
+A record is plain JSON with a format name and version, the story's id, version and
+content hash, the seed, and the steps. It holds no paths and nothing about the
+machine it was made on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+RECORD_FORMAT = "petrograd-record"
+RECORD_VERSION = 1
+MAX_STEPS = 10_000
+
+
+class RecordError(ValueError):
+    """A record that cannot be read; the message says why, for a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One choice: in `scene`, the player took `choice` at time `at` (ISO 8601, UTC)."""
+
+    scene: str
+    choice: str
+    at: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"scene": self.scene, "choice": self.choice, "at": self.at}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A whole playthrough, enough to rebuild its state exactly."""
+
+    story_id: str
+    story_version: str
+    story_hash: str
+    seed: int
+    start: str
+    steps: tuple[Step, ...] = ()
+    #: Room for later features (assignment, answers); kept as given.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_step(self, step: Step) -> Record:
+        return Record(
+            self.story_id,
+            self.story_version,
+            self.story_hash,
+            self.seed,
+            self.start,
+            (*self.steps, step),
+            self.extra,
+        )
+
+    def without_last(self) -> Record:
+        return Record(
+            self.story_id,
+            self.story_version,
+            self.story_hash,
+            self.seed,
+            self.start,
+            self.steps[:-1],
+            self.extra,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "format": RECORD_FORMAT,
+            "version": RECORD_VERSION,
+            "story": {"id": self.story_id, "version": self.story_version, "hash": self.story_hash},
+            "seed": self.seed,
+            "start": self.start,
+            "steps": [step.as_json() for step in self.steps],
+        }
+        if self.extra:
+            out["extra"] = dict(self.extra)
+        return out
+
+    def dumps(self) -> str:
+        return json.dumps(self.as_json(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Record:
+        """Read a record from parsed JSON; raises RecordError naming what is wrong."""
+        if not isinstance(data, dict):
+            raise RecordError("not a playthrough record (expected a JSON object)")
+        if data.get("format") != RECORD_FORMAT:
+            raise RecordError("not a playthrough record (its 'format' is not petrograd-record)")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise RecordError("the record has no format version")
+        if version > RECORD_VERSION:
+            raise RecordError(
+                f"the record was made by a newer version of the game (format {version}); update the game"
+            )
+        story = data.get("story")
+        if not isinstance(story, dict) or not all(
+            isinstance(story.get(k), str) for k in ("id", "version", "hash")
+        ):
+            raise RecordError("the record does not say which story it belongs to")
+        seed, start, steps = data.get("seed"), data.get("start"), data.get("steps")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise RecordError("the record's seed is missing or not a whole number")
+        if not isinstance(start, str):
+            raise RecordError("the record's start scene is missing")
+        if not isinstance(steps, list):
+            raise RecordError("the record's steps are missing")
+        if len(steps) > MAX_STEPS:
+            raise RecordError(f"the record has more than {MAX_STEPS:,} steps")
+        parsed = []
+        for number, step in enumerate(steps, 1):
+            if (
+                not isinstance(step, dict)
+                or not isinstance(step.get("scene"), str)
+                or not isinstance(step.get("choice"), str)
+            ):
+                raise RecordError(f"step {number} of the record is damaged")
+            at = step.get("at", "")
+            parsed.append(Step(step["scene"], step["choice"], at if isinstance(at, str) else ""))
+        extra = data.get("extra", {})
+        return cls(
+            story["id"],
+            story["version"],
+            story["hash"],
+            seed,
+            start,
+            tuple(parsed),
+            extra if isinstance(extra, dict) else {},
+        )
+
+    @classmethod
+    def loads(cls, text: str) -> Record:
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise RecordError(f"the file is not valid JSON ({exc})") from None
+        return cls.from_json(data)

@@ -1,0 +1,524 @@
+"""The scene format's single definition: what keys each part of a story file has.
+
+The loader validates every file against these shapes (collecting all problems
+with their places), and the JSON Schema for editors is generated from them, so
+the documentation, the editor and the game never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from game.engine.problems import Mark, Problem
+from game.engine.yamlread import YamlList, YamlMap
+
+FORMAT_VERSION = 1
+
+ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
+NAME_PATTERN = r"[a-z][a-z0-9_]*"
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+PARAGRAPH_PATTERN = r"[a-z]+-[0-9]+"
+
+# ---------------------------------------------------------------- kinds of value
+
+
+class Kind:
+    """A kind of value a key may hold."""
+
+    what = "a value"
+
+    def problems(self, value: Any, mark: Mark) -> Iterator[Problem]:
+        """Yield what is wrong with `value` (nothing when it fits)."""
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def accepts(self, value: Any) -> bool:
+        """Whether the value is of the right Python type (for choosing among kinds)."""
+        raise NotImplementedError
+
+
+def _wrong(value: Any, mark: Mark, what: str, hint: str = "") -> Problem:
+    if isinstance(value, bool):
+        got = f"{str(value).lower()} (true/false)"
+    elif isinstance(value, int):
+        got = f"the number {value}"
+    elif value is None:
+        got = "nothing"
+    elif isinstance(value, YamlMap | dict):
+        got = "a mapping"
+    elif isinstance(value, YamlList | list):
+        got = "a list"
+    else:
+        got = repr(value) if len(str(value)) < 40 else "text"
+    return Problem(
+        mark, "wrong-type", f"expected {what}, found {got}" + (f"; {hint}" if hint else "")
+    )
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """Text; optionally matching a pattern, optionally one of a few words."""
+
+    pattern: str | None = None
+    words: tuple[str, ...] = ()
+    what: str = "text"
+    hint: str = ""
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, str)
+
+    def problems(self, value: Any, mark: Mark) -> Iterator[Problem]:
+        if isinstance(value, bool) and (self.words or self.pattern is None):
+            hint = "write it in quotes"
+            yield _wrong(value, mark, self.what, hint if not self.words else self.hint)
+            return
+        if not isinstance(value, str):
+            yield _wrong(value, mark, self.what, self.hint)
+            return
+        if not value.strip():
+            yield Problem(mark, "empty-value", f"expected {self.what}, found empty text")
+        elif self.words and value not in self.words:
+            yield Problem(
+                mark,
+                "wrong-value",
+                f"expected one of {', '.join(self.words)}; found '{value}'",
+            )
+        elif self.pattern and not re.fullmatch(self.pattern, value):
+            yield Problem(
+                mark,
+                "wrong-value",
+                f"'{value}' is not {self.what}" + (f"; {self.hint}" if self.hint else ""),
+            )
+
+    def json_schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "string", "minLength": 1}
+        if self.words:
+            out["enum"] = list(self.words)
+        elif self.pattern:
+            out["pattern"] = f"^{self.pattern}$"
+        return out
+
+
+@dataclass(frozen=True)
+class Number(Kind):
+    what: str = "a whole number"
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def problems(self, value: Any, mark: Mark) -> Iterator[Problem]:
+        if not self.accepts(value):
+            yield _wrong(value, mark, self.what)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "integer"}
+
+
+@dataclass(frozen=True)
+class Flag(Kind):
+    what: str = "true or false"
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, bool)
+
+    def problems(self, value: Any, mark: Mark) -> Iterator[Problem]:
+        if not isinstance(value, bool):
+            yield _wrong(value, mark, self.what, "write true or false")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class ListOf(Kind):
+    item: Kind
+    min_items: int = 0
+    what: str = "a list"
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, list)
+
+    def problems(self, value: Any, mark: Mark) -> Iterator[Problem]:
+        if not isinstance(value, YamlList):
+            yield _wrong(value, mark, self.what)
+            return
+        if len(value) < self.min_items:
+            yield Problem(
+                mark, "empty-list", f"expected {self.what} with at least {self.min_items} item(s)"
+            )
+        for index, item in enumerate(value):
+            yield from self.item.problems(item, value.item_mark(index))
+
+    def json_schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        return out
+
+
+@dataclass(frozen=True)
+class OneOf(Kind):
+    """One of several kinds, chosen by the value's type (text, number, list, mapping)."""
+
+    options: tuple[Kind, ...]
+    what: str = "a value"
+
+    def accepts(self, value: Any) -> bool:
+        return any(option.accepts(value) for option in self.options)
+
+    def problems(self, value: Any, mark: Mark) -> Iterator[Problem]:
+        for option in self.options:
+            if option.accepts(value):
+                yield from option.problems(value, mark)
+                return
+        yield _wrong(value, mark, self.what)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"oneOf": [option.json_schema() for option in self.options]}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a mapping."""
+
+    name: str
+    kind: Kind
+    required: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Shape(Kind):
+    """A mapping with known keys."""
+
+    name: str
+    keys: tuple[Key, ...]
+    doc: str = ""
+    what: str = field(default="a mapping")
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, dict)
+
+    def key(self, name: str) -> Key | None:
+        for key in self.keys:
+            if key.name == name:
+                return key
+        return None
+
+    def problems(self, value: Any, mark: Mark) -> Iterator[Problem]:
+        if not isinstance(value, YamlMap):
+            yield _wrong(value, mark, f"a mapping ({self.name})")
+            return
+        known = {key.name for key in self.keys}
+        for name in value:
+            if name not in known:
+                close = _closest(name, known)
+                hint = (
+                    f"; did you mean '{close}'?"
+                    if close
+                    else f"; the keys of {self.name} are {', '.join(sorted(known))}"
+                )
+                yield Problem(
+                    value.key_mark(name),
+                    "unknown-key",
+                    f"unknown key '{name}' in {self.name}{hint}",
+                )
+        for key in self.keys:
+            if key.name in value:
+                yield from key.kind.problems(value[key.name], value.value_mark(key.name))
+            elif key.required:
+                yield Problem(
+                    value.mark, "missing-key", f"{self.name} needs the key '{key.name}' ({key.doc})"
+                )
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "description": self.doc,
+            "properties": {
+                key.name: {**key.kind.json_schema(), "description": key.doc} for key in self.keys
+            },
+            "required": [key.name for key in self.keys if key.required],
+            "additionalProperties": False,
+        }
+
+
+@dataclass(frozen=True)
+class MapOf(Kind):
+    """A mapping whose keys are names chosen by the author (such as variables)."""
+
+    value: Kind
+    key_pattern: str
+    key_what: str
+    what: str = "a mapping"
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, dict)
+
+    def problems(self, value: Any, mark: Mark) -> Iterator[Problem]:
+        if not isinstance(value, YamlMap):
+            yield _wrong(value, mark, self.what)
+            return
+        for name, item in value.items():
+            if not re.fullmatch(self.key_pattern, name):
+                yield Problem(
+                    value.key_mark(name), "wrong-value", f"'{name}' is not {self.key_what}"
+                )
+            yield from self.value.problems(item, value.value_mark(name))
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "propertyNames": {"pattern": f"^{self.key_pattern}$"},
+            "additionalProperties": self.value.json_schema(),
+        }
+
+
+def _closest(name: str, known: set[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
+    return found[0] if found else None
+
+
+# ---------------------------------------------------------------- the format
+
+ID = Text(pattern=ID_PATTERN, what="an id (lower-case letters, digits and hyphens)")
+PARAGRAPH = Text(pattern=PARAGRAPH_PATTERN, what="a paragraph id such as eve-1")
+SOURCES = ListOf(PARAGRAPH, min_items=1, what="a list of paragraph ids such as [eve-1, eve-2]")
+EFFECTS = OneOf(
+    (Text(what="an effect"), ListOf(Text(what="an effect"))), what="an effect or a list of effects"
+)
+
+VARIABLE = Shape(
+    "variable",
+    (
+        Key("type", Text(words=("int", "bool")), doc="int (a whole number) or bool (true/false)"),
+        Key(
+            "initial",
+            OneOf((Number(), Flag()), what="a number or true/false"),
+            doc="the value at the start",
+        ),
+        Key("min", Number(), required=False, doc="the smallest value an int may take"),
+        Key("max", Number(), required=False, doc="the largest value an int may take"),
+        Key(
+            "label",
+            Text(),
+            required=False,
+            doc="shown to the player; without it the variable is hidden",
+        ),
+        Key("about", Text(), required=False, doc="a sentence for authors and teachers"),
+    ),
+    doc="A variable the story's conditions and effects use.",
+)
+
+STORY_META = Shape(
+    "story",
+    (
+        Key("id", ID, doc="the story's id"),
+        Key("title", Text(), doc="the story's title"),
+        Key(
+            "version",
+            Text(
+                pattern=r"[0-9]+(\.[0-9]+)*",
+                what="a version such as 1.0.0",
+                hint="write it in quotes if needed",
+            ),
+            doc="the story's version",
+        ),
+        Key("start", ID, doc="the id of the first scene"),
+        Key("intro", Text(), required=False, doc="a paragraph for the title screen"),
+    ),
+    doc="The story's metadata.",
+)
+
+STORY_FILE = Shape(
+    "story.yaml",
+    (
+        Key("format", Number(), doc=f"the format version: {FORMAT_VERSION}"),
+        Key("story", STORY_META, doc="the story's metadata"),
+        Key(
+            "variables",
+            MapOf(VARIABLE, NAME_PATTERN, "a variable name (lower case, digits, _)"),
+            required=False,
+            doc="the declared variables",
+        ),
+    ),
+    doc="The story's metadata and variables.",
+)
+
+CHAPTER = Shape(
+    "chapter",
+    (
+        Key("id", ID, doc="the chapter's id"),
+        Key("number", Number(), doc="the chapter's place in the story (1, 2, ...)"),
+        Key("title", Text(), doc="the chapter's title"),
+        Key(
+            "reflection",
+            ListOf(Text()),
+            required=False,
+            doc="questions asked when the player leaves the chapter",
+        ),
+    ),
+    doc="A chapter of the story.",
+)
+
+ENDING = Shape(
+    "ending",
+    (
+        Key("id", ID, doc="the ending's id, unique among endings"),
+        Key("title", Text(), doc="the ending's title"),
+        Key(
+            "kind",
+            Text(words=("historical", "alternate", "defeat")),
+            doc="historical, alternate or defeat",
+        ),
+        Key("epilogue", Text(), doc="what came after; a counterfactual says what really happened"),
+    ),
+    doc="Makes a scene an ending.",
+)
+
+CHOICE = Shape(
+    "choice",
+    (
+        Key("id", ID, doc="unique within the scene"),
+        Key("label", Text(hint="write it in quotes"), doc="what the player reads"),
+        Key("goto", ID, doc="the id of the next scene"),
+        Key("sources", SOURCES, doc="paragraph ids of the article"),
+        Key(
+            "history",
+            Text(words=("faithful", "divergent")),
+            doc="faithful (what happened) or divergent (a counterfactual)",
+        ),
+        Key("note", Text(), doc="one or two sentences: what really happened"),
+        Key(
+            "if",
+            Text(what="a condition such as 'garrison >= 5'"),
+            required=False,
+            doc="the choice can be taken only when this holds",
+        ),
+        Key(
+            "disabled",
+            Text(),
+            required=False,
+            doc="with 'if': the reason shown beside the dimmed choice",
+        ),
+        Key(
+            "effects", EFFECTS, required=False, doc="changes to variables, such as 'garrison += 1'"
+        ),
+    ),
+    doc="A choice the player can make.",
+)
+
+SCENE = Shape(
+    "scene",
+    (
+        Key("id", ID, doc="unique in the whole story"),
+        Key("title", Text(), doc="a short title"),
+        Key(
+            "date",
+            Text(pattern=DATE_PATTERN, what="a date as YYYY-MM-DD (Old Style)"),
+            doc="Old Style date, YYYY-MM-DD",
+        ),
+        Key("time", Text(hint="write it in quotes"), doc="time of day, free text"),
+        Key("place", Text(), doc="where the scene happens"),
+        Key("text", Text(), doc="the scene's paragraphs; [[Name]] links the codex"),
+        Key("sources", SOURCES, doc="paragraph ids of the article"),
+        Key(
+            "choices",
+            ListOf(CHOICE, min_items=1, what="a list of choices"),
+            required=False,
+            doc="the choices; every scene but an ending has some",
+        ),
+        Key("ending", ENDING, required=False, doc="makes this scene an ending"),
+    ),
+    doc="One scene.",
+)
+
+CHAPTER_FILE = Shape(
+    "chapter file",
+    (
+        Key(
+            "chapter",
+            OneOf((CHAPTER, ID), what="a chapter (mapping) or the id of an existing chapter"),
+            doc="the chapter these scenes belong to",
+        ),
+        Key("scenes", ListOf(SCENE, min_items=1, what="a list of scenes"), doc="the scenes"),
+    ),
+    doc="One chapter and its scenes.",
+)
+
+CODEX_ENTRY = Shape(
+    "codex entry",
+    (
+        Key("id", ID, doc="the entry's id"),
+        Key("name", Text(), doc="the name shown and matched by [[Name]]"),
+        Key(
+            "group",
+            Text(words=("person", "place", "organisation", "ship", "term")),
+            doc="person, place, organisation, ship or term",
+        ),
+        Key("aliases", ListOf(Text()), required=False, doc="other names that link to this entry"),
+        Key("text", Text(), doc="a few sentences in your own words"),
+    ),
+    doc="An entry of the codex.",
+)
+
+CODEX_FILE = Shape(
+    "codex file",
+    (Key("codex", ListOf(CODEX_ENTRY, min_items=1), doc="the entries"),),
+    doc="Codex entries.",
+)
+
+PARAGRAPH_ENTRY = Shape(
+    "paragraph",
+    (
+        Key("id", PARAGRAPH, doc="the paragraph's id"),
+        Key("section", Text(), doc="the article's section"),
+        Key("summary", Text(), doc="one line in your own words"),
+    ),
+)
+
+SOURCES_FILE = Shape(
+    "sources file",
+    (
+        Key(
+            "sources",
+            Shape(
+                "sources",
+                (
+                    Key(
+                        "article",
+                        MapOf(Text(), NAME_PATTERN, "a field name"),
+                        doc="the article's details",
+                    ),
+                    Key("paragraphs", ListOf(PARAGRAPH_ENTRY, min_items=1), doc="the paragraphs"),
+                ),
+            ),
+            doc="the index of the source's paragraphs",
+        ),
+    ),
+    doc="The index of the source article's paragraphs.",
+)
+
+#: Story files are told apart by their top-level key.
+FILE_SHAPES: dict[str, Shape] = {
+    "story": STORY_FILE,
+    "chapter": CHAPTER_FILE,
+    "codex": CODEX_FILE,
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a story file (any of the three kinds), for editors."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Petrograd 1917 story file",
+        "description": "A story.yaml, a chapter file, or a codex file (see docs/authoring.md).",
+        "oneOf": [shape.json_schema() for shape in FILE_SHAPES.values()],
+    }

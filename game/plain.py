@@ -1,0 +1,227 @@
+"""The plain-text player: scenes as text, numbered choices, one answer per line.
+
+Made for screen readers and scripts (`printf '1\\n2\\n' | petrograd play --plain`):
+no colour, no cursor movement, nothing but lines of text. It uses only the
+engine's public API.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from typing import TextIO
+
+from game.engine import ChoiceUnavailable, Frame, Game, Story, paragraphs
+
+HELP = """\
+Type the number of a choice and press Enter.
+Other commands:
+  undo      take back your last choice
+  history   list the choices you have made
+  status    show where things stand
+  help      show this help
+  q         quit"""
+
+KIND_LABELS = {
+    "historical": "The historical ending",
+    "alternate": "An alternate ending: this did not happen",
+    "defeat": "A defeat: this did not happen",
+}
+
+
+class PlainPlayer:
+    """Plays one game over a pair of text streams."""
+
+    def __init__(
+        self,
+        game: Game,
+        stdin: TextIO,
+        stdout: TextIO,
+        *,
+        width: int | None = None,
+        echo: bool | None = None,
+    ) -> None:
+        self.game = game
+        self.story: Story = game.story
+        self.stdin = stdin
+        self.stdout = stdout
+        columns = width or shutil.get_terminal_size((80, 24)).columns
+        self.width = max(30, min(columns, 80))
+        self.echo = (not stdin.isatty()) if echo is None else echo
+
+    # ------------------------------------------------------------ output
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+
+    def wrap(self, text: str, indent: str = "", hang: str | None = None) -> None:
+        """Wrap to the width; `hang` indents the lines after the first (default: as the first)."""
+        rest = indent if hang is None else hang
+        for line in textwrap.wrap(
+            text, self.width, initial_indent=indent, subsequent_indent=rest
+        ) or [""]:
+            self.say(line)
+
+    def show_questions(self, frame: Frame, *, at_ending: bool) -> None:
+        for chapter, questions in frame.reflection:
+            if (chapter.id == frame.chapter.id) != at_ending:
+                continue
+            self.say()
+            self.say(f"To think about, from chapter {chapter.number}, {chapter.title}:")
+            for question in questions:
+                self.wrap(question, "  - ", "    ")
+
+    def show_title(self) -> None:
+        self.say(self.story.title)
+        self.say()
+        for paragraph in paragraphs(self.story.intro):
+            self.wrap(paragraph)
+            self.say()
+        self.say("Type 'help' at any prompt for the commands.")
+
+    def show_frame(self, frame: Frame) -> None:
+        self.show_questions(frame, at_ending=False)
+        scene = frame.scene
+        self.say()
+        self.say(f"Chapter {frame.chapter.number}: {frame.chapter.title}")
+        self.say(f"{scene.dates}, {scene.time}. {scene.place}.")
+        self.say()
+        self.say(scene.title.upper())
+        self.say()
+        for paragraph in paragraphs(self.story.plain(scene.text)):
+            self.wrap(paragraph)
+            self.say()
+        self.say("Sources: " + ", ".join(scene.sources))
+        if frame.ended:
+            self.show_ending(frame)
+            return
+        self.say()
+        for view in frame.choices:
+            if view.available:
+                self.wrap(f"{view.number}. {view.label}", "  ", "     ")
+            else:
+                self.wrap(f"{view.number}. {view.label} (not open: {view.reason})", "  ", "     ")
+
+    def show_ending(self, frame: Frame) -> None:
+        ending = frame.ending
+        assert ending is not None
+        self.say()
+        self.say(f"THE END: {ending.title}")
+        self.say(KIND_LABELS[ending.kind] + ".")
+        self.say()
+        for paragraph in paragraphs(self.story.plain(ending.epilogue)):
+            self.wrap(paragraph)
+            self.say()
+        self.show_history(heading="Your path and history:")
+        self.show_questions(frame, at_ending=True)
+
+    def show_history(self, heading: str = "Your choices so far:") -> None:
+        path = self.game.path()
+        self.say(heading)
+        if not path:
+            self.say("  (no choices yet)")
+        for number, entry in enumerate(path, 1):
+            mark = "faithful" if entry.choice.history == "faithful" else "divergent"
+            self.wrap(
+                f"{number}. {entry.scene.title}: {entry.choice.label} [{mark}]", "  ", "     "
+            )
+            self.wrap(f"{entry.choice.note} (sources: {', '.join(entry.choice.sources)})", "     ")
+
+    def show_status(self) -> None:
+        frame = self.game.frame
+        self.say(f"Scene: {frame.scene.title}, chapter {frame.chapter.number}.")
+        for var in frame.variables:
+            self.say(f"  {var.label}: {var.shown}")
+
+    def show_changes(self, before: dict[str, object]) -> None:
+        changes = []
+        for var in self.game.frame.variables:
+            old = before.get(var.name)
+            if old != var.value:
+                old_shown = ("yes" if old else "no") if isinstance(old, bool) else str(old)
+                new_shown = var.shown.split(" / ")[0]
+                changes.append(f"{var.label}: {old_shown} -> {new_shown}")
+        if changes:
+            self.say()
+            self.say("(" + "; ".join(changes) + ")")
+
+    # ------------------------------------------------------------ the loop
+
+    def prompt(self) -> str | None:
+        count = len(self.game.frame.choices)
+        self.stdout.write(f"\nYour choice (1-{count}, or q to quit): ")
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            self.say()
+            return None
+        answer = line.strip()
+        if self.echo:
+            self.say(answer)
+        return answer
+
+    def run(self) -> int:
+        """Play until an ending, `q`, or the end of input. Returns the exit code (0)."""
+        self.show_title()
+        self.show_frame(self.game.frame)
+        while not self.game.ended:
+            answer = self.prompt()
+            if answer is None:
+                self.say("End of input: leaving the game.")
+                return 0
+            if not self.handle(answer.lower()):
+                self.say("Goodbye.")
+                return 0
+        return 0
+
+    def handle(self, answer: str) -> bool:
+        """Act on one line; False means quit."""
+        if answer in ("q", "quit", "exit"):
+            return False
+        if answer in ("h", "help", "?"):
+            self.say(HELP)
+        elif answer == "undo":
+            if self.game.can_undo:
+                self.game.undo()
+                self.say("You take back your last choice.")
+                self.show_frame(self.game.frame)
+            else:
+                self.say("There is nothing to undo yet.")
+        elif answer == "history":
+            self.show_history()
+        elif answer == "status":
+            self.show_status()
+        elif answer.isdigit() and 1 <= int(answer) <= len(self.game.frame.choices):
+            view = self.game.frame.choices[int(answer) - 1]
+            if not view.available:
+                self.say(f"That choice is not open: {view.reason}")
+                return True
+            before = self.game.variables
+            try:
+                frame = self.game.choose(view.id)
+            except ChoiceUnavailable as exc:  # pragma: no cover - checked above
+                self.say(str(exc))
+                return True
+            self.show_changes(before)
+            self.show_frame(frame)
+        elif answer == "":
+            self.say("Type a number and press Enter.")
+        else:
+            count = len(self.game.frame.choices)
+            self.say(
+                f"Please type a number from 1 to {count}, or q to quit (help lists the commands)."
+            )
+        return True
+
+
+def play_plain(
+    story: Story,
+    *,
+    seed: int | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Play a story in plain text on the given streams (standard ones by default)."""
+    game = Game(story, seed=seed)
+    return PlainPlayer(game, stdin or sys.stdin, stdout or sys.stdout).run()

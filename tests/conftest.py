@@ -1,0 +1,143 @@
+"""Shared fixtures: small hand-written stories, the shipped story, paths."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from game.engine import Story, check_story, load_story
+from game.paths import assets_dir, scenes_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "examples" / "mini-story"
+
+STORY_YAML = """\
+format: 1
+story:
+  id: test-story
+  title: Test
+  version: 1.0.0
+  start: a
+variables:
+  n:
+    type: int
+    initial: 1
+    min: 0
+    max: 5
+    label: Number
+  flag:
+    type: bool
+    initial: false
+"""
+
+CHAPTER_YAML = """\
+chapter:
+  id: one
+  number: 1
+  title: One
+  reflection: [Why?]
+scenes:
+  - id: a
+    title: A
+    date: 1917-10-25
+    time: "21:00"
+    place: Here
+    sources: [eve-1]
+    text: |
+      Text of [[Smolny]].
+    choices:
+      - id: up
+        label: Up
+        goto: b
+        sources: [eve-1]
+        history: faithful
+        note: It happened.
+        effects: [n += 10, flag = true]
+      - id: locked
+        label: Locked
+        goto: b
+        if: n >= 3
+        disabled: Not yet.
+        sources: [eve-2]
+        history: divergent
+        note: It did not happen.
+      - id: hidden
+        label: Hidden
+        goto: b
+        if: flag
+        sources: [eve-2]
+        history: divergent
+        note: It did not happen.
+  - id: b
+    title: B
+    date: 1917-10-26
+    time: night
+    place: There
+    sources: [eve-2]
+    text: The end.
+    ending:
+      id: done
+      title: Done
+      kind: historical
+      epilogue: That is all.
+"""
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    """Write story files (dedented) into a folder and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def make_story(tmp_path: Path):
+    """Write a story folder from {file name: text}; the defaults make a valid two-scene story."""
+
+    def make(files: dict[str, str] | None = None, *, base: bool = True) -> Path:
+        content = {"story.yaml": STORY_YAML, "one.yaml": CHAPTER_YAML} if base else {}
+        content.update(files or {})
+        return write(tmp_path / "story", content)
+
+    return make
+
+
+@pytest.fixture
+def problems_of():
+    """Check a folder with the shipped assets; return the problems as strings."""
+
+    def run(folder: Path) -> list[str]:
+        _, problems = check_story([folder], assets=assets_dir())
+        return [str(p) for p in problems]
+
+    return run
+
+
+@pytest.fixture
+def small_story(make_story) -> Story:
+    return load_story([make_story()], assets=assets_dir())
+
+
+@pytest.fixture(scope="session")
+def shipped_story() -> Story:
+    return load_story([scenes_dir()], assets=assets_dir())
+
+
+@pytest.fixture(scope="session")
+def petrograd_command() -> list[str]:
+    """How to run the installed command in a subprocess."""
+    exe = Path(sys.executable).parent / "petrograd"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "game"]
+
+
+@pytest.fixture
+def clean_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env

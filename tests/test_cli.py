@@ -1,0 +1,122 @@
+"""End to end: the `petrograd` command as a subprocess, as players and authors use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.conftest import MINI, ROOT
+
+
+def run(cmd, *args, stdin="", cwd=ROOT, env=None, timeout=60):
+    return subprocess.run(
+        [*cmd, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def test_version(petrograd_command):
+    result = run(petrograd_command, "--version")
+    assert result.returncode == 0 and result.stdout.startswith("petrograd ")
+
+
+def test_plain_player_plays_to_an_ending(petrograd_command, clean_env):
+    result = run(
+        petrograd_command,
+        "play",
+        "--plain",
+        "--story",
+        str(MINI),
+        stdin="2\nhello\n\n1\n",
+        env=clean_env,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "16 October 1917 (29 October N.S.), evening. Smolny Institute." in out
+    assert "2. Call the regiments into the street tonight (not open: The regiments are not" in out
+    assert "That choice is not open" in out
+    assert "Please type a number from 1 to 2" in out
+    assert "THE END: The Order Stays Unsigned" in out
+    assert "[faithful]" in out and "(sources: eve-1)" in out
+    assert "Traceback" not in out + result.stderr
+
+
+def test_plain_player_quits_and_survives_end_of_input(petrograd_command, clean_env):
+    quit_ = run(
+        petrograd_command, "play", "--plain", "--story", str(MINI), stdin="q\n", env=clean_env
+    )
+    assert quit_.returncode == 0 and "Goodbye." in quit_.stdout
+    eof = run(petrograd_command, "play", "--plain", "--story", str(MINI), stdin="", env=clean_env)
+    assert eof.returncode == 0 and "End of input" in eof.stdout
+
+
+def test_plain_player_undo_and_history(petrograd_command, clean_env):
+    result = run(
+        petrograd_command,
+        "play",
+        "--plain",
+        "--story",
+        str(MINI),
+        stdin="history\nundo\nq\n",
+        env=clean_env,
+    )
+    assert result.returncode == 0
+    assert "(no choices yet)" in result.stdout and "nothing to undo" in result.stdout
+
+
+def test_check_clean_story(petrograd_command):
+    result = run(petrograd_command, "check", str(MINI))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stdout
+
+
+def test_check_json(petrograd_command, make_story):
+    folder = make_story({"two.yaml": "chapter: one\nscenes: nope\n"})
+    result = run(petrograd_command, "check", "--format", "json", str(folder))
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["errors"] >= 1
+    problem = data["problems"][0]
+    assert set(problem) == {"path", "line", "column", "severity", "code", "message"}
+    assert problem["path"].endswith("two.yaml") and problem["line"] == 2
+
+
+def bad_story(tmp_path: Path, name: str, data: bytes) -> Path:
+    folder = tmp_path / "bad"
+    folder.mkdir(parents=True)
+    (folder / "story.yaml").write_text((MINI / "story.yaml").read_text())
+    (folder / name).write_bytes(data)
+    return folder
+
+
+def test_bad_input_gives_one_line_errors_not_tracebacks(petrograd_command, tmp_path):
+    cases = {
+        "empty": (b"", "empty-file"),
+        "syntax": (b"chapter:\n  id: x\n  title: [unclosed\n", "yaml-syntax"),
+        "python-tag": (b"chapter: !!python/object/apply:os.system ['true']\n", "tag"),
+        "latin1": (b"chapter:\n  title: caf\xe9\n", "not-utf8"),
+    }
+    for label, (data, code) in cases.items():
+        folder = bad_story(tmp_path / label, "01.yaml", data)
+        for args in (("check", str(folder)), ("play", "--plain", "--story", str(folder))):
+            result = run(petrograd_command, *args)
+            assert result.returncode == 1, (label, args)
+            text = result.stdout + result.stderr
+            assert "Traceback" not in text
+            line = next(line for line in text.splitlines() if f": {code}: " in line)
+            assert "01.yaml" in line, line
+    missing = run(petrograd_command, "play", "--plain", "--story", str(tmp_path / "absent"))
+    assert missing.returncode == 1 and "missing-folder" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_plain_is_used_when_not_a_terminal(petrograd_command, clean_env):
+    result = run(petrograd_command, "play", "--story", str(MINI), stdin="1\n", env=clean_env)
+    assert result.returncode == 0 and "THE END" in result.stdout
+    assert "\x1b[" not in result.stdout

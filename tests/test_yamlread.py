@@ -1,0 +1,125 @@
+"""The safe YAML reader: positions, duplicate keys, tags, aliases, implicit types, encodings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from game.engine.yamlread import MAX_BYTES, MAX_DEPTH, YamlMap, read_yaml_bytes, read_yaml_file
+
+
+def read(text: str):
+    return read_yaml_bytes(text.encode("utf-8"), "f.yaml")
+
+
+def test_values_remember_their_lines():
+    value, problems = read("a: 1\nb:\n  - x\n  - y\n")
+    assert problems == []
+    assert isinstance(value, YamlMap)
+    assert value.key_mark("b").line == 2
+    assert value["b"].item_mark(1).line == 4
+    assert value["b"].item_mark(1).column == 5
+
+
+def test_duplicate_key_names_key_and_both_lines():
+    _, problems = read("scene:\n  id: a\n  title: x\n  id: b\n")
+    assert len(problems) == 1
+    text = str(problems[0])
+    assert text.startswith("f.yaml:4:3: duplicate-key")
+    assert "'id'" in text and "lines 2 and 4" in text
+
+
+def test_implicit_types_stay_text():
+    value, problems = read("a: No\nb: on\nc: 12:30\nd: 1917-10-25\ne: 1.5\nf: 0o17\ng: 007\n")
+    assert problems == []
+    assert value == {
+        "a": "No",
+        "b": "on",
+        "c": "12:30",
+        "d": "1917-10-25",
+        "e": "1.5",
+        "f": "0o17",
+        "g": "007",
+    }
+
+
+def test_true_false_numbers_and_empty_are_typed():
+    value, _ = read("a: true\nb: false\nc: 42\nd: -3\ne:\nf: '42'\n")
+    assert value == {"a": True, "b": False, "c": 42, "d": -3, "e": None, "f": "42"}
+
+
+def test_python_tags_refused_and_nothing_runs(tmp_path: Path):
+    sentinel = tmp_path / "sentinel"
+    payloads = [
+        f"a: !!python/object/apply:os.system ['touch {sentinel}']\n",
+        f"a: !!python/object/new:os.system ['touch {sentinel}']\n",
+        "a: !!python/name:os.system\n",
+        "a: !!python/module:os\n",
+        "a: !custom thing\n",
+        "a: !!str text\n",
+    ]
+    for payload in payloads:
+        value, problems = read(payload)
+        assert value is None
+        assert [p.code for p in problems] == ["tag"], payload
+        assert problems[0].mark.line == 1
+    assert not sentinel.exists()
+
+
+def test_anchors_and_aliases_refused_quickly():
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        prev = chr(ord("a") + i - 1)
+        here = chr(ord("a") + i)
+        bomb.append(
+            f"{here}: &{here} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]"
+        )
+    started = time.perf_counter()
+    value, problems = read("\n".join(bomb) + "\n")
+    assert time.perf_counter() - started < 1.0
+    assert value is None
+    assert problems[0].code == "anchor"
+    _, problems = read("a: x\nb: *a\n")
+    assert problems[0].code in ("alias", "yaml-syntax")
+
+
+def test_deep_nesting_refused():
+    _, problems = read("a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n")
+    assert problems[0].code == "too-deep"
+    _, problems = read("a: " + "[" * 100_000 + "\n")
+    assert problems and problems[0].code in ("too-deep", "yaml-syntax")
+
+
+def test_size_limit_checked_before_parsing(tmp_path: Path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a: " + b"x" * (MAX_BYTES + 10))
+    _, problems = read_yaml_file(big, "big.yaml")
+    assert problems[0].code == "file-too-large"
+    assert str(problems[0]).startswith("big.yaml: ")
+
+
+def test_empty_binary_and_non_utf8():
+    assert read_yaml_bytes(b"", "e.yaml")[1][0].code == "empty-file"
+    assert read_yaml_bytes(b"# only a comment\n\n", "e.yaml")[1][0].code == "empty-file"
+    assert read_yaml_bytes(b"a: \x00\x01", "b.yaml")[1][0].code == "not-text"
+    problem = read_yaml_bytes(b"a: ok\nb: caf\xe9\n", "l.yaml")[1][0]
+    assert problem.code == "not-utf8" and (problem.mark.line, problem.mark.column) == (2, 7)
+
+
+def test_bom_and_crlf_simply_work():
+    value, problems = read_yaml_bytes("\ufeffa: 1\r\nb: [x, y]\r\n".encode(), "w.yaml")
+    assert problems == []
+    assert value == {"a": 1, "b": ["x", "y"]}
+    assert value.key_mark("b").line == 2
+
+
+def test_syntax_error_has_position_and_hint():
+    _, problems = read("a: b: c\n")
+    assert problems[0].code == "yaml-syntax"
+    assert (problems[0].mark.line, problems[0].mark.column) == (1, 5)
+    assert "quotes" in problems[0].message
+
+
+def test_two_documents_refused():
+    _, problems = read("a: 1\n---\nb: 2\n")
+    assert problems[0].code == "many-documents"
