@@ -110,11 +110,9 @@ def _can_draw() -> bool:
         return False
     if os.environ.get("TERM", "") in ("", "dumb"):
         return False
-    try:
-        import game.tui.app  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    from importlib.util import find_spec
+
+    return find_spec("textual") is not None
 
 
 def cmd_check(args: argparse.Namespace) -> int:

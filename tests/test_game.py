@@ -182,3 +182,16 @@ def test_games_share_one_machine_without_interfering(small_story):
     assert second.scene.id == "a" and second.variables["n"] == 1
     first.close()
     second.close()
+
+
+def test_explore_merges_states_that_differ_only_in_dead_variables(make_story):
+    from game.engine.explore import explore, live_variables
+    from tests.conftest import STORY_YAML
+
+    # 'n' is read by a condition in scene a; once in b (an ending) nothing is read.
+    story = load_story([make_story({"story.yaml": STORY_YAML})], assets=assets_dir())
+    live = live_variables(story)
+    assert live["a"] == {"n", "flag"} and live["b"] == frozenset()
+    found = explore(story)
+    assert found.complete and found.endings == {"done"} and found.stuck == set()
+    assert ("a", "locked") not in found.choices  # n never reaches 3 before leaving a

@@ -2,6 +2,12 @@
 
 Used by the content tests (every ending reachable) and by authoring tools. States
 are memoised, and the walk stops at `limit` states, saying so.
+
+Two states that differ only in variables no later condition can ever read are the
+same state for every question asked here, so before the walk a liveness analysis
+(as a compiler does for registers) finds, per scene, the variables whose values
+still matter; the others are forgotten. This keeps the walk small even when a
+story has many counters.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from game.engine.expr import Value
+from game.engine.expr import Value, variables_in
 from game.engine.machine import effect_steps
 from game.engine.model import Choice, Story
 
@@ -27,6 +33,8 @@ class Exploration:
     endings: set[str] = field(default_factory=set)
     #: (scene id, choice id) of every choice taken on some reachable path.
     choices: set[tuple[str, str]] = field(default_factory=set)
+    #: Scenes (not endings) reached in some state where no choice can be taken.
+    stuck: set[str] = field(default_factory=set)
 
 
 def successors(
@@ -43,12 +51,61 @@ def successors(
         yield choice, after
 
 
+def _live_through(choice: Choice, after: set[str]) -> set[str]:
+    """The variables that matter before a choice, given those that matter after it."""
+    live = set(after)
+    for effect in reversed(choice.effects):
+        if effect.target not in live:
+            continue  # a value nobody reads later
+        if effect.op == "=":
+            live.discard(effect.target)
+        live |= variables_in(effect.value)
+    if choice.condition is not None:
+        live |= variables_in(choice.condition)
+    return live
+
+
+def live_variables(story: Story) -> dict[str, frozenset[str]]:
+    """For each scene, the variables whose value can still change what happens from there."""
+    live: dict[str, set[str]] = {scene_id: set() for scene_id in story.scenes}
+    incoming: dict[str, list[str]] = {scene_id: [] for scene_id in story.scenes}
+    for scene in story.scenes.values():
+        for choice in scene.choices:
+            if choice.target in incoming:
+                incoming[choice.target].append(scene.id)
+    work = deque(story.scenes)
+    queued = set(work)
+    while work:
+        scene_id = work.popleft()
+        queued.discard(scene_id)
+        now: set[str] = set()
+        for choice in story.scenes[scene_id].choices:
+            now |= _live_through(choice, live.get(choice.target, set()))
+        if now != live[scene_id]:
+            live[scene_id] = now
+            for source in incoming[scene_id]:
+                if source not in queued:
+                    queued.add(source)
+                    work.append(source)
+    return {scene_id: frozenset(names) for scene_id, names in live.items()}
+
+
 def explore(story: Story, limit: int = 200_000) -> Exploration:
     """Breadth-first over every reachable state, up to `limit` states."""
     names = list(story.variables)
     start = story.initial_state()
+    live = live_variables(story)
+    initial = dict(start)
+
+    def key_of(scene_id: str, variables: dict[str, Value]) -> StateKey:
+        keep = live[scene_id]
+        for name in names:  # forget what no longer matters, so equal states meet
+            if name not in keep:
+                variables[name] = initial[name]
+        return scene_id, tuple(variables[n] for n in names)
+
     found = Exploration()
-    seen: set[StateKey] = {(story.start, tuple(start[n] for n in names))}
+    seen: set[StateKey] = {key_of(story.start, start)}
     queue: deque[tuple[str, dict[str, Value]]] = deque([(story.start, start)])
     while queue:
         scene_id, variables = queue.popleft()
@@ -56,9 +113,11 @@ def explore(story: Story, limit: int = 200_000) -> Exploration:
         scene = story.scenes[scene_id]
         if scene.ending is not None:
             found.endings.add(scene.ending.id)
+        moved = False
         for choice, after in successors(story, scene_id, variables):
+            moved = True
             found.choices.add((scene_id, choice.id))
-            key = (choice.target, tuple(after[n] for n in names))
+            key = key_of(choice.target, after)
             if key in seen:
                 continue
             if len(seen) >= limit:
@@ -66,5 +125,7 @@ def explore(story: Story, limit: int = 200_000) -> Exploration:
                 continue
             seen.add(key)
             queue.append((choice.target, after))
+        if not moved and scene.ending is None:
+            found.stuck.add(scene_id)
     found.states = len(seen)
     return found

@@ -1,0 +1,1 @@
+"""The Textual app: title, scene, ending, codex and help screens. Imports the engine, never the reverse."""

@@ -1,0 +1,130 @@
+"""Pilot tests of the TUI: play to an ending by keys and by mouse, closed choices, resizing."""
+
+from __future__ import annotations
+
+from textual.widgets import Button
+
+from game.tui.app import PetrogradApp
+from game.tui.screens.dialogs import CodexScreen, HelpScreen, QuitScreen, TermScreen
+from game.tui.screens.ending import EndingScreen
+from game.tui.screens.scene import SceneScreen
+from game.tui.screens.title import TitleScreen
+from game.tui.widgets.choice_list import ChoiceList
+
+
+async def test_title_screen_focuses_new_game(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(mini_app.screen, TitleScreen)
+        assert mini_app.focused.id == "new-game"
+        assert mini_app.screen.query_one("#continue", Button).disabled
+
+
+async def test_play_historical_path_with_keys_only(shipped_story):
+    app = PetrogradApp(shipped_story, seed=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, SceneScreen)
+        for _ in range(200):
+            if isinstance(app.screen, EndingScreen):
+                break
+            frame = app.game.frame
+            view = next(c for c in frame.choices if c.available and c.history == "faithful")
+            await pilot.press(str(view.number))
+        assert isinstance(app.screen, EndingScreen)
+        assert app.game.frame.ending.kind == "historical"
+        text = " ".join(str(w.render()) for w in app.screen.query(".path-step"))
+        assert "[FAITHFUL]" in text and "[DIVERGENT]" not in text
+
+
+async def test_arrows_and_enter_choose(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.press("down", "up", "enter")  # the closed choice is skipped; back to 1
+        assert isinstance(mini_app.screen, EndingScreen)
+
+
+async def test_play_with_the_mouse_only(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#new-game")
+        await pilot.pause()
+        assert isinstance(mini_app.screen, SceneScreen)
+        assert await pilot.click(ChoiceList, offset=(4, 1))  # option 1 (below the top border)
+        await pilot.pause()
+        assert isinstance(mini_app.screen, EndingScreen)
+
+
+async def test_closed_choice_cannot_be_chosen(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.press("2")
+        await pilot.click(ChoiceList, offset=(4, 2))
+        await pilot.click(ChoiceList, offset=(4, 3))
+        await pilot.pause()
+        assert isinstance(mini_app.screen, SceneScreen)
+        assert mini_app.game.scene.id == "stairs" and not mini_app.game.record.steps
+
+
+async def test_resize_mid_scene(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        for size in [(40, 12), (30, 8), (1, 1), (200, 60), (45, 14), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            too_small = size[0] < 40 or size[1] < 12
+            assert mini_app.has_class("-too-small") == too_small
+            notice = mini_app.screen.query_one(".too-small-notice")
+            assert notice.display == too_small
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert mini_app.screen.has_class("-narrow")
+        await pilot.press("1")
+        assert isinstance(mini_app.screen, EndingScreen)
+
+
+async def test_help_codex_and_quit_confirmation(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(mini_app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("c")
+        assert isinstance(mini_app.screen, CodexScreen)
+        await pilot.press("escape")
+        await pilot.press("q")
+        assert isinstance(mini_app.screen, QuitScreen)
+        await pilot.press("n")
+        assert isinstance(mini_app.screen, TitleScreen)
+        await pilot.press("q", "y")
+        await pilot.pause()
+    assert mini_app.return_value == 0
+
+
+async def test_clicking_a_codex_term_opens_its_entry(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.click("#scene-text", offset=(25, 0))  # "Smolny" in the first line
+        await pilot.pause()
+        assert isinstance(mini_app.screen, TermScreen)
+        assert mini_app.screen.entry.id == "smolny"
+
+
+async def test_themes_cycle_and_no_color_is_respected(mini_story, monkeypatch):
+    app = PetrogradApp(mini_story)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        assert app.theme == "textual-light"
+        await pilot.press("f2")
+        assert app.theme == "petrograd-contrast"
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = PetrogradApp(mini_story)
+    async with plain.run_test(size=(80, 24)):
+        assert plain.no_color
+
+
+async def test_new_game_from_the_ending(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "1")
+        assert isinstance(mini_app.screen, EndingScreen)
+        await pilot.press("n")
+        assert isinstance(mini_app.screen, SceneScreen)
+        assert mini_app.game.scene.id == "stairs" and not mini_app.game.record.steps
