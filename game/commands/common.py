@@ -1,0 +1,51 @@
+"""What several commands share: story folder options and loading with readable errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from game.engine import Story, StoryError, load_story
+from game.paths import assets_dir, scenes_dir
+
+
+def add_story_options(parser: argparse.ArgumentParser) -> None:
+    """--story DIR (another story) and --scenes DIR (repeatable extra scene folders)."""
+    parser.add_argument(
+        "--story",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="use another story folder instead of the shipped one",
+    )
+    parser.add_argument(
+        "--scenes",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="add a folder of extra scenes (repeatable)",
+    )
+
+
+def story_folders(story: Path | None, packs: Sequence[Path]) -> list[Path]:
+    return [story if story is not None else scenes_dir(), *packs]
+
+
+def err(message: str) -> None:
+    sys.stderr.write(f"petrograd: {message}\n")
+
+
+def load_or_report(args: argparse.Namespace) -> Story | None:
+    """Load the story named by --story/--scenes, or print its errors and return None."""
+    try:
+        return load_story(story_folders(args.story, args.scenes), assets=assets_dir())
+    except StoryError as exc:
+        err("the story cannot be loaded:")
+        for problem in exc.problems[:20]:
+            sys.stderr.write(f"  {problem}\n")
+        if len(exc.problems) > 20:
+            sys.stderr.write(f"  ... and {len(exc.problems) - 20} more (run 'petrograd check')\n")
+        return None
