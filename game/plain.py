@@ -199,12 +199,12 @@ class PlainPlayer:
                 return True
             before = self.game.variables
             try:
-                frame = self.game.choose(view.id)
+                self.game.choose(view.id)
             except ChoiceUnavailable as exc:  # pragma: no cover - checked above
                 self.say(str(exc))
                 return True
             self.show_changes(before)
-            self.show_frame(frame)
+            self.show_frame(self.game.frame)
         elif answer == "":
             self.say("Type a number and press Enter.")
         else:

@@ -49,7 +49,8 @@ def test_disabled_choice_cannot_be_taken(small_story):
 
 def test_effects_apply_and_clamp(small_story):
     game = Game(small_story, seed=1)
-    frame = game.choose("up")
+    game.choose("up")
+    frame = game.frame
     assert game.variables == {"n": 5, "flag": True}  # 1 + 10 clamped to max 5
     assert frame.ended and frame.ending.id == "done"
     assert frame.reflection and frame.reflection[0][1] == ("Why?",)

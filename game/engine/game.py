@@ -110,12 +110,16 @@ class Game:
         self._runner = Runner(story.initial_state())
         self._machine.add_model(self._runner, initial=story.start)
         self._record = Record(story.id, story.version, story.content_hash, self.seed, story.start)
-        self._frame = self._make_frame(previous=None)
+        self._previous: Scene | None = None
+        self._frame: Frame | None = None
 
     # ------------------------------------------------------------ reading
 
     @property
     def frame(self) -> Frame:
+        """What to draw now; built on first use after each change, so tools that never draw don't pay."""
+        if self._frame is None:
+            self._frame = self._make_frame(previous=self._previous)
         return self._frame
 
     @property
@@ -154,8 +158,11 @@ class Game:
 
     # ------------------------------------------------------------ acting
 
-    def choose(self, choice_id: str) -> Frame:
-        """Take a choice of the current scene; raises ChoiceUnavailable if it cannot be taken."""
+    def choose(self, choice_id: str) -> None:
+        """Take a choice of the current scene; raises ChoiceUnavailable if it cannot be taken.
+
+        The host then reads `frame` (built only when read, so headless tools don't pay for it).
+        """
         scene = self.scene
         choice = scene.choice(choice_id)
         if choice is None:
@@ -168,14 +175,14 @@ class Game:
         if not taken:  # pragma: no cover - the condition was checked just above
             raise ChoiceUnavailable(f"'{choice.label}' cannot be taken now")
         self._record = self._record.with_step(Step(scene.id, choice.id, self._clock()))
-        self._frame = self._make_frame(previous=scene)
-        return self._frame
+        self._previous, self._frame = scene, None
 
-    def choose_number(self, number: int) -> Frame:
+    def choose_number(self, number: int) -> None:
         """Take the choice shown with this number (1-based)."""
-        for view in self._frame.choices:
+        for view in self.frame.choices:
             if view.number == number:
-                return self.choose(view.id)
+                self.choose(view.id)
+                return
         raise ChoiceUnavailable(f"there is no choice {number}")
 
     def undo(self) -> Frame:
@@ -184,7 +191,26 @@ class Game:
             raise ChoiceUnavailable("there is nothing to undo")
         shorter = self._record.without_last()
         self._restore(shorter)
-        return self._frame
+        return self.frame
+
+    def restart(self, seed: int | None = None) -> Frame:
+        """Start this playthrough again from the beginning (cheap: the machine is reused)."""
+        new_seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+        self._restore(
+            Record(
+                self.story.id,
+                self.story.version,
+                self.story.content_hash,
+                new_seed,
+                self.story.start,
+            )
+        )
+        return self.frame
+
+    def open_choices(self) -> list[Choice]:
+        """The choices of the current scene that can be taken now (for tools; no Frame built)."""
+        variables = self._runner.variables
+        return [c for c in self.scene.choices if c.test is None or c.test(variables)]
 
     def close(self) -> None:
         """Detach from the shared machine (long-running hosts make many games)."""
@@ -224,7 +250,7 @@ class Game:
             self._record = self._record.with_step(step)
             previous = scene
             applied += 1
-        self._frame = self._make_frame(previous=previous)
+        self._previous, self._frame = previous, None
         return applied
 
     # ------------------------------------------------------------ frames

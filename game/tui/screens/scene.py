@@ -88,7 +88,7 @@ class SceneScreen(Screen[None]):
     def take(self, choice_id: str) -> None:
         scene = self.game.scene
         try:
-            frame = self.game.choose(choice_id)
+            self.game.choose(choice_id)
         except ChoiceUnavailable as exc:
             self.notify(str(exc), title="Not open", severity="warning")
             return
@@ -100,6 +100,7 @@ class SceneScreen(Screen[None]):
         self.last_note = Content.assemble(
             Content(f"Your last choice was {verdict}: ").stylize("italic"), Content(choice.note)
         )
+        frame = self.game.frame
         if frame.ended:
             from game.tui.screens.ending import EndingScreen
 
