@@ -1,10 +1,14 @@
-"""Where the shipped story and assets are, from a source checkout or an installed wheel."""
+"""Where things are: the shipped story and assets (checkout or wheel), and the player's data folder."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+
+#: Overrides the data folder (saves, settings, endings reached); `--data-dir` overrides this.
+DATA_DIR_ENV = "PETROGRAD_DATA_DIR"
 
 
 def _find(name: str) -> Path:
@@ -22,3 +26,16 @@ def scenes_dir() -> Path:
 def assets_dir() -> Path:
     """The shipped assets: the codex and the index of the source's paragraphs."""
     return _find("assets")
+
+
+def data_dir(override: Path | str | None = None) -> Path:
+    """The player's data folder: `override`, else $PETROGRAD_DATA_DIR, else the platform's
+    user data folder. Nothing is created here; writers create what they need."""
+    if override:
+        return Path(override).expanduser()
+    from_env = os.environ.get(DATA_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("petrograd-1917", appauthor=False))

@@ -12,7 +12,10 @@ import sys
 import textwrap
 from typing import TextIO
 
+from game.atomic import WriteFailed
 from game.engine import ChoiceUnavailable, Frame, Game, Story, paragraphs
+from game.saves import SLOTS, SaveError
+from game.session import Session
 
 HELP = """\
 Type the number of a choice and press Enter.
@@ -20,8 +23,13 @@ Other commands:
   undo      take back your last choice
   history   list the choices you have made
   status    show where things stand
+  save N    save to slot N (1 to 9)
+  load N    load slot N
+  saves     list the save slots
   help      show this help
-  q         quit"""
+  q         quit
+The game also saves itself after every choice; 'petrograd play --plain --continue'
+picks up where you left off."""
 
 KIND_LABELS = {
     "historical": "The historical ending",
@@ -35,20 +43,25 @@ class PlainPlayer:
 
     def __init__(
         self,
-        game: Game,
+        session: Session,
         stdin: TextIO,
         stdout: TextIO,
         *,
         width: int | None = None,
         echo: bool | None = None,
     ) -> None:
-        self.game = game
-        self.story: Story = game.story
+        self.session = session
+        self.story: Story = session.story
         self.stdin = stdin
         self.stdout = stdout
         columns = width or shutil.get_terminal_size((80, 24)).columns
         self.width = max(30, min(columns, 80))
         self.echo = (not stdin.isatty()) if echo is None else echo
+
+    @property
+    def game(self) -> Game:
+        assert self.session.game is not None
+        return self.session.game
 
     # ------------------------------------------------------------ output
 
@@ -161,50 +174,57 @@ class PlainPlayer:
             self.say(answer)
         return answer
 
-    def run(self) -> int:
+    def run(self, notice: str | None = None) -> int:
         """Play until an ending, `q`, or the end of input. Returns the exit code (0)."""
         self.show_title()
+        if notice:
+            self.say()
+            self.wrap(notice)
         self.show_frame(self.game.frame)
+        self.show_save_problem()
         while not self.game.ended:
             answer = self.prompt()
             if answer is None:
-                self.say("End of input: leaving the game.")
+                self.say("End of input: leaving the game (it is saved; --continue resumes it).")
                 return 0
             if not self.handle(answer.lower()):
-                self.say("Goodbye.")
+                self.say(
+                    "Goodbye. Your game is saved; 'petrograd play --plain --continue' resumes it."
+                )
                 return 0
         return 0
 
+    def show_save_problem(self) -> None:
+        if self.session.save_problem:
+            self.say()
+            self.wrap(f"Note: {self.session.save_problem}")
+
     def handle(self, answer: str) -> bool:
         """Act on one line; False means quit."""
+        words = answer.split()
+        command = words[0] if words else ""
         if answer in ("q", "quit", "exit"):
             return False
         if answer in ("h", "help", "?"):
             self.say(HELP)
         elif answer == "undo":
-            if self.game.can_undo:
-                self.game.undo()
-                self.say("You take back your last choice.")
-                self.show_frame(self.game.frame)
-            else:
-                self.say("There is nothing to undo yet.")
+            self.undo()
         elif answer == "history":
             self.show_history()
         elif answer == "status":
             self.show_status()
+        elif answer == "saves":
+            self.show_saves()
+        elif command in ("save", "load"):
+            slot = words[1] if len(words) == 2 else ""
+            if slot not in SLOTS:
+                self.say(f"Say which slot, from 1 to 9: for example '{command} 1'.")
+            elif command == "save":
+                self.save(slot)
+            else:
+                self.load(slot)
         elif answer.isdigit() and 1 <= int(answer) <= len(self.game.frame.choices):
-            view = self.game.frame.choices[int(answer) - 1]
-            if not view.available:
-                self.say(f"That choice is not open: {view.reason}")
-                return True
-            before = self.game.variables
-            try:
-                self.game.choose(view.id)
-            except ChoiceUnavailable as exc:  # pragma: no cover - checked above
-                self.say(str(exc))
-                return True
-            self.show_changes(before)
-            self.show_frame(self.game.frame)
+            self.choose(self.game.frame.choices[int(answer) - 1].number)
         elif answer == "":
             self.say("Type a number and press Enter.")
         else:
@@ -214,14 +234,83 @@ class PlainPlayer:
             )
         return True
 
+    def choose(self, number: int) -> None:
+        view = self.game.frame.choices[number - 1]
+        if not view.available:
+            self.say(f"That choice is not open: {view.reason}")
+            return
+        before = self.game.variables
+        try:
+            self.session.choose(view.id)
+        except ChoiceUnavailable as exc:  # pragma: no cover - checked above
+            self.say(str(exc))
+            return
+        self.show_changes(before)
+        self.show_frame(self.game.frame)
+        self.show_save_problem()
+
+    def undo(self) -> None:
+        if not self.game.can_undo:
+            self.say("There is nothing to undo yet.")
+            return
+        self.session.undo()
+        self.say("You take back your last choice.")
+        self.show_frame(self.game.frame)
+        self.show_save_problem()
+
+    def save(self, slot: str) -> None:
+        try:
+            info = self.session.save(slot)
+        except (WriteFailed, SaveError) as exc:
+            self.say(f"The save failed: {exc}. Your game goes on; nothing was lost.")
+            return
+        self.say(f"Saved to slot {slot}: {info.scene_title}.")
+
+    def load(self, slot: str) -> None:
+        try:
+            loaded = self.session.load(slot)
+        except SaveError as exc:
+            self.say(f"Slot {slot} cannot be loaded: {exc}. Your game goes on.")
+            return
+        self.say(f"Loaded slot {slot}.")
+        if loaded.notice:
+            self.wrap(loaded.notice)
+        self.show_frame(self.game.frame)
+
+    def show_saves(self) -> None:
+        for slot, info in zip(("auto", *SLOTS), self.session.store.list(), strict=True):
+            name = "Autosave" if slot == "auto" else f"Slot {slot}"
+            if info is None:
+                self.say(f"  {name}: empty")
+            elif not info.ok:
+                self.say(f"  {name}: unreadable ({info.reason})")
+            else:
+                self.say(
+                    f"  {name}: {info.scene_title}, {info.chapter}, {info.story_date}; saved {info.saved_local}"
+                )
+
 
 def play_plain(
-    story: Story,
+    session: Session,
     *,
-    seed: int | None = None,
+    resume: bool = False,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """Play a story in plain text on the given streams (standard ones by default)."""
-    game = Game(story, seed=seed)
-    return PlainPlayer(game, stdin or sys.stdin, stdout or sys.stdout).run()
+    """Play in plain text on the given streams (standard ones by default).
+
+    With `resume`, continue the latest save (or start anew, saying so)."""
+    notice = None
+    if resume:
+        try:
+            loaded = session.continue_latest()
+        except SaveError as exc:
+            loaded, notice = None, f"Your last save cannot be loaded ({exc}); starting a new game."
+        if loaded is None:
+            notice = notice or "There is no saved game yet; starting a new one."
+            session.new_game()
+        else:
+            notice = "Continuing your saved game." + (f" {loaded.notice}" if loaded.notice else "")
+    else:
+        session.new_game()
+    return PlainPlayer(session, stdin or sys.stdin, stdout or sys.stdout).run(notice)

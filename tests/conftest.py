@@ -95,6 +95,14 @@ def write(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Every test (and every subprocess it starts) keeps saves in its own folder, never the user's."""
+    folder = tmp_path_factory.mktemp("petrograd-data")
+    monkeypatch.setenv("PETROGRAD_DATA_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def make_story(tmp_path: Path):
     """Write a story folder from {file name: text}; the defaults make a valid two-scene story."""

@@ -120,3 +120,50 @@ def test_plain_is_used_when_not_a_terminal(petrograd_command, clean_env):
     result = run(petrograd_command, "play", "--story", str(MINI), stdin="1\n", env=clean_env)
     assert result.returncode == 0 and "THE END" in result.stdout
     assert "\x1b[" not in result.stdout
+
+
+def test_plain_player_saves_loads_and_continues(petrograd_command, clean_env, tmp_path):
+    env = dict(clean_env, PETROGRAD_DATA_DIR=str(tmp_path / "data"))
+    first = run(
+        petrograd_command,
+        "play",
+        "--plain",
+        stdin="1\nsave 4\n1\nsaves\nundo\nload 4\nq\n",
+        env=env,
+    )
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "Saved to slot 4: " in out
+    assert "Slot 4: " in out and "Autosave: " in out and "Slot 1: empty" in out
+    assert "You take back your last choice." in out and "Loaded slot 4." in out
+    assert (tmp_path / "data" / "saves" / "4.json").is_file()
+    resumed = run(petrograd_command, "play", "--plain", "--continue", stdin="history\nq\n", env=env)
+    assert "Continuing your saved game." in resumed.stdout
+    assert (
+        "1. Legs for the Committee" in resumed.stdout
+        or "1. " in resumed.stdout.split("Your choices so far:")[1]
+    )
+    other = run(
+        petrograd_command,
+        "play",
+        "--plain",
+        "--continue",
+        "--data-dir",
+        str(tmp_path / "empty"),
+        stdin="q\n",
+        env=env,
+    )
+    assert "no saved game yet" in other.stdout
+
+
+def test_plain_player_reports_bad_slots(petrograd_command, clean_env, tmp_path):
+    env = dict(clean_env, PETROGRAD_DATA_DIR=str(tmp_path / "data"))
+    (tmp_path / "data" / "saves").mkdir(parents=True)
+    (tmp_path / "data" / "saves" / "2.json").write_text("{broken")
+    result = run(
+        petrograd_command, "play", "--plain", stdin="load 2\nload 7\nsave\nsave 12\nq\n", env=env
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stdout + result.stderr
+    assert "Slot 2 cannot be loaded: " in result.stdout and "not valid JSON" in result.stdout
+    assert "Slot 7 cannot be loaded: " in result.stdout
+    assert result.stdout.count("Say which slot, from 1 to 9") == 2

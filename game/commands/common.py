@@ -30,6 +30,17 @@ def add_story_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_data_option(parser: argparse.ArgumentParser) -> None:
+    """--data-dir: where saves, settings and endings reached are kept."""
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep saves and settings here (default: $PETROGRAD_DATA_DIR, else your user data folder)",
+    )
+
+
 def story_folders(story: Path | None, packs: Sequence[Path]) -> list[Path]:
     return [story if story is not None else scenes_dir(), *packs]
 

@@ -26,5 +26,10 @@ HIGH_CONTRAST = Theme(
     },
 )
 
-#: The order F2 steps through.
-THEMES = ("textual-dark", "textual-light", "petrograd-contrast")
+#: The order F2 steps through, with the names the settings screen shows.
+THEME_NAMES = {
+    "textual-dark": "Dark",
+    "textual-light": "Light",
+    "petrograd-contrast": "High contrast",
+}
+THEMES = tuple(THEME_NAMES)

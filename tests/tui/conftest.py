@@ -6,6 +6,7 @@ import pytest
 
 from game.engine import load_story
 from game.paths import assets_dir
+from game.session import Session
 from game.tui.app import PetrogradApp
 from tests.conftest import MINI
 
@@ -16,5 +17,20 @@ def mini_story():
 
 
 @pytest.fixture
-def mini_app(mini_story) -> PetrogradApp:
-    return PetrogradApp(mini_story, seed=1)
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def make_app(data_dir, mini_story):
+    """An app on a story (the mini story by default) with its own empty data folder."""
+
+    def make(story=None, **kwargs) -> PetrogradApp:
+        return PetrogradApp(Session(story or mini_story, data_dir, seed=1), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def mini_app(make_app) -> PetrogradApp:
+    return make_app()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Button
 
-from game.tui.app import PetrogradApp
-from game.tui.screens.dialogs import CodexScreen, HelpScreen, QuitScreen, TermScreen
+from game.tui.screens.codex import CodexScreen, TermScreen
+from game.tui.screens.dialogs import HelpScreen, QuitScreen
 from game.tui.screens.ending import EndingScreen
 from game.tui.screens.scene import SceneScreen
 from game.tui.screens.title import TitleScreen
@@ -20,19 +20,19 @@ async def test_title_screen_focuses_new_game(mini_app):
         assert mini_app.screen.query_one("#continue", Button).disabled
 
 
-async def test_play_historical_path_with_keys_only(shipped_story):
-    app = PetrogradApp(shipped_story, seed=1)
+async def test_play_historical_path_with_keys_only(shipped_story, make_app):
+    app = make_app(shipped_story)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         assert isinstance(app.screen, SceneScreen)
         for _ in range(200):
             if isinstance(app.screen, EndingScreen):
                 break
-            frame = app.game.frame
+            frame = app.session.game.frame
             view = next(c for c in frame.choices if c.available and c.history == "faithful")
             await pilot.press(str(view.number))
         assert isinstance(app.screen, EndingScreen)
-        assert app.game.frame.ending.kind == "historical"
+        assert app.session.game.frame.ending.kind == "historical"
         text = " ".join(str(w.render()) for w in app.screen.query(".path-step"))
         assert "[FAITHFUL]" in text and "[DIVERGENT]" not in text
 
@@ -62,7 +62,8 @@ async def test_closed_choice_cannot_be_chosen(mini_app):
         await pilot.click(ChoiceList, offset=(4, 3))
         await pilot.pause()
         assert isinstance(mini_app.screen, SceneScreen)
-        assert mini_app.game.scene.id == "stairs" and not mini_app.game.record.steps
+        game = mini_app.session.game
+        assert game.scene.id == "stairs" and not game.record.steps
 
 
 async def test_resize_mid_scene(mini_app):
@@ -108,15 +109,15 @@ async def test_clicking_a_codex_term_opens_its_entry(mini_app):
         assert mini_app.screen.entry.id == "smolny"
 
 
-async def test_themes_cycle_and_no_color_is_respected(mini_story, monkeypatch):
-    app = PetrogradApp(mini_story)
+async def test_themes_cycle_and_no_color_is_respected(make_app, monkeypatch):
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f2")
         assert app.theme == "textual-light"
         await pilot.press("f2")
         assert app.theme == "petrograd-contrast"
     monkeypatch.setenv("NO_COLOR", "1")
-    plain = PetrogradApp(mini_story)
+    plain = make_app()
     async with plain.run_test(size=(80, 24)):
         assert plain.no_color
 
@@ -127,4 +128,5 @@ async def test_new_game_from_the_ending(mini_app):
         assert isinstance(mini_app.screen, EndingScreen)
         await pilot.press("n")
         assert isinstance(mini_app.screen, SceneScreen)
-        assert mini_app.game.scene.id == "stairs" and not mini_app.game.record.steps
+        game = mini_app.session.game
+        assert game.scene.id == "stairs" and not game.record.steps

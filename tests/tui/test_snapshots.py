@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import textual
 
-from game.tui.app import PetrogradApp
-
 
 def test_textual_is_the_pinned_version():
     assert textual.__version__ == "8.2.8"
 
 
-def test_title(snap_compare, mini_story):
-    assert snap_compare(PetrogradApp(mini_story, seed=1), terminal_size=(80, 24))
+def test_title(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(80, 24))
 
 
-def test_scene_with_a_closed_choice(snap_compare, mini_story):
-    assert snap_compare(PetrogradApp(mini_story, seed=1), press=["enter"], terminal_size=(80, 24))
+def test_scene_with_a_closed_choice(snap_compare, make_app):
+    assert snap_compare(make_app(), press=["enter"], terminal_size=(80, 24))
 
 
-def test_ending(snap_compare, mini_story):
-    assert snap_compare(
-        PetrogradApp(mini_story, seed=1), press=["enter", "1"], terminal_size=(80, 24)
-    )
+def test_ending(snap_compare, make_app):
+    assert snap_compare(make_app(), press=["enter", "1"], terminal_size=(80, 24))

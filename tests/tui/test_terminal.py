@@ -13,8 +13,9 @@ from tests.conftest import MINI
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
 
-def test_petrograd_starts_in_a_terminal_and_quits(petrograd_command):
+def test_petrograd_starts_in_a_terminal_and_quits(petrograd_command, tmp_path):
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="80", LINES="24")
+    env["PETROGRAD_DATA_DIR"] = str(tmp_path / "data")
     env.pop("NO_COLOR", None)
     child = pexpect.spawn(
         petrograd_command[0],

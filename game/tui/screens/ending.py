@@ -9,7 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from game.engine import Game
+from game.session import Session
+from game.tui.screens.scene import header_text
 from game.tui.widgets.scene_text import linked_text
 
 KIND_LABELS = {
@@ -24,14 +25,18 @@ class EndingScreen(Screen[None]):
 
     BINDINGS = [
         Binding("n", "app.new_game", "New game"),
+        Binding("backspace,ctrl+z", "undo", "Undo"),
+        Binding("e", "app.endings", "Endings"),
         Binding("t", "app.title_screen", "Title"),
         Binding("pageup", "scroll(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll(1)", "Scroll down", show=False),
     ]
 
-    def __init__(self, game: Game) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.game = game
+        self.session = session
+        assert session.game is not None
+        self.game = session.game
 
     def compose(self) -> ComposeResult:
         game = self.game
@@ -41,12 +46,7 @@ class EndingScreen(Screen[None]):
         assert ending is not None
         story = game.story
         with Vertical(classes="screen-body"):
-            yield Static(
-                Content(
-                    f"Chapter {frame.chapter.number}: {frame.chapter.title}  │  {scene.dates}  │  {scene.time}  │  {scene.place}"
-                ),
-                id="ending-header",
-            )
+            yield Static(header_text(frame), id="ending-header")
             with VerticalScroll(id="ending-pane"):
                 yield Static(Content(scene.title).stylize("bold"), classes="ending-scene-title")
                 yield Static(linked_text(story, scene.text), classes="ending-scene-text")
@@ -54,15 +54,11 @@ class EndingScreen(Screen[None]):
                 yield Static(Content(KIND_LABELS[ending.kind]).stylize("italic"), id="ending-kind")
                 yield Static(linked_text(story, ending.epilogue), id="epilogue")
                 for chapter, questions in frame.reflection:
+                    heading = Content(
+                        f"To think about, from chapter {chapter.number}, {chapter.title}:"
+                    ).stylize("bold")
                     yield Static(
-                        Content("\n").join(
-                            [
-                                Content(
-                                    f"To think about, from chapter {chapter.number}, {chapter.title}:"
-                                ).stylize("bold")
-                            ]
-                            + [Content(f"• {q}") for q in questions]
-                        ),
+                        Content("\n").join([heading] + [Content(f"• {q}") for q in questions]),
                         classes="ending-reflection",
                     )
                 yield Static(Content("Your path and history").stylize("bold"), id="path-heading")
@@ -84,6 +80,17 @@ class EndingScreen(Screen[None]):
         yield Static(
             "The terminal is too small.\nMake it at least 40 × 12.", classes="too-small-notice"
         )
+
+    def on_mount(self) -> None:
+        self.query_one("#ending-pane").focus()
+        if self.session.save_problem:
+            self.notify(self.session.save_problem, title="Not saved", severity="error", timeout=8)
+
+    def action_undo(self) -> None:
+        from game.tui.screens.scene import SceneScreen
+
+        self.session.undo()
+        self.app.switch_screen(SceneScreen(self.session))
 
     def action_scroll(self, direction: int) -> None:
         pane = self.query_one("#ending-pane", VerticalScroll)

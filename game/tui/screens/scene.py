@@ -7,34 +7,62 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Click, Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 
-from game.engine import ChoiceUnavailable, Frame, Game
+from game.atomic import WriteFailed
+from game.engine import ChoiceUnavailable, Frame, Scene
+from game.profile import REVEAL_SPEEDS
+from game.saves import SaveError
+from game.session import Session
 from game.tui.widgets.choice_list import ChoiceList
 from game.tui.widgets.scene_text import linked_text
 from game.tui.widgets.side_panel import SidePanel
 
 #: Below this width the side panel steps aside for the text (V brings it back).
 NARROW = 70
+#: Text reveal ticks this many times a second.
+REVEAL_TICKS = 30
+
+
+def header_text(frame: Frame) -> Content:
+    scene = frame.scene
+    return Content(
+        f"Chapter {frame.chapter.number}: {frame.chapter.title}  │  {scene.dates}  │  "
+        f"{scene.time}  │  {scene.place}"
+    )
 
 
 class SceneScreen(Screen[None]):
-    """Shows the game's current frame and passes choices to the engine."""
+    """Shows the game's current frame and passes choices to the session."""
 
     BINDINGS = [
         *(Binding(str(n), f"pick({n})", f"Choose {n}", show=False) for n in range(1, 10)),
-        Binding("v", "toggle_panel", "Panel"),
+        Binding("backspace,ctrl+z", "undo", "Undo"),
+        Binding("h", "history", "History"),
+        Binding("s", "save", "Save"),
+        Binding("l", "load", "Load"),
+        Binding("o", "app.settings", "Settings"),
+        Binding("v", "toggle_panel", "Panel", show=False),
+        Binding("space", "skip_reveal", "Show all", show=False),
         Binding("pageup", "scroll_text(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll_text(1)", "Scroll down", show=False),
     ]
 
-    def __init__(self, game: Game) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.game = game
-        self.panel_wanted = True
+        self.session = session
         self.last_note: Content | None = None
+        self.reveal_timer: Timer | None = None
+        self.full_text = Content("")
+        self.shown = 0
+
+    @property
+    def game(self):  # type: ignore[no-untyped-def]
+        assert self.session.game is not None
+        return self.session.game
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="screen-body"):
@@ -53,17 +81,21 @@ class SceneScreen(Screen[None]):
         )
 
     def on_mount(self) -> None:
+        self.apply_settings()
         self.show_frame(self.game.frame)
+
+    def apply_settings(self) -> None:
+        settings = self.session.profile.settings
+        self.set_class(not settings.show_panel, "-panel-hidden")
 
     # ------------------------------------------------------------ drawing
 
     def show_frame(self, frame: Frame) -> None:
         story = self.game.story
         scene = frame.scene
-        header = f"Chapter {frame.chapter.number}: {frame.chapter.title}  │  {scene.dates}  │  {scene.time}  │  {scene.place}"
-        self.query_one("#scene-header", Static).update(Content(header))
+        self.query_one("#scene-header", Static).update(header_text(frame))
         self.query_one("#scene-title", Static).update(Content(scene.title).stylize("bold"))
-        self.query_one("#scene-text", Static).update(linked_text(story, scene.text))
+        self.show_text(scene)
         reflection = self.query_one("#reflection", Static)
         questions = [(c, q) for c, q in frame.reflection if c.id != frame.chapter.id]
         if questions:
@@ -82,13 +114,52 @@ class SceneScreen(Screen[None]):
         choices.show(frame.choices)
         choices.focus()
         self.query_one("#scene-pane", VerticalScroll).scroll_home(animate=False)
+        if self.session.save_problem:
+            self.notify(self.session.save_problem, title="Not saved", severity="error", timeout=8)
+
+    def show_text(self, scene: Scene) -> None:
+        """Show the scene's text, revealing it gradually the first time if the player wants that."""
+        self.full_text = linked_text(self.game.story, scene.text)
+        if self.reveal_timer is not None:
+            self.reveal_timer.stop()
+            self.reveal_timer = None
+        settings = self.session.profile.settings
+        if settings.reveal and self.session.first_visit:
+            self.shown = 0
+            self.query_one("#scene-text", Static).update("")
+            self.reveal_timer = self.set_interval(1 / REVEAL_TICKS, self.reveal_more)
+        else:
+            self.shown = len(self.full_text)
+            self.query_one("#scene-text", Static).update(self.full_text)
+
+    def reveal_more(self) -> None:
+        step = max(1, REVEAL_SPEEDS[self.session.profile.settings.reveal_speed] // REVEAL_TICKS)
+        self.shown = min(len(self.full_text), self.shown + step)
+        self.query_one("#scene-text", Static).update(self.full_text[: self.shown])
+        if self.shown >= len(self.full_text):
+            self.action_skip_reveal()
+
+    def action_skip_reveal(self) -> None:
+        if self.reveal_timer is not None:
+            self.reveal_timer.stop()
+            self.reveal_timer = None
+        self.shown = len(self.full_text)
+        self.query_one("#scene-text", Static).update(self.full_text)
+
+    @property
+    def revealing(self) -> bool:
+        return self.reveal_timer is not None
+
+    @on(Click, "#scene-pane")
+    def clicked_text(self) -> None:
+        self.action_skip_reveal()
 
     # ------------------------------------------------------------ choosing
 
     def take(self, choice_id: str) -> None:
         scene = self.game.scene
         try:
-            self.game.choose(choice_id)
+            self.session.choose(choice_id)
         except ChoiceUnavailable as exc:
             self.notify(str(exc), title="Not open", severity="warning")
             return
@@ -100,11 +171,14 @@ class SceneScreen(Screen[None]):
         self.last_note = Content.assemble(
             Content(f"Your last choice was {verdict}: ").stylize("italic"), Content(choice.note)
         )
+        self.after_change()
+
+    def after_change(self) -> None:
         frame = self.game.frame
         if frame.ended:
             from game.tui.screens.ending import EndingScreen
 
-            self.app.switch_screen(EndingScreen(self.game))
+            self.app.switch_screen(EndingScreen(self.session))
             return
         self.show_frame(frame)
 
@@ -125,9 +199,42 @@ class SceneScreen(Screen[None]):
                     )
                 return
 
+    def action_undo(self) -> None:
+        if not self.game.can_undo:
+            self.notify("There is nothing to undo: this is the start.", severity="warning")
+            return
+        self.session.undo()
+        self.last_note = Content("You took back your last choice.").stylize("italic")
+        self.after_change()
+
+    def action_history(self) -> None:
+        from game.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.game))
+
+    def action_save(self) -> None:
+        from game.tui.screens.saves import SaveScreen
+
+        def picked(slot: str | None) -> None:
+            if not slot:
+                return
+            try:
+                info = self.session.save(slot)
+            except (WriteFailed, SaveError) as exc:
+                self.notify(f"The save failed: {exc}. Your game goes on.", severity="error")
+                return
+            self.notify(f"Saved to slot {slot}: {info.scene_title}.", timeout=3)
+
+        self.app.push_screen(SaveScreen(self.session), picked)
+
+    def action_load(self) -> None:
+        self.app.action_load()  # type: ignore[attr-defined]
+
     def action_toggle_panel(self) -> None:
-        self.panel_wanted = not self.panel_wanted
-        self.set_class(not self.panel_wanted, "-panel-hidden")
+        settings = self.session.profile.settings
+        settings.show_panel = not settings.show_panel
+        self.apply_settings()
+        self.app.save_settings()  # type: ignore[attr-defined]
 
     def action_scroll_text(self, direction: int) -> None:
         pane = self.query_one("#scene-pane", VerticalScroll)

@@ -1,4 +1,4 @@
-"""The title screen: the game's name, the moment it is set in, and where to go."""
+"""The title screen: the game's name, the moment it is set in, progress, and where to go."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from game.engine import Story, paragraphs
+from game.engine import paragraphs
+from game.session import Session
 
 
 class TitleScreen(Screen[None]):
@@ -17,25 +18,43 @@ class TitleScreen(Screen[None]):
 
     AUTO_FOCUS = "#new-game"
 
-    def __init__(self, story: Story) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.story = story
+        self.session = session
 
     def compose(self) -> ComposeResult:
-        story = self.story
+        story = self.session.story
+        latest = self.session.store.latest()
+        seen, scenes, reached, endings = self.session.progress
         with VerticalScroll(classes="screen-body", id="title-body"):
             yield Static(Content(story.title.upper()).stylize("bold"), id="game-title")
             yield Static(Content("A story of October 1917, after Victor Serge"), id="game-subtitle")
             yield Static(
                 Content("\n\n").join(Content(p) for p in paragraphs(story.intro)), id="intro"
             )
+            yield Static(
+                f"Scenes seen: {seen} of {scenes}   ·   Endings reached: {reached} of {endings}",
+                id="progress",
+            )
             with Center():
                 with Vertical(id="menu"):
                     yield Button("New game", id="new-game", variant="primary")
                     yield Button(
-                        "Continue", id="continue", disabled=True, tooltip="No saved game yet"
+                        "Continue" if latest else "Continue (no save yet)",
+                        id="continue",
+                        disabled=latest is None,
+                        tooltip=f"{latest.scene_title}, saved {latest.saved_local}"
+                        if latest
+                        else "No saved game yet",
                     )
+                    yield Button(
+                        "Load" if latest else "Load (no saves yet)",
+                        id="load",
+                        disabled=latest is None,
+                    )
+                    yield Button("Endings", id="endings")
                     yield Button("Codex", id="codex")
+                    yield Button("Settings", id="settings")
                     yield Button("Help", id="help")
                     yield Button("Quit", id="quit")
         yield Footer()
@@ -43,18 +62,23 @@ class TitleScreen(Screen[None]):
             "The terminal is too small.\nMake it at least 40 × 12.", classes="too-small-notice"
         )
 
-    @on(Button.Pressed, "#new-game")
-    def new_game(self) -> None:
-        self.app.action_new_game()
-
-    @on(Button.Pressed, "#codex")
-    def codex(self) -> None:
-        self.app.action_codex()
-
-    @on(Button.Pressed, "#help")
-    def help(self) -> None:
-        self.app.action_help()
-
-    @on(Button.Pressed, "#quit")
-    def quit(self) -> None:
-        self.app.action_quit_game()
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        app = self.app
+        match event.button.id:
+            case "new-game":
+                app.action_new_game()  # type: ignore[attr-defined]
+            case "continue":
+                app.action_continue_game()  # type: ignore[attr-defined]
+            case "load":
+                app.action_load()  # type: ignore[attr-defined]
+            case "endings":
+                app.action_endings()  # type: ignore[attr-defined]
+            case "codex":
+                app.action_codex()  # type: ignore[attr-defined]
+            case "settings":
+                app.action_settings()  # type: ignore[attr-defined]
+            case "help":
+                app.action_help()  # type: ignore[attr-defined]
+            case "quit":
+                app.action_quit_game()  # type: ignore[attr-defined]

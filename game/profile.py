@@ -1,0 +1,123 @@
+"""What the game remembers about a player across playthroughs: scenes seen, endings reached, settings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from game.atomic import read_json, write_json
+
+PROFILE_FORMAT = "petrograd-profile"
+REVEAL_SPEEDS = {"slow": 40, "normal": 90, "fast": 200}  # characters a second
+
+
+@dataclass
+class Settings:
+    """The player's settings; unknown or wrong values fall back to the defaults."""
+
+    theme: str = "textual-dark"
+    reveal: bool = False
+    reveal_speed: str = "normal"
+    show_panel: bool = True
+
+    @classmethod
+    def from_json(cls, data: Any) -> Settings:
+        settings = cls()
+        if not isinstance(data, dict):
+            return settings
+        for field in fields(cls):
+            value = data.get(field.name)
+            if isinstance(value, type(getattr(settings, field.name))):
+                setattr(settings, field.name, value)
+        if settings.reveal_speed not in REVEAL_SPEEDS:
+            settings.reveal_speed = "normal"
+        return settings
+
+
+class Profile:
+    """One player's memory, kept in the data folder (profile.json, settings.json)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.problem: str | None = None
+        self._stories: dict[str, dict[str, set[str]]] = {}
+        self.settings = Settings()
+        self._load()
+
+    @property
+    def _profile_path(self) -> Path:
+        return self.folder / "profile.json"
+
+    @property
+    def _settings_path(self) -> Path:
+        return self.folder / "settings.json"
+
+    def _load(self) -> None:
+        data, reason = read_json(self._profile_path)
+        if data is None and reason != "the file does not exist":
+            self.problem = f"profile.json was unreadable ({reason}); starting afresh"
+        self._stories = _stories_from(data)
+        settings, _ = read_json(self._settings_path)
+        self.settings = Settings.from_json(settings)
+
+    def _story(self, story_id: str) -> dict[str, set[str]]:
+        return self._stories.setdefault(story_id, {"seen": set(), "endings": set()})
+
+    def seen(self, story_id: str) -> set[str]:
+        return set(self._story(story_id)["seen"])
+
+    def endings(self, story_id: str) -> set[str]:
+        return set(self._story(story_id)["endings"])
+
+    def remember(
+        self, story_id: str, *, scenes: set[str] = frozenset(), ending: str | None = None
+    ) -> None:  # type: ignore[assignment]
+        """Add scenes seen and an ending reached, and write the profile (merging with the file)."""
+        mine = self._story(story_id)
+        before = (len(mine["seen"]), len(mine["endings"]))
+        mine["seen"] |= scenes
+        if ending:
+            mine["endings"].add(ending)
+        if (len(mine["seen"]), len(mine["endings"])) != before:
+            self._write()
+
+    def _write(self) -> None:
+        on_disk, _ = read_json(self._profile_path)  # another game may have added to it
+        for story_id, parts in _stories_from(on_disk).items():
+            mine = self._story(story_id)
+            mine["seen"] |= parts["seen"]
+            mine["endings"] |= parts["endings"]
+        write_json(
+            self._profile_path,
+            {
+                "format": PROFILE_FORMAT,
+                "version": 1,
+                "stories": {
+                    sid: {"seen": sorted(p["seen"]), "endings": sorted(p["endings"])}
+                    for sid, p in sorted(self._stories.items())
+                },
+            },
+        )
+
+    def save_settings(self) -> None:
+        write_json(self._settings_path, asdict(self.settings))
+
+
+def _stories_from(data: Any) -> dict[str, dict[str, set[str]]]:
+    out: dict[str, dict[str, set[str]]] = {}
+    if not isinstance(data, dict) or data.get("format") != PROFILE_FORMAT:
+        return out
+    stories = data.get("stories")
+    if not isinstance(stories, dict):
+        return out
+    for story_id, parts in stories.items():
+        if not isinstance(parts, dict):
+            continue
+        out[str(story_id)] = {
+            key: {v for v in parts.get(key, []) if isinstance(v, str)}
+            if isinstance(parts.get(key), list)
+            else set()
+            for key in ("seen", "endings")
+        }
+    return out

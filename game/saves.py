@@ -1,0 +1,214 @@
+"""Save slots: each save is the playthrough record plus a short summary, written atomically.
+
+Loading replays the record through the engine, so a save made with an older
+version of the story loads as far as its path is still valid and says where the
+story changed. A damaged file is reported as unreadable with its reason and
+never stops the other slots from loading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from game.atomic import clear_stale_temps, read_json, write_json
+from game.engine import Game, Record, RecordError, Story, replay
+
+SAVE_FORMAT = "petrograd-save"
+SAVE_VERSION = 1
+AUTO = "auto"
+SLOTS = tuple(str(n) for n in range(1, 10))
+ALL_SLOTS = (AUTO, *SLOTS)
+
+
+class SaveError(ValueError):
+    """A save that cannot be loaded; the message says why, for a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class SaveInfo:
+    """One slot as a save or load screen lists it."""
+
+    slot: str
+    ok: bool
+    reason: str | None = None
+    scene_title: str = ""
+    chapter: str = ""
+    story_date: str = ""
+    saved_at: str = ""
+    ended: bool = False
+    from_backup: bool = False
+
+    @property
+    def label(self) -> str:
+        return "Autosave" if self.slot == AUTO else f"Slot {self.slot}"
+
+    @property
+    def saved_local(self) -> str:
+        """The real time of saving, in the player's local time."""
+        try:
+            moment = dt.datetime.fromisoformat(self.saved_at.replace("Z", "+00:00"))
+        except ValueError:
+            return self.saved_at
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A loaded game, and a notice for the player when the story has changed since."""
+
+    game: Game
+    notice: str | None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+class SaveStore:
+    """The save slots in one folder (`DATA_DIR/saves`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, slot: str) -> Path:
+        if slot not in ALL_SLOTS:
+            raise SaveError(f"there is no slot '{slot}'; the slots are 1 to 9")
+        return self.folder / f"{slot}.json"
+
+    def clear_temps(self) -> int:
+        """Remove temporary files a killed writer left behind."""
+        return clear_stale_temps(self.folder)
+
+    # ------------------------------------------------------------ writing
+
+    def save(self, slot: str, game: Game) -> SaveInfo:
+        """Write the game to a slot. Raises atomic.WriteFailed (nothing lost) if the disk refuses."""
+        frame = game.frame
+        summary = {
+            "scene": frame.scene.id,
+            "title": frame.scene.title,
+            "chapter": f"Chapter {frame.chapter.number}: {frame.chapter.title}",
+            "date": frame.scene.dates,
+            "ended": frame.ended,
+        }
+        saved_at = _now()
+        write_json(
+            self.path(slot),
+            {
+                "format": SAVE_FORMAT,
+                "version": SAVE_VERSION,
+                "slot": slot,
+                "saved_at": saved_at,
+                "summary": summary,
+                "record": game.record.as_json(),
+            },
+        )
+        return SaveInfo(
+            slot,
+            True,
+            None,
+            frame.scene.title,
+            summary["chapter"],
+            frame.scene.dates,
+            saved_at,
+            frame.ended,
+        )
+
+    def autosave(self, game: Game) -> SaveInfo:
+        return self.save(AUTO, game)
+
+    # ------------------------------------------------------------ reading
+
+    def _read(self, slot: str) -> tuple[dict[str, Any] | None, str | None, bool]:
+        """The parsed save, or why not; falls back to the backup when the main file is damaged."""
+        path = self.path(slot)
+        if not path.exists() and not path.with_name(path.name + ".bak").exists():
+            return None, None, False
+        data, reason = read_json(path)
+        problem = reason or _shape_problem(data)
+        if problem is None:
+            return data, None, False
+        backup, backup_reason = read_json(path.with_name(path.name + ".bak"))
+        if backup_reason is None and _shape_problem(backup) is None:
+            return backup, None, True
+        return None, problem, False
+
+    def info(self, slot: str) -> SaveInfo | None:
+        """What a slot holds; None when it is empty."""
+        data, reason, from_backup = self._read(slot)
+        if data is None:
+            return None if reason is None else SaveInfo(slot, False, reason)
+        summary = data["summary"]
+        return SaveInfo(
+            slot,
+            True,
+            None,
+            _text(summary.get("title")),
+            _text(summary.get("chapter")),
+            _text(summary.get("date")),
+            _text(data.get("saved_at")),
+            summary.get("ended") is True,
+            from_backup,
+        )
+
+    def list(self) -> list[SaveInfo | None]:
+        """Every slot in order (autosave first); None for an empty slot."""
+        return [self.info(slot) for slot in ALL_SLOTS]
+
+    def latest(self) -> SaveInfo | None:
+        """The most recently saved readable slot, for Continue."""
+        readable = [info for info in self.list() if info is not None and info.ok]
+        return max(readable, key=lambda info: info.saved_at, default=None)
+
+    def load(self, slot: str, story: Story) -> Loaded:
+        """Replay a slot's record onto the story. Raises SaveError with a reason."""
+        data, reason, from_backup = self._read(slot)
+        if data is None:
+            raise SaveError(reason or f"slot {slot} is empty")
+        try:
+            record = Record.from_json(data["record"])
+        except RecordError as exc:
+            raise SaveError(f"the save is unreadable: {exc}") from None
+        if record.story_id != story.id:
+            raise SaveError(f"this save belongs to another story ('{record.story_id}')")
+        result = replay(story, record)
+        notices = []
+        if from_backup:
+            notices.append("The save was damaged, so its previous version was loaded instead.")
+        if not result.complete:
+            notices.append(
+                f"This save was made with version {record.story_version} of the story, which has "
+                f"changed since. It loads up to your choice {result.applied} of {result.total}; "
+                f"{result.problem}."
+            )
+        elif record.story_hash != story.content_hash:
+            notices.append(
+                f"This save was made with version {record.story_version} of the story; "
+                "the story has changed since, but your path through it is still there."
+            )
+        return Loaded(result.game, " ".join(notices) or None)
+
+
+def _shape_problem(data: Any) -> str | None:
+    """Why parsed JSON is not a save we can read, or None if it is one."""
+    if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
+        return "it is not a Petrograd 1917 save"
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        return "it has no format version"
+    if version > SAVE_VERSION:
+        return "it was made by a newer version of the game"
+    if not isinstance(data.get("summary"), dict) or not isinstance(data.get("record"), dict):
+        return "parts of it are missing (was it edited by hand?)"
+    try:
+        Record.from_json(data["record"])
+    except RecordError as exc:
+        return str(exc)
+    return None

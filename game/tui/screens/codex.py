@@ -1,0 +1,146 @@
+"""The codex: every entry grouped and searchable as you type, the ones met in play marked."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from game.engine import CodexEntry
+from game.session import Session
+
+GROUPS = (
+    ("person", "People"),
+    ("place", "Places"),
+    ("organisation", "Organisations"),
+    ("ship", "Ships"),
+    ("term", "Terms"),
+)
+MET = "✓"
+
+
+def entry_content(entry: CodexEntry) -> Content:
+    group = {
+        "person": "Person",
+        "place": "Place",
+        "organisation": "Organisation",
+        "ship": "Ship",
+    }.get(entry.group, "Term")
+    parts = [Content(entry.name).stylize("bold"), Content(group).stylize("italic")]
+    if entry.aliases:
+        parts.append(Content("Also: " + ", ".join(entry.aliases)).stylize("italic"))
+    parts.append(Content(" ".join(entry.text.split())))
+    return Content("\n\n").join(parts)
+
+
+class TermScreen(ModalScreen[None]):
+    """One codex entry, opened from a highlighted term in the scene text."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+
+    def __init__(self, entry: CodexEntry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="term-dialog", classes="dialog"):
+            with VerticalScroll():
+                yield Static(entry_content(self.entry), id="term-text")
+            yield Button("Close", id="close-term", variant="primary")
+
+    @on(Button.Pressed, "#close-term")
+    def close(self) -> None:
+        self.dismiss()
+
+
+class CodexScreen(ModalScreen[None]):
+    """Type to search; the highlighted entry is shown beside the list."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close")]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        story = session.story
+        seen = session.profile.seen(story.id)
+        if session.game is not None:
+            seen |= {step.scene for step in session.game.record.steps} | {session.game.scene.id}
+        self.met = {
+            term
+            for sid in seen
+            if sid in story.scenes
+            for term in story.terms_in(story.scenes[sid])
+        }
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="codex-dialog", classes="dialog"):
+            yield Static(
+                Content.assemble(
+                    Content("Codex").stylize("bold"),
+                    f"   {MET} met in the story ({len(self.met)} of {len(self.session.story.codex)})",
+                ),
+                id="codex-title",
+            )
+            yield Input(placeholder="Type to search names and text", id="codex-search")
+            with Horizontal(id="codex-columns"):
+                yield OptionList(id="codex-list")
+                with VerticalScroll(id="codex-entry"):
+                    yield Static(id="codex-text")
+            yield Button("Close", id="close-codex", variant="primary")
+
+    def on_mount(self) -> None:
+        self.fill("")
+        self.query_one("#codex-search", Input).focus()
+
+    def matches(self, entry: CodexEntry, words: list[str]) -> bool:
+        haystack = " ".join((entry.name, *entry.aliases, entry.text)).lower()
+        return all(word in haystack for word in words)
+
+    def fill(self, query: str) -> None:
+        words = query.lower().split()
+        options: list[Option] = []
+        for group, heading in GROUPS:
+            entries = sorted(
+                (
+                    e
+                    for e in self.session.story.codex.values()
+                    if e.group == group and self.matches(e, words)
+                ),
+                key=lambda e: e.name.lower(),
+            )
+            if not entries:
+                continue
+            options.append(Option(Content(heading).stylize("bold"), disabled=True))
+            for entry in entries:
+                mark = MET if entry.id in self.met else " "
+                options.append(Option(f"{mark} {entry.name}", id=entry.id))
+        codex_list = self.query_one("#codex-list", OptionList)
+        codex_list.set_options(options)
+        first = next((i for i, o in enumerate(options) if not o.disabled), None)
+        codex_list.highlighted = first
+        text = self.query_one("#codex-text", Static)
+        if first is None:
+            text.update("Nothing matches that search.")
+
+    @on(Input.Changed, "#codex-search")
+    def search(self, event: Input.Changed) -> None:
+        self.fill(event.value)
+
+    @on(Input.Submitted, "#codex-search")
+    def to_list(self) -> None:
+        self.query_one("#codex-list", OptionList).focus()
+
+    @on(OptionList.OptionHighlighted, "#codex-list")
+    def highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        entry = self.session.story.codex.get(event.option.id or "")
+        if entry is not None:
+            self.query_one("#codex-text", Static).update(entry_content(entry))
+
+    @on(Button.Pressed, "#close-codex")
+    def close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,239 @@
+"""Saves: slots, listing, Continue, damaged and hand-edited files, changed stories, atomic writing."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from game.atomic import WriteFailed, clear_stale_temps, write_atomic
+from game.engine import Game, load_story
+from game.paths import assets_dir
+from game.saves import SaveError, SaveStore
+from game.session import Session
+from tests.conftest import CHAPTER_YAML, MINI
+
+
+@pytest.fixture
+def mini():
+    return load_story([MINI], assets=assets_dir())
+
+
+def test_save_list_and_load_round_trip(mini, tmp_path):
+    store = SaveStore(tmp_path / "saves")
+    game = Game(mini, seed=5)
+    game.choose("refuse")
+    info = store.save("2", game)
+    assert info.ok and info.scene_title == "A Quiet Refusal"
+    listed = store.list()
+    assert listed[0] is None and listed[2].scene_title == "A Quiet Refusal"
+    assert listed[2].chapter == "Chapter 1: One Night"
+    assert listed[2].story_date == "17 October 1917 (30 October N.S.)"
+    assert store.latest().slot == "2"
+    loaded = store.load("2", mini)
+    assert loaded.notice is None
+    assert loaded.game.variables == game.variables and loaded.game.scene.id == game.scene.id
+    assert loaded.game.record.steps == game.record.steps
+
+
+def test_continue_takes_the_newest_save(mini, tmp_path):
+    session = Session(mini, tmp_path)
+    session.new_game()
+    session.save("1")
+    time.sleep(0.01)
+    session.choose("refuse")  # autosaves
+    assert session.store.latest().slot == "auto"
+    again = Session(mini, tmp_path)
+    loaded = again.continue_latest()
+    assert loaded.game.scene.id == "refusal"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not text"),
+        (b'{"format": "petrograd-save", "version": 1}', "missing"),
+        (
+            b'{"format": "petrograd-save", "version": 99, "summary": {}, "record": {}}',
+            "newer version",
+        ),
+        (b'{"format": "something-else"}', "not a Petrograd 1917 save"),
+        (b"[1, 2, 3]", "not a Petrograd 1917 save"),
+    ],
+)
+def test_damaged_saves_are_listed_as_unreadable_and_others_still_load(
+    mini, tmp_path, content, reason
+):
+    store = SaveStore(tmp_path / "saves")
+    game = Game(mini, seed=1)
+    store.save("1", game)
+    (tmp_path / "saves" / "3.json").write_bytes(content)
+    info = store.info("3")
+    assert info is not None and not info.ok and reason in info.reason
+    assert store.info("1").ok
+    assert store.latest().slot == "1"
+    with pytest.raises(SaveError):
+        store.load("3", mini)
+    assert store.load("1", mini).game.scene.id == "stairs"
+
+
+def test_hand_edited_record_is_unreadable(mini, tmp_path):
+    store = SaveStore(tmp_path / "saves")
+    store.save("1", Game(mini, seed=1))
+    path = tmp_path / "saves" / "1.json"
+    data = json.loads(path.read_text())
+    data["record"]["steps"] = "lots"
+    path.write_text(json.dumps(data))
+    info = store.info("1")
+    assert not info.ok and "steps" in info.reason
+
+
+def test_a_damaged_save_falls_back_to_its_backup(mini, tmp_path):
+    store = SaveStore(tmp_path / "saves")
+    game = Game(mini, seed=1)
+    store.save("1", game)
+    game.choose("refuse")
+    store.save("1", game)  # the first save is now 1.json.bak
+    (tmp_path / "saves" / "1.json").write_bytes(b"\x00\x00 cut short")
+    info = store.info("1")
+    assert info.ok and info.from_backup and info.scene_title == "The Stairs"
+    loaded = store.load("1", mini)
+    assert "previous version" in loaded.notice
+
+
+def test_a_save_from_a_changed_story_loads_as_far_as_it_can(make_story, tmp_path):
+    first = load_story([make_story()], assets=assets_dir())
+    store = SaveStore(tmp_path / "saves")
+    game = Game(first, seed=1)
+    game.choose("up")
+    store.save("1", game)
+    folder = make_story({"one.yaml": CHAPTER_YAML.replace("- id: up", "- id: upwards")})
+    changed = load_story([folder], assets=assets_dir())
+    loaded = store.load("1", changed)
+    assert loaded.game.scene.id == "a" and not loaded.game.record.steps
+    assert "changed" in loaded.notice and "choice 0 of 1" in loaded.notice
+    text_only = load_story(
+        [make_story({"one.yaml": CHAPTER_YAML.replace("The end.", "Fin.")})], assets=assets_dir()
+    )
+    loaded = store.load("1", text_only)
+    assert loaded.game.ended and "still there" in loaded.notice
+
+
+def test_a_save_of_another_story_is_refused(mini, small_story, tmp_path):
+    store = SaveStore(tmp_path / "saves")
+    store.save("1", Game(small_story, seed=1))
+    with pytest.raises(SaveError, match="another story"):
+        store.load("1", mini)
+
+
+def test_full_disk_during_autosave_keeps_the_game_and_the_previous_save(
+    mini, tmp_path, monkeypatch
+):
+    session = Session(mini, tmp_path)
+    session.new_game()
+    session.save("1")
+    before = (tmp_path / "saves" / "1.json").read_bytes()
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    session.choose("refuse")
+    assert session.game.scene.id == "refusal"
+    assert session.save_problem and "No space left" in session.save_problem
+    with pytest.raises(WriteFailed, match="No space left"):
+        session.save("1")
+    assert (tmp_path / "saves" / "1.json").read_bytes() == before
+    assert not [p for p in (tmp_path / "saves").iterdir() if ".tmp-" in p.name]
+
+
+def test_unwritable_data_folder_is_reported_not_raised(mini, tmp_path):
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the folder should be")
+    session = Session(mini, blocker)
+    session.new_game()
+    session.choose("refuse")
+    assert session.game.ended and session.save_problem
+
+
+WRITER = """
+import sys, json
+from pathlib import Path
+from game.atomic import write_json
+path, a, b = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print("ready", flush=True)
+n = 0
+while True:
+    write_json(path, a if n % 2 else b)
+    n += 1
+"""
+
+
+def test_sigkill_mid_save_never_leaves_a_broken_slot(mini, tmp_path):
+    store = SaveStore(tmp_path / "saves")
+    game = Game(mini, seed=1)
+    store.save("1", game)
+    older = json.loads((tmp_path / "saves" / "1.json").read_text())
+    game.choose("refuse")
+    store.save("1", game)
+    newer = json.loads((tmp_path / "saves" / "1.json").read_text())
+    versions = {json.dumps(older, sort_keys=True), json.dumps(newer, sort_keys=True)}
+    rng = random.Random(1917)
+    path = tmp_path / "saves" / "1.json"
+    for _ in range(50):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), json.dumps(older), json.dumps(newer)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert writer.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.03))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        assert json.dumps(json.loads(path.read_text()), sort_keys=True) in versions
+        info = store.info("1")
+        assert info.ok and not info.from_backup
+    clear_stale_temps(tmp_path / "saves")
+    assert not [p.name for p in (tmp_path / "saves").iterdir() if ".tmp-" in p.name]
+    assert store.load("1", mini).game.scene.id in ("stairs", "refusal")
+
+
+def test_stale_temps_of_live_writers_are_kept(tmp_path):
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    mine = folder / f"1.json.tmp-{os.getpid()}-abcd"
+    mine.write_text("partial")
+    dead = folder / "1.json.tmp-999999999-abcd"
+    dead.write_text("partial")
+    assert clear_stale_temps(folder) == 1
+    assert mine.exists() and not dead.exists()
+
+
+def test_write_atomic_keeps_a_backup(tmp_path):
+    target = tmp_path / "x.json"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert (tmp_path / "x.json.bak").read_bytes() == b"one"
+
+
+def test_records_and_saves_hold_no_paths(mini, tmp_path):
+    store = SaveStore(tmp_path / "saves")
+    game = Game(mini, seed=1)
+    game.choose("refuse")
+    store.save("1", game)
+    text = (tmp_path / "saves" / "1.json").read_text()
+    assert (
+        str(Path.home()) not in text
+        and str(tmp_path) not in text
+        and "/" not in json.loads(text)["record"]["start"]
+    )

@@ -1,0 +1,178 @@
+"""Pilot tests of the player features: saves, Continue, undo, history, codex, endings, settings, reveal."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Button, Input, OptionList, Select, Static, Switch
+
+from game.tui.screens.codex import MET, CodexScreen
+from game.tui.screens.ending import EndingScreen
+from game.tui.screens.endings import EndingsScreen
+from game.tui.screens.history import HistoryScreen
+from game.tui.screens.saves import LoadScreen, SaveScreen
+from game.tui.screens.scene import SceneScreen
+from game.tui.screens.settings import SettingsScreen
+from game.tui.screens.title import TitleScreen
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+async def test_continue_is_greyed_until_a_save_exists_then_resumes(make_app, shipped_story):
+    app = make_app(shipped_story)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.query_one("#continue", Button).disabled
+        await pilot.press("enter", "1", "1")
+        scene_id = app.session.game.scene.id
+    again = make_app(shipped_story)
+    async with again.run_test(size=(80, 24)) as pilot:
+        assert not again.screen.query_one("#continue", Button).disabled
+        assert "Scenes seen: 3 of" in text_of(again.screen.query_one("#progress", Static))
+        await pilot.click("#continue")
+        assert isinstance(again.screen, SceneScreen)
+        assert again.session.game.scene.id == scene_id
+
+
+async def test_save_screen_and_load_screen(make_app, shipped_story):
+    app = make_app(shipped_story)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("enter", "1")
+        saved_at = app.session.game.scene.id
+        await pilot.press("s")
+        assert isinstance(app.screen, SaveScreen)
+        slots = app.screen.query_one("#slot-list", OptionList)
+        assert slots.option_count == 9  # the autosave is not offered for saving
+        await pilot.press("down", "down", "enter")  # slot 3
+        assert isinstance(app.screen, SceneScreen)
+        await pilot.press("1")
+        assert app.session.game.scene.id != saved_at
+        await pilot.press("l")
+        assert isinstance(app.screen, LoadScreen)
+        listing = app.screen.query_one("#slot-list", OptionList)
+        prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert prompts[0].startswith("Autosave: ") and "Slot 3: " in prompts[3]
+        assert "saved " in prompts[3] and "October 1917" in prompts[3]
+        assert listing.get_option_at_index(1).disabled  # slot 1 is empty
+        await pilot.press("down", "down", "down", "enter")
+        assert app.session.game.scene.id == saved_at
+
+
+async def test_undo_with_backspace_back_to_the_start(make_app, shipped_story):
+    app = make_app(shipped_story)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "1", "1", "1")
+        assert len(app.session.game.record.steps) == 3
+        await pilot.press("backspace", "ctrl+z", "backspace")
+        assert not app.session.game.record.steps
+        assert app.session.game.scene.id == shipped_story.start
+        await pilot.press("backspace")  # nothing to undo: stays, says so
+        assert isinstance(app.screen, SceneScreen)
+
+
+async def test_undo_from_an_ending(mini_app):
+    async with mini_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "1")
+        assert isinstance(mini_app.screen, EndingScreen)
+        await pilot.press("backspace")
+        assert isinstance(mini_app.screen, SceneScreen)
+        assert mini_app.session.game.scene.id == "stairs"
+
+
+async def test_history_screen(make_app, shipped_story):
+    app = make_app(shipped_story)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "1", "1", "h")
+        assert isinstance(app.screen, HistoryScreen)
+        text = text_of(app.screen.query_one("#history-text", Static))
+        assert text.startswith("1. ") and "2. " in text and "[FAITHFUL]" in text and "Now: " in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, SceneScreen)
+
+
+async def test_codex_search_and_met_marks(make_app, shipped_story):
+    app = make_app(shipped_story)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "c")
+        assert isinstance(app.screen, CodexScreen)
+        codex = app.screen.query_one("#codex-list", OptionList)
+        everything = codex.option_count
+        met = [str(codex.get_option_at_index(i).prompt) for i in range(everything)]
+        assert any(p.startswith(MET) for p in met)  # the first scene's terms
+        await pilot.press(*"aurora")
+        assert codex.option_count < everything
+        names = [str(codex.get_option_at_index(i).prompt) for i in range(codex.option_count)]
+        assert any("Aurora" in n for n in names)
+        assert "Aurora" in text_of(app.screen.query_one("#codex-text", Static))
+        app.screen.query_one("#codex-search", Input).value = "zzzz-nothing"
+        await pilot.pause()
+        assert codex.option_count == 0
+
+
+async def test_endings_gallery_marks_reached_and_locked(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "1", "e")
+        assert isinstance(app.screen, EndingsScreen)
+        text = text_of(app.screen.query_one("#endings-list", Static))
+        assert "✓ The Order Stays Unsigned" in text
+        assert "Locked: an ending of the kind alternate" in text
+
+
+async def test_settings_are_saved_and_used(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#settings")
+        assert isinstance(app.screen, SettingsScreen)
+        app.screen.query_one("#theme", Select).value = "petrograd-contrast"
+        app.screen.query_one("#reveal", Switch).value = True
+        app.screen.query_one("#show-panel", Switch).value = False
+        await pilot.pause()
+        assert app.theme == "petrograd-contrast"
+    saved = json.loads((data_dir / "settings.json").read_text())
+    assert saved == {
+        "theme": "petrograd-contrast",
+        "reveal": True,
+        "reveal_speed": "normal",
+        "show_panel": False,
+    }
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        assert again.theme == "petrograd-contrast"
+        await pilot.press("enter")
+        assert again.screen.has_class("-panel-hidden")
+
+
+async def test_text_reveal_can_be_skipped_and_is_instant_on_a_second_visit(make_app):
+    app = make_app()
+    app.session.profile.settings.reveal = True
+    app.session.profile.settings.reveal_speed = "slow"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert screen.revealing and screen.shown < len(screen.full_text)
+        await pilot.press("space")
+        assert not screen.revealing and screen.shown == len(screen.full_text)
+    again = make_app()
+    again.session.profile.settings.reveal = True
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert not again.screen.revealing  # seen before: shown at once
+
+
+async def test_title_offers_every_way_in(mini_app):
+    async with mini_app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(mini_app.screen, TitleScreen)
+        ids = [b.id for b in mini_app.screen.query(Button)]
+        assert ids == [
+            "new-game",
+            "continue",
+            "load",
+            "endings",
+            "codex",
+            "settings",
+            "help",
+            "quit",
+        ]
