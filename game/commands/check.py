@@ -1,15 +1,34 @@
-"""`petrograd check`: every problem in the scene files, one line each, or JSON for tools."""
+"""`petrograd check`: every problem in the scene files, one line each, or JSON for tools.
+
+Plain `check` loads and cross-checks the files and adds a static check of the
+conditions against the values each variable can hold; `--exhaustive` walks every
+reachable state as well; `--stats` adds counts of words, choices and citations.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 from game.commands.common import err
 
 
+def _limit(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the limit must be at least 1 state")
+    return value
+
+
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from game.tools.exhaustive import DEFAULT_LIMIT
+
     check = commands.add_parser("check", help="check scene files and report every problem")
     check.add_argument(
         "folders",
@@ -19,56 +38,155 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="a story folder (with story.yaml) or a folder of extra scenes to check "
         "with the shipped story; default: the shipped story",
     )
+    check.add_argument(
+        "--scenes",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of extra scenes (a scene pack) to check with the story (repeatable)",
+    )
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check.add_argument(
+        "--exhaustive",
+        action="store_true",
+        help="also walk every reachable state: choices never open, scenes reached only "
+        "through them, stuck scenes, effects pushed past a variable's range",
+    )
+    check.add_argument(
+        "--limit",
+        type=_limit,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"with --exhaustive: stop each walk after N states (default {DEFAULT_LIMIT:,})",
+    )
+    check.add_argument(
+        "--stats",
+        action="store_true",
+        help="also count words, reading time, choices and citations",
+    )
+
+
+def _groups(folders: list[Path], packs: list[Path]) -> list[list[Path]]:
+    """Which folders are checked together.
+
+    A story folder (one with story.yaml) is checked on its own; a folder without one
+    is a scene pack, checked with the shipped story; `--scenes` packs join every group.
+    """
+    from game.paths import scenes_dir
+
+    stories = [f for f in folders if (f / "story.yaml").exists()]
+    loose = [f for f in folders if f not in stories]
+    groups = [[story, *packs] for story in stories]
+    if loose or not stories:
+        groups.insert(0, [scenes_dir(), *loose, *packs])
+    return groups
 
 
 def run(args: argparse.Namespace) -> int:
     from game.engine import check_story
-    from game.paths import assets_dir, scenes_dir
+    from game.engine.problems import sort_problems
+    from game.engine.ranges import never_true
+    from game.paths import assets_dir
 
-    folders: list[Path] = args.folders
-    groups: list[list[Path]] = []
-    packs = [f for f in folders if not (f / "story.yaml").exists()]
-    groups.extend([f] for f in folders if (f / "story.yaml").exists())
-    if packs or not folders:
-        groups.insert(0, [scenes_dir(), *packs])
     problems = []
-    stories = []
-    for group in groups:
+    notes = []
+    results: list[dict[str, Any]] = []
+    for group in _groups(list(args.folders), list(args.scenes)):
         story, found = check_story(group, assets=assets_dir())
         problems.extend(found)
-        stories.append(story)
+        if story is None:
+            continue
+        result: dict[str, Any] = {"story": story}
+        if not any(p.severity == "error" for p in found):
+            problems.extend(never_true(story))
+            if args.exhaustive:
+                from game.tools.exhaustive import check_exhaustive
+
+                report = check_exhaustive(story, args.limit)
+                problems.extend(report.problems())
+                notes.extend(report.notes())
+                result["exhaustive"] = report
+        elif args.exhaustive:
+            err("the exhaustive check needs a story that loads; fix the errors first")
+        if args.stats:
+            from game.tools.stats import story_stats
+
+            result["stats"] = story_stats(story)
+        results.append(result)
+    problems = sort_problems(problems)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     if args.format == "json":
-        out = {
-            "ok": not problems,
-            "errors": errors,
-            "warnings": warnings,
-            "problems": [p.as_json() for p in problems],
-            "stories": [
-                {
-                    "id": s.id,
-                    "version": s.version,
-                    "scenes": len(s.scenes),
-                    "endings": len(s.endings),
-                    "hash": s.content_hash,
-                }
-                for s in stories
-                if s is not None
-            ],
-        }
-        print(json.dumps(out, indent=2))
+        _print_json(problems, notes, results, errors, warnings)
     else:
-        for problem in problems:
-            print(problem)
-        if problems:
-            err(f"{errors} error(s), {warnings} warning(s)")
-        else:
-            for s in stories:
-                if s is not None:
-                    print(
-                        f"ok: '{s.title}' {s.version}: {len(s.scenes)} scenes, "
-                        f"{len(s.endings)} endings, {len(s.chapters)} chapter(s), no problems"
-                    )
+        _print_text(problems, notes, results, errors, warnings)
     return 1 if problems else 0
+
+
+def _print_json(
+    problems: list, notes: list, results: list[dict[str, Any]], errors: int, warnings: int
+) -> None:
+    stories = []
+    for result in results:
+        s = result["story"]
+        entry: dict[str, Any] = {
+            "id": s.id,
+            "version": s.version,
+            "scenes": len(s.scenes),
+            "endings": len(s.endings),
+            "hash": s.content_hash,
+        }
+        if "exhaustive" in result:
+            entry["exhaustive"] = result["exhaustive"].as_json()
+        if "stats" in result:
+            entry["stats"] = result["stats"].as_json()
+        stories.append(entry)
+    out = {
+        "ok": not problems,
+        "errors": errors,
+        "warnings": warnings,
+        "problems": [p.as_json() for p in problems],
+        "notes": [{**n.as_json(), "severity": "note"} for n in notes],
+        "stories": stories,
+    }
+    print(json.dumps(out, indent=2))
+
+
+def _print_text(
+    problems: list, notes: list, results: list[dict[str, Any]], errors: int, warnings: int
+) -> None:
+    from game.tools.stats import format_text as stats_text
+
+    for result in results:
+        if "stats" in result:
+            sys.stdout.write(stats_text(result["story"], result["stats"]) + "\n")
+    for problem in problems:
+        print(problem)
+    if notes:
+        print(
+            f"notes: {len(notes)} effect(s) can push a number past its range; the game keeps "
+            "it at the edge (fine if intended; --format json gives each whole path):"
+        )
+        for note in notes:
+            print(note)
+    for result in results:
+        report = result.get("exhaustive")
+        if report is not None:
+            state = (
+                "every reachable state"
+                if report.complete
+                else f"stopped at the limit of {report.limit:,} states per walk: INCOMPLETE"
+            )
+            print(
+                f"exhaustive: {report.states:,} states walked in {report.seconds:.2f} s ({state})"
+            )
+    if problems:
+        err(f"{errors} error(s), {warnings} warning(s)")
+        return
+    for result in results:
+        s = result["story"]
+        print(
+            f"ok: '{s.title}' {s.version}: {len(s.scenes)} scenes, "
+            f"{len(s.endings)} endings, {len(s.chapters)} chapter(s), no problems"
+        )

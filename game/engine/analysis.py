@@ -126,7 +126,7 @@ def _endings(story: Story) -> Iterator[Problem]:
                 scene.mark,
                 "duplicate-id",
                 f"the ending id '{scene.ending.id}' is used by scenes '{seen[scene.ending.id]}' "
-                f"and '{scene.id}'",
+                f"({story.scenes[seen[scene.ending.id]].mark}) and '{scene.id}'",
             )
         seen.setdefault(scene.ending.id, scene.id)
     if story.scenes and not seen:

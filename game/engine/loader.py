@@ -12,6 +12,7 @@ from typing import Any
 
 from game.engine import analysis, schema
 from game.engine.expr import ExprError, Type, compile_expr, parse_condition, parse_effect
+from game.engine.extends import extend_scenes
 from game.engine.model import (
     Chapter,
     Choice,
@@ -498,6 +499,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
     for chapter_id, mark in pending_refs:
         if chapter_id not in chapters:
             builder.problem(mark, "unknown-chapter", f"no chapter has the id '{chapter_id}'")
+    extend_scenes(builder, parts.chapter_files, scenes, types)  # scene packs' `extends:`
 
     codex, codex_names = builder.codex(parts.codex_files)
     start = _text(meta.get("start"))

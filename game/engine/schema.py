@@ -34,7 +34,9 @@ class Kind:
         """Yield what is wrong with `value` (nothing when it fits)."""
         raise NotImplementedError
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, defs: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The JSON Schema of this kind. With `defs`, named shapes are put there once
+        and referred to with `$ref`."""
         raise NotImplementedError
 
     def accepts(self, value: Any) -> bool:
@@ -95,7 +97,7 @@ class Text(Kind):
                 f"'{value}' is not {self.what}" + (f"; {self.hint}" if self.hint else ""),
             )
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, defs: dict[str, Any] | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "string", "minLength": 1}
         if self.words:
             out["enum"] = list(self.words)
@@ -115,7 +117,7 @@ class Number(Kind):
         if not self.accepts(value):
             yield _wrong(value, mark, self.what)
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, defs: dict[str, Any] | None = None) -> dict[str, Any]:
         return {"type": "integer"}
 
 
@@ -130,7 +132,7 @@ class Flag(Kind):
         if not isinstance(value, bool):
             yield _wrong(value, mark, self.what, "write true or false")
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, defs: dict[str, Any] | None = None) -> dict[str, Any]:
         return {"type": "boolean"}
 
 
@@ -154,8 +156,8 @@ class ListOf(Kind):
         for index, item in enumerate(value):
             yield from self.item.problems(item, value.item_mark(index))
 
-    def json_schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
+    def json_schema(self, defs: dict[str, Any] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "array", "items": self.item.json_schema(defs)}
         if self.min_items:
             out["minItems"] = self.min_items
         return out
@@ -178,8 +180,8 @@ class OneOf(Kind):
                 return
         yield _wrong(value, mark, self.what)
 
-    def json_schema(self) -> dict[str, Any]:
-        return {"oneOf": [option.json_schema() for option in self.options]}
+    def json_schema(self, defs: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"oneOf": [option.json_schema(defs) for option in self.options]}
 
 
 @dataclass(frozen=True)
@@ -236,16 +238,31 @@ class Shape(Kind):
                     value.mark, "missing-key", f"{self.name} needs the key '{key.name}' ({key.doc})"
                 )
 
-    def json_schema(self) -> dict[str, Any]:
-        return {
+    @property
+    def slug(self) -> str:
+        """The shape's name as a JSON Schema definition name: 'chapter file' -> 'chapter-file'."""
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+    def json_schema(self, defs: dict[str, Any] | None = None) -> dict[str, Any]:
+        if defs is not None and self.slug in defs:
+            return {"$ref": f"#/definitions/{self.slug}"}
+        if defs is not None:
+            defs[self.slug] = {}  # taken before the keys, so a shape may contain itself
+        out: dict[str, Any] = {
             "type": "object",
+            "title": self.name,
             "description": self.doc,
             "properties": {
-                key.name: {**key.kind.json_schema(), "description": key.doc} for key in self.keys
+                key.name: {**key.kind.json_schema(defs), "description": key.doc}
+                for key in self.keys
             },
             "required": [key.name for key in self.keys if key.required],
             "additionalProperties": False,
         }
+        if defs is None:
+            return out
+        defs[self.slug] = out
+        return {"$ref": f"#/definitions/{self.slug}"}
 
 
 @dataclass(frozen=True)
@@ -271,11 +288,11 @@ class MapOf(Kind):
                 )
             yield from self.value.problems(item, value.value_mark(name))
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, defs: dict[str, Any] | None = None) -> dict[str, Any]:
         return {
             "type": "object",
             "propertyNames": {"pattern": f"^{self.key_pattern}$"},
-            "additionalProperties": self.value.json_schema(),
+            "additionalProperties": self.value.json_schema(defs),
         }
 
 
@@ -440,6 +457,20 @@ SCENE = Shape(
     doc="One scene.",
 )
 
+EXTENSION = Shape(
+    "extension",
+    (
+        Key("scene", ID, doc="the id of a scene defined elsewhere, such as in the shipped story"),
+        Key(
+            "choices",
+            ListOf(CHOICE, min_items=1, what="a list of choices"),
+            doc="the choices to add to that scene, after its own",
+        ),
+    ),
+    doc="Choices a scene pack adds to a scene it does not own, so the pack can be entered "
+    "without touching the shipped files.",
+)
+
 CHAPTER_FILE = Shape(
     "chapter file",
     (
@@ -449,6 +480,12 @@ CHAPTER_FILE = Shape(
             doc="the chapter these scenes belong to",
         ),
         Key("scenes", ListOf(SCENE, min_items=1, what="a list of scenes"), doc="the scenes"),
+        Key(
+            "extends",
+            ListOf(EXTENSION, min_items=1, what="a list of extensions"),
+            required=False,
+            doc="choices to add to scenes defined elsewhere (for scene packs)",
+        ),
     ),
     doc="One chapter and its scenes.",
 )
@@ -515,10 +552,23 @@ FILE_SHAPES: dict[str, Shape] = {
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a story file (any of the three kinds), for editors."""
+    """The JSON Schema of a story file (any of the three kinds), for editors.
+
+    Draft 7, the newest the YAML language server (VS Code, Neovim) reads. The file's
+    kind is told by its top-level key, as the loader does, so an editor checks a
+    chapter file against the chapter file's shape only and its messages stay precise.
+    """
+    defs: dict[str, Any] = {}
+    refs = {key: shape.json_schema(defs) for key, shape in FILE_SHAPES.items()}
+    choose: dict[str, Any] = {"anyOf": list(refs.values())}
+    for key in reversed(FILE_SHAPES):
+        choose = {"if": {"required": [key]}, "then": refs[key], "else": choose}
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Petrograd 1917 story file",
-        "description": "A story.yaml, a chapter file, or a codex file (see docs/authoring.md).",
-        "oneOf": [shape.json_schema() for shape in FILE_SHAPES.values()],
+        "description": "A story.yaml, a chapter file, or a codex file (see docs/authoring.md). "
+        "Generated from game/engine/schema.py by 'petrograd schema'; do not edit by hand.",
+        "type": "object",
+        **choose,
+        "definitions": defs,
     }

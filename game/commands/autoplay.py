@@ -1,0 +1,81 @@
+"""`petrograd autoplay`: many random playthroughs, with coverage, endings and failures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TextIO
+
+from game.commands.common import add_story_options, load_or_report
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("give at least 1")
+    return value
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from game.tools.autoplay import STRATEGIES
+
+    autoplay = commands.add_parser(
+        "autoplay",
+        help="play many random playthroughs and report coverage, endings and failures",
+        description="Play N playthroughs headless, picking among the open choices at random, "
+        "and report the scenes and choices visited, the endings reached and any playthrough "
+        "that got stuck or failed, with the seed that reproduces it.",
+    )
+    autoplay.add_argument(
+        "--runs", type=_positive, default=1000, metavar="N", help="playthroughs (default 1000)"
+    )
+    autoplay.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help="seed of the first playthrough; run i uses S+i (default 1)",
+    )
+    autoplay.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="random",
+        help="random: any open choice; faithful/divergent: prefer that kind of choice",
+    )
+    autoplay.add_argument("--format", choices=("text", "json"), default="text")
+    add_story_options(autoplay)
+
+
+class ProgressBar:
+    """A one-line progress bar on standard error (only used when it is a terminal)."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30) -> None:
+        stream = stream if stream is not None else sys.stderr
+        self.total, self.stream, self.width = total, stream, width
+
+    def __call__(self, done: int) -> None:
+        filled = self.width * done // self.total if self.total else self.width
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {done:,}/{self.total:,} playthroughs")
+        if done >= self.total:
+            self.stream.write("\r" + " " * (self.width + 40) + "\r")
+        self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from game.tools.autoplay import autoplay, format_text
+
+    story = load_or_report(args)
+    if story is None:
+        return 1
+    progress = ProgressBar(args.runs) if sys.stderr.isatty() and args.runs >= 500 else None
+    report = autoplay(story, args.runs, args.seed, args.strategy, progress=progress)
+    if args.format == "json":
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        sys.stdout.write(format_text(report))
+    return 1 if report.failures else 0

@@ -1,0 +1,51 @@
+"""`petrograd graph`: the scene graph as Mermaid (default) or Graphviz DOT."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from game.commands.common import add_story_options, err, load_or_report
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    graph = commands.add_parser(
+        "graph",
+        help="write the scene graph (Mermaid or Graphviz DOT)",
+        description="Write the scene graph: chapters as clusters, endings marked, divergent "
+        "choices dashed, conditional choices labelled with their condition.",
+    )
+    graph.add_argument(
+        "--format",
+        choices=("mermaid", "dot"),
+        default="mermaid",
+        help="mermaid (default; GitHub and many editors draw it) or dot (Graphviz)",
+    )
+    graph.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write to FILE instead of standard output",
+    )
+    add_story_options(graph)
+
+
+def run(args: argparse.Namespace) -> int:
+    from game.tools.graph import render
+
+    story = load_or_report(args)
+    if story is None:
+        return 1
+    text = render(story, args.format)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err(f"{args.output}: cannot write the graph: {exc.strerror}; check the folder exists")
+        return 1
+    return 0

@@ -1,0 +1,226 @@
+"""`petrograd check --stats`: how long the story is, how it branches, and what it cites.
+
+Words per scene and per chapter with an estimated reading time, choices per scene,
+faithful against divergent choices, and how often each paragraph of the source
+article is cited (and which ones no scene cites yet).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from game.engine.model import Story
+
+#: A reading speed for the estimate, in words per minute (an unhurried adult reader).
+WORDS_PER_MINUTE = 200
+
+
+def reading_time(words: int) -> str:
+    """'2 min 30 s', '45 s'."""
+    seconds = math.ceil(words * 60 / WORDS_PER_MINUTE)
+    minutes, seconds = divmod(seconds, 60)
+    if minutes and seconds:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+@dataclass(frozen=True, slots=True)
+class SceneStats:
+    id: str
+    chapter: str
+    title: str
+    words: int
+    choices: int
+    faithful: int
+    divergent: int
+    ending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterStats:
+    id: str
+    number: int
+    title: str
+    scenes: int
+    words: int
+    choices: int
+
+
+@dataclass(frozen=True, slots=True)
+class Citations:
+    """How often one paragraph of the source is cited."""
+
+    paragraph: str
+    section: str
+    scenes: tuple[str, ...]
+    choices: int
+
+
+@dataclass
+class Stats:
+    scenes: list[SceneStats] = field(default_factory=list)
+    chapters: list[ChapterStats] = field(default_factory=list)
+    citations: list[Citations] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return sum(s.words for s in self.scenes)
+
+    @property
+    def faithful(self) -> int:
+        return sum(s.faithful for s in self.scenes)
+
+    @property
+    def divergent(self) -> int:
+        return sum(s.divergent for s in self.scenes)
+
+    def uncited(self) -> list[str]:
+        """Paragraphs that no scene cites (a choice may still cite them)."""
+        return [c.paragraph for c in self.citations if not c.scenes]
+
+    def as_json(self) -> dict[str, Any]:
+        with_choices = [s for s in self.scenes if not s.ending]
+        return {
+            "words": self.words,
+            "reading_minutes": round(self.words / WORDS_PER_MINUTE, 1),
+            "words_per_minute": WORDS_PER_MINUTE,
+            "scenes": [
+                {
+                    "id": s.id,
+                    "chapter": s.chapter,
+                    "words": s.words,
+                    "reading_seconds": math.ceil(s.words * 60 / WORDS_PER_MINUTE),
+                    "choices": s.choices,
+                    "faithful": s.faithful,
+                    "divergent": s.divergent,
+                    "ending": s.ending,
+                }
+                for s in self.scenes
+            ],
+            "chapters": [
+                {
+                    "id": c.id,
+                    "number": c.number,
+                    "title": c.title,
+                    "scenes": c.scenes,
+                    "words": c.words,
+                    "reading_minutes": round(c.words / WORDS_PER_MINUTE, 1),
+                    "choices": c.choices,
+                }
+                for c in self.chapters
+            ],
+            "choices": {
+                "total": self.faithful + self.divergent,
+                "faithful": self.faithful,
+                "divergent": self.divergent,
+                "per_scene": round(sum(s.choices for s in with_choices) / len(with_choices), 2)
+                if with_choices
+                else 0,
+            },
+            "citations": {
+                c.paragraph: {"section": c.section, "scenes": list(c.scenes), "choices": c.choices}
+                for c in self.citations
+            },
+            "uncited": self.uncited(),
+        }
+
+
+def story_stats(story: Story) -> Stats:
+    """Count everything once."""
+    stats = Stats()
+    for scene in story.scenes.values():
+        faithful = sum(1 for c in scene.choices if c.history == "faithful")
+        stats.scenes.append(
+            SceneStats(
+                scene.id,
+                scene.chapter,
+                scene.title,
+                len(story.plain(scene.text).split()),
+                len(scene.choices),
+                faithful,
+                len(scene.choices) - faithful,
+                scene.ending is not None,
+            )
+        )
+    for chapter in sorted(story.chapters.values(), key=lambda c: (c.number, c.id)):
+        mine = [s for s in stats.scenes if s.chapter == chapter.id]
+        stats.chapters.append(
+            ChapterStats(
+                chapter.id,
+                chapter.number,
+                chapter.title,
+                len(mine),
+                sum(s.words for s in mine),
+                sum(s.choices for s in mine),
+            )
+        )
+    cited_by: dict[str, list[str]] = {}
+    choice_cites: dict[str, int] = {}
+    for scene in story.scenes.values():
+        for ref in dict.fromkeys(scene.sources):
+            cited_by.setdefault(ref, []).append(scene.id)
+        for choice in scene.choices:
+            for ref in dict.fromkeys(choice.sources):
+                choice_cites[ref] = choice_cites.get(ref, 0) + 1
+    for paragraph in story.paragraphs.values():
+        stats.citations.append(
+            Citations(
+                paragraph.id,
+                paragraph.section,
+                tuple(cited_by.get(paragraph.id, ())),
+                choice_cites.get(paragraph.id, 0),
+            )
+        )
+    return stats
+
+
+def format_text(story: Story, stats: Stats) -> str:
+    """The statistics as a few tables for people."""
+    out = [
+        f"stats: '{story.title}' {story.version}: {len(stats.scenes)} scenes, "
+        f"{stats.words:,} words, about {reading_time(stats.words)} to read every scene "
+        f"(at {WORDS_PER_MINUTE} words a minute)"
+    ]
+    total = stats.faithful + stats.divergent
+    share = 100.0 * stats.faithful / total if total else 0.0
+    with_choices = [s for s in stats.scenes if not s.ending]
+    per_scene = sum(s.choices for s in with_choices) / len(with_choices) if with_choices else 0
+    out.append(
+        f"choices: {total} ({stats.faithful} faithful, {stats.divergent} divergent; "
+        f"{share:.0f}% faithful), {per_scene:.1f} per scene that is not an ending"
+    )
+    out.append("")
+    out.append("chapters:")
+    for chapter in stats.chapters:
+        out.append(
+            f"  {chapter.number:>2}. {chapter.title:<40} {chapter.scenes:>3} scenes "
+            f"{chapter.words:>6,} words  {reading_time(chapter.words):>12}  "
+            f"{chapter.choices:>3} choices"
+        )
+    out.append("")
+    out.append("scenes:")
+    width = max((len(s.id) for s in stats.scenes), default=0)
+    for scene in stats.scenes:
+        if scene.ending:
+            branching = "ending"
+        else:
+            branching = (
+                f"{scene.choices} choice(s): {scene.faithful} faithful, {scene.divergent} divergent"
+            )
+        out.append(
+            f"  {scene.id:<{width}} {scene.words:>5} words {reading_time(scene.words):>10}  {branching}"
+        )
+    out.append("")
+    out.append("citations per paragraph of the source (scenes, choices):")
+    for cite in stats.citations:
+        out.append(
+            f"  {cite.paragraph:<12} {len(cite.scenes):>3} {cite.choices:>4}  {cite.section}"
+        )
+    uncited = stats.uncited()
+    if uncited:
+        out.append(f"paragraphs no scene cites yet ({len(uncited)}): {', '.join(uncited)}")
+    elif stats.citations:
+        out.append("every paragraph of the source is cited by some scene")
+    return "\n".join(out) + "\n"

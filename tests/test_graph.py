@@ -1,0 +1,262 @@
+"""`petrograd graph`: valid Mermaid and DOT, clusters, endings, divergent and conditional edges,
+and the same transitions as the runtime machine."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from game.engine import load_story
+from game.engine.machine import build_machine
+from game.paths import assets_dir
+from game.tools.graph import mermaid_id, to_dot, to_mermaid, ways
+from tests.conftest import CHAPTER_YAML, MINI, ROOT
+
+NO_DOT = shutil.which("dot") is None
+NEEDS_DOT = pytest.mark.skipif(
+    NO_DOT,
+    reason="Graphviz 'dot' is not installed, so DOT output cannot be rendered here "
+    "(apt-get install graphviz; .ci/run installs it when it runs as root)",
+)
+
+#: A chapter with a title that needs escaping, and a second chapter to cross into.
+TRICKY = {
+    "one.yaml": CHAPTER_YAML.replace("  title: One\n", '  title: One "quoted" <b>bold</b>#1\n')
+    .replace("    title: A\n", '    title: A "scene" with <angles> & no#hash\n')
+    .replace("goto: b\n        if: flag", "goto: c\n        if: flag"),
+    "two.yaml": """\
+        chapter:
+          id: two
+          number: 2
+          title: Two
+        scenes:
+          - id: c
+            title: C
+            date: 1917-10-26
+            time: night
+            place: There
+            sources: [eve-2]
+            text: Onwards.
+            choices:
+              - id: on
+                label: On
+                goto: b
+                sources: [eve-2]
+                history: faithful
+                note: Yes.
+        """,
+}
+
+
+@pytest.fixture
+def tricky_story(make_story):
+    return load_story([make_story(TRICKY)], assets=assets_dir())
+
+
+# ---------------------------------------------------------------- Mermaid, checked structurally
+
+NODE = re.compile(
+    r'^(?P<id>[A-Za-z0-9_]+)(?P<shape>\["|\(\["|\(\(")(?P<label>[^"]*)(?:"\]|"\]\)|"\)\))(?::::(?P<cls>\w+))?$'
+)
+EDGE = re.compile(
+    r'^(?P<src>[A-Za-z0-9_]+) (?P<arrow>-->|-\.->)(?:\|"(?P<label>[^"]*)"\|)? (?P<dst>[A-Za-z0-9_]+)$'
+)
+
+
+def parse_mermaid(text: str) -> dict:
+    """A strict reading of the subset of Mermaid flowchart syntax the tool writes."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    body = [line for line in lines if not line.startswith("%%")]
+    assert body[0] == "flowchart LR", body[0]
+    nodes: dict[str, dict] = {}
+    edges: list[dict] = []
+    classes: set[str] = set()
+    link_styles: list[int] = []
+    stack: list[str] = []
+    for line in body[1:]:
+        if line.startswith("classDef "):
+            classes.add(line.split()[1])
+        elif line.startswith("subgraph "):
+            match = re.fullmatch(r'subgraph ([A-Za-z0-9_]+)\["([^"]*)"\]', line)
+            assert match, line
+            assert not stack, "subgraphs are not nested"
+            stack.append(match.group(1))
+        elif line == "end":
+            assert stack, "an 'end' without a subgraph"
+            stack.pop()
+        elif line.startswith("linkStyle "):
+            link_styles.extend(int(n) for n in line.split()[1].split(","))
+        elif (match := NODE.match(line)) is not None:
+            assert match["id"] not in nodes, f"node {match['id']} declared twice"
+            assert match["id"] != "end"
+            nodes[match["id"]] = {
+                "label": match["label"],
+                "shape": match["shape"],
+                "class": match["cls"],
+                "cluster": stack[-1] if stack else None,
+            }
+        elif (match := EDGE.match(line)) is not None:
+            edges.append(match.groupdict())
+        else:
+            raise AssertionError(f"not understood: {line!r}")
+    assert not stack, "a subgraph is not closed"
+    for edge in edges:
+        assert edge["src"] in nodes and edge["dst"] in nodes, edge
+    for node in nodes.values():
+        assert node["class"] is None or node["class"] in classes
+    assert all(0 <= n < len(edges) for n in link_styles)
+    return {"nodes": nodes, "edges": edges, "link_styles": link_styles}
+
+
+def test_mermaid_of_the_shipped_story_is_well_formed(shipped_story):
+    graph = parse_mermaid(to_mermaid(shipped_story))
+    story = shipped_story
+    scene_nodes = {k: v for k, v in graph["nodes"].items() if k.startswith("scene_")}
+    assert len(scene_nodes) == len(story.scenes)
+    for scene in story.scenes.values():
+        node = graph["nodes"][mermaid_id("scene", scene.id)]
+        assert node["cluster"] == mermaid_id("chapter", scene.chapter)
+        if scene.ending is not None:
+            assert node["shape"] == '(["' and node["class"] == scene.ending.kind
+            assert node["label"].startswith("ENDING")
+        else:
+            assert node["shape"] == '["' and node["class"] is None
+    choices = [(s, c) for s in story.scenes.values() for c in s.choices]
+    assert len(graph["edges"]) == len(choices) + 1  # and the start arrow
+    divergent = [i for i, e in enumerate(graph["edges"]) if e["arrow"] == "-.->"]
+    assert divergent and sorted(graph["link_styles"]) == divergent
+    assert len(divergent) == sum(1 for _, c in choices if c.history == "divergent")
+
+
+def test_mermaid_labels_conditions_and_escapes(tricky_story):
+    text = to_mermaid(tricky_story)
+    graph = parse_mermaid(text)
+    edges = {(e["src"], e["dst"], e["label"]) for e in graph["edges"]}
+    assert ("scene_a", "scene_b", "locked<br/>if n #62;= 3") in edges
+    assert ("scene_a", "scene_c", "hidden<br/>if flag") in edges
+    assert ("scene_a", "scene_b", "up") in edges
+    label = graph["nodes"]["scene_a"]["label"]
+    assert "#quot;scene#quot;" in label and "#60;angles#62;" in label and "no#35;hash" in label
+    assert '"' not in label and "<angles>" not in label
+    assert "chapter_one" in text and "#60;b#62;bold" in text
+
+
+def test_edges_are_the_runtime_machines_transitions(shipped_story):
+    machine = build_machine(shipped_story)
+    from_machine = sorted(
+        (t.source, t.dest, trigger)
+        for trigger, event in machine.events.items()
+        for transitions in event.transitions.values()
+        for t in transitions
+    )
+    drawn = sorted(
+        (w.scene.id, w.choice.target, f"{w.scene.id}:{w.choice.id}") for w in ways(shipped_story)
+    )
+    assert drawn == from_machine and len(drawn) > 50
+
+
+# ---------------------------------------------------------------- DOT, rendered by Graphviz
+
+
+def render_json(dot_text: str) -> dict:
+    result = subprocess.run(
+        ["dot", "-Tjson"], input=dot_text, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "", result.stderr
+    return json.loads(result.stdout)
+
+
+@NEEDS_DOT
+def test_dot_of_the_shipped_story_renders_with_clusters(shipped_story):
+    data = render_json(to_dot(shipped_story))
+    objects = data["objects"]
+    clusters = {o["name"]: o for o in objects if o["name"].startswith("cluster_")}
+    assert set(clusters) == {f"cluster_{c}" for c in shipped_story.chapters}
+    for name, cluster in clusters.items():
+        members = {objects[i]["name"] for i in cluster["nodes"]}
+        chapter = name.removeprefix("cluster_")
+        assert members == {s.id for s in shipped_story.scenes.values() if s.chapter == chapter}
+    nodes = {o["name"]: o for o in objects if "nodes" not in o}
+    for ending_scene in shipped_story.endings.values():
+        node = nodes[ending_scene.id]
+        assert node["peripheries"] == "2" and ending_scene.ending.kind in node["class"]
+    edges = data["edges"]
+    assert len(edges) == sum(len(s.choices) for s in shipped_story.scenes.values()) + 1
+    for edge in edges[1:]:
+        style = edge.get("style", "solid")
+        assert (style == "dashed") == (edge["class"] == "divergent")
+
+
+@NEEDS_DOT
+def test_dot_escapes_and_labels_conditions(tricky_story):
+    data = render_json(to_dot(tricky_story))
+    labels = {e["label"] for e in data["edges"]}
+    assert "locked\\nif n >= 3" in labels and "hidden\\nif flag" in labels
+    names = {o["name"]: o for o in data["objects"]}
+    assert '"scene"' in names["a"]["label"] and "<angles>" in names["a"]["label"]
+    assert names["cluster_one"]["label"] == '1. One "quoted" <b>bold</b>#1'
+
+
+@NEEDS_DOT
+def test_graph_command_writes_a_file_dot_can_render(petrograd_command, tmp_path):
+    out = tmp_path / "story.dot"
+    result = subprocess.run(
+        [
+            *petrograd_command,
+            "graph",
+            "--format",
+            "dot",
+            "--output",
+            str(out),
+            "--story",
+            str(MINI),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0 and result.stdout == "", result.stderr
+    svg = subprocess.run(["dot", "-Tsvg", str(out)], capture_output=True, text=True)
+    assert svg.returncode == 0 and "<svg" in svg.stdout
+
+
+def test_graph_command_defaults_to_mermaid_and_reports_write_errors(petrograd_command, tmp_path):
+    shown = subprocess.run(
+        [*petrograd_command, "graph", "--story", str(MINI)], capture_output=True, text=True
+    )
+    assert shown.returncode == 0
+    parse_mermaid(shown.stdout)
+    bad = subprocess.run(
+        [*petrograd_command, "graph", "--output", str(tmp_path / "no" / "such" / "dir.mmd")],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "cannot write the graph" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["graph", "--story", "examples/mini-story"],
+        ["autoplay", "--runs", "5", "--story", "examples/mini-story"],
+        ["check", "--exhaustive", "--stats", "--scenes", "examples/side-scenes"],
+        ["test-plan", "tests/plans/side-scenes.yaml"],
+        ["schema"],
+    ],
+)
+def test_authoring_commands_import_no_ui(argv):
+    code = (
+        "import sys, io, contextlib\nfrom game.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()):\n    rc = main({argv!r})\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print('RC=%d BAD=%s' % (rc, ','.join(bad)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "RC=0 BAD=", result.stdout + result.stderr

@@ -1,0 +1,148 @@
+"""Editor support: the JSON Schemas in schema/ are generated from the format's definition in
+code, kept in sync, valid, agree with the loader, and every scene file points to them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from game.commands.schema import schema_text
+from game.engine import schema
+from game.engine.yamlread import read_yaml_file, read_yaml_text
+from game.tools import plans
+from tests.conftest import ROOT
+
+jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test dependency")
+
+SCHEMAS = {
+    "scene-file": ROOT / "schema" / "scene-file.schema.json",
+    "test-plan": ROOT / "schema" / "test-plan.schema.json",
+}
+MODELINE = "# yaml-language-server: $schema="
+SCENE_FILES = sorted((ROOT / "scenes").glob("*.yaml")) + sorted(
+    p for pack in ("mini-story", "side-scenes") for p in (ROOT / "examples" / pack).rglob("*.yaml")
+)
+PLAN_FILES = sorted((ROOT / "tests" / "plans").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("kind", SCHEMAS)
+def test_schema_files_are_in_sync_with_the_code(kind):
+    assert SCHEMAS[kind].read_text(encoding="utf-8") == schema_text(kind), (
+        f"run: petrograd schema --kind {kind} --output {SCHEMAS[kind].relative_to(ROOT)}"
+    )
+
+
+def test_schema_command_writes_and_checks(petrograd_command, tmp_path):
+    out = tmp_path / "s.json"
+    wrote = subprocess.run(
+        [*petrograd_command, "schema", "--output", str(out)], capture_output=True, text=True
+    )
+    assert wrote.returncode == 0 and out.read_text() == SCHEMAS["scene-file"].read_text()
+    ok = subprocess.run(
+        [*petrograd_command, "schema", "--check", "--output", str(SCHEMAS["scene-file"])],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    out.write_text(out.read_text().replace("the scene's paragraphs", "stale"))
+    stale = subprocess.run(
+        [*petrograd_command, "schema", "--check", "--output", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert stale.returncode == 1 and "out of date" in stale.stderr
+
+
+@pytest.mark.parametrize("kind", SCHEMAS)
+def test_schemas_are_valid_draft_7(kind):
+    data = json.loads(SCHEMAS[kind].read_text())
+    assert data["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema.Draft7Validator.check_schema(data)
+
+
+def validator(kind: str):
+    return jsonschema.Draft7Validator(json.loads(SCHEMAS[kind].read_text()))
+
+
+@pytest.mark.parametrize("path", SCENE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_scene_file_points_to_the_schema_and_passes_it(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith(MODELINE), f"{path}: line 1 must be the yaml-language-server line"
+    target = (path.parent / first.removeprefix(MODELINE)).resolve()
+    assert target == SCHEMAS["scene-file"].resolve()
+    data, problems = read_yaml_file(path)
+    assert problems == []
+    errors = [e.message for e in validator("scene-file").iter_errors(data)]
+    assert errors == []
+
+
+@pytest.mark.parametrize("path", PLAN_FILES, ids=lambda p: p.name)
+def test_every_plan_points_to_the_plan_schema_and_passes_it(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    target = (path.parent / first.removeprefix(MODELINE)).resolve()
+    assert first.startswith(MODELINE) and target == SCHEMAS["test-plan"].resolve()
+    data, _ = read_yaml_file(path)
+    assert [e.message for e in validator("test-plan").iter_errors(data)] == []
+
+
+CHAPTER = (ROOT / "examples" / "mini-story" / "01-smolny.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("    title: The Stairs\n", "    titel: The Stairs\n"),  # unknown key
+        ("    place: Smolny Institute\n", ""),  # missing key
+        ("history: faithful", "history: yes"),  # not one of the words
+        ("  - id: refusal", "  - id: Refusal"),  # not an id
+        (
+            "        sources: [eve-1]\n        history: faithful",
+            "        sources: []\n        history: faithful",
+        ),
+        ("  number: 1", "  number: one"),  # wrong type
+        ("chapter:\n  id: smolny", "chapter:\n  id: smolny\n  colour: red"),
+        ("scenes:\n", "extends:\n  - scene: x\n    choices: []\nscenes:\n"),
+    ],
+)
+def test_the_schema_and_the_loader_reject_the_same_mistakes(change):
+    old, new = change
+    assert old in CHAPTER
+    broken, _ = read_yaml_text(CHAPTER.replace(old, new, 1), "01-smolny.yaml")
+    loader = list(schema.CHAPTER_FILE.problems(broken, broken.mark))
+    editor = list(validator("scene-file").iter_errors(broken))
+    assert loader and editor, (loader, editor)
+    intact, _ = read_yaml_text(CHAPTER, "01-smolny.yaml")
+    assert list(schema.CHAPTER_FILE.problems(intact, intact.mark)) == []
+    assert list(validator("scene-file").iter_errors(intact)) == []
+
+
+def test_the_plan_schema_and_the_plan_shape_agree():
+    plan, _ = read_yaml_text("plan: x\nsteps:\n  - chose: a\n", "p.yaml")
+    assert list(plans.PLAN.problems(plan, plan.mark))
+    assert list(validator("test-plan").iter_errors(plan))
+
+
+def test_the_file_kind_is_told_by_its_top_level_key():
+    story, _ = read_yaml_file(ROOT / "scenes" / "story.yaml")
+    errors = list(validator("scene-file").iter_errors({**story, "scenes": []}))
+    assert errors  # a story file may not carry a chapter's keys
+    assert set(json.loads(SCHEMAS["scene-file"].read_text())["definitions"]) >= {
+        "story-yaml",
+        "chapter-file",
+        "codex-file",
+        "scene",
+        "choice",
+        "extension",
+    }
+
+
+def test_generated_from_the_single_definition():
+    data = json.loads(schema_text("scene-file"))
+    choice = data["definitions"]["choice"]
+    assert list(choice["properties"]) == [key.name for key in schema.CHOICE.keys]
+    assert choice["required"] == [key.name for key in schema.CHOICE.keys if key.required]
+    assert choice["properties"]["history"]["enum"] == ["faithful", "divergent"]
+    assert Path(SCHEMAS["scene-file"]).stat().st_size > 1000
