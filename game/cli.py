@@ -16,7 +16,13 @@ from game import __version__
 #: Subcommands, in the order `--help` lists them: name -> module under game.commands.
 COMMANDS = {
     "play": "game.commands.play",
+    "serve": "game.commands.serve",
     "check": "game.commands.check",
+    "graph": "game.commands.graph",
+    "autoplay": "game.commands.autoplay",
+    "test-plan": "game.commands.plans",
+    "schema": "game.commands.schema",
+    "report": "game.commands.report",
 }
 
 

@@ -9,6 +9,8 @@ _PACKAGE = Path(__file__).resolve().parent
 
 #: Overrides the data folder (saves, settings, endings reached); `--data-dir` overrides this.
 DATA_DIR_ENV = "PETROGRAD_DATA_DIR"
+#: Overrides where students' records are written; `--records` overrides this.
+RECORDS_DIR_ENV = "PETROGRAD_RECORDS_DIR"
 
 
 def _find(name: str) -> Path:
@@ -39,3 +41,16 @@ def data_dir(override: Path | str | None = None) -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("petrograd-1917", appauthor=False))
+
+
+def records_dir(override: Path | str | None = None) -> Path:
+    """Where handed-in records go: `override`, else $PETROGRAD_RECORDS_DIR, else a folder
+    named 'Petrograd 1917 records' in the user's Documents (easy for a student to find)."""
+    if override:
+        return Path(override).expanduser()
+    from_env = os.environ.get(RECORDS_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    from platformdirs import user_documents_dir
+
+    return Path(user_documents_dir()) / "Petrograd 1917 records"

@@ -13,9 +13,10 @@ import textwrap
 from typing import TextIO
 
 from game.atomic import WriteFailed
+from game.devwatch import StoryWatch
 from game.engine import ChoiceUnavailable, Frame, Game, Story, paragraphs
 from game.saves import SLOTS, SaveError
-from game.session import Session
+from game.session import Locked, Session
 
 HELP = """\
 Type the number of a choice and press Enter.
@@ -26,6 +27,7 @@ Other commands:
   save N    save to slot N (1 to 9)
   load N    load slot N
   saves     list the save slots
+  handin    (in an assignment) write your record now
   help      show this help
   q         quit
 The game also saves itself after every choice; 'petrograd play --plain --continue'
@@ -49,8 +51,10 @@ class PlainPlayer:
         *,
         width: int | None = None,
         echo: bool | None = None,
+        watch: StoryWatch | None = None,
     ) -> None:
         self.session = session
+        self.watch = watch
         self.story: Story = session.story
         self.stdin = stdin
         self.stdout = stdout
@@ -161,7 +165,67 @@ class PlainPlayer:
 
     # ------------------------------------------------------------ the loop
 
+    def ask(self, question: str) -> str | None:
+        """Ask until a non-empty line comes; None at the end of input."""
+        while True:
+            self.stdout.write(f"\n{question} ")
+            self.stdout.flush()
+            line = self.stdin.readline()
+            if not line:
+                self.say()
+                return None
+            answer = " ".join(line.split())
+            if self.echo:
+                self.say(answer)
+            if answer:
+                return answer
+            self.say("Please write something first.")
+
+    def ask_questions(self) -> bool:
+        """Ask the reflection questions the assignment requires now; False at the end of input."""
+        for chapter, question in self.session.pending_questions():
+            self.say()
+            self.say(f"A question from chapter {chapter.number}, {chapter.title}:")
+            self.wrap(question, "  ")
+            answer = self.ask("Your answer:")
+            if answer is None:
+                return False
+            self.session.answer(chapter, question, answer)
+        return True
+
+    def hand_in(self) -> None:
+        try:
+            paths = self.session.hand_in()
+        except WriteFailed as exc:
+            self.say(f"Your record could not be written: {exc}. Type 'handin' to try again.")
+            return
+        self.say()
+        self.say(f"Your record is saved in: {paths[0].parent}")
+        for path in paths:
+            self.say(f"  {path.name}")
+        self.say("Hand in the .json file to your teacher.")
+
+    def reload_if_changed(self) -> None:
+        """In --dev mode, pick up edits to the story before each prompt."""
+        if self.watch is None or not self.watch.changed():
+            return
+        story, problems = self.watch.load()
+        if story is None:
+            self.say()
+            self.say("The story has errors; the game goes on with the last version that loaded:")
+            for problem in problems[:6]:
+                self.say(f"  {problem}")
+            return
+        notice = self.session.reload(story)
+        self.story = story
+        self.say()
+        self.say("(The story was reloaded.)")
+        if notice:
+            self.wrap(notice)
+        self.show_frame(self.game.frame)
+
     def prompt(self) -> str | None:
+        self.reload_if_changed()
         count = len(self.game.frame.choices)
         self.stdout.write(f"\nYour choice (1-{count}, or q to quit): ")
         self.stdout.flush()
@@ -192,6 +256,8 @@ class PlainPlayer:
                     "Goodbye. Your game is saved; 'petrograd play --plain --continue' resumes it."
                 )
                 return 0
+        if self.session.assignment is not None and self.ask_questions():
+            self.hand_in()
         return 0
 
     def show_save_problem(self) -> None:
@@ -215,6 +281,11 @@ class PlainPlayer:
             self.show_status()
         elif answer == "saves":
             self.show_saves()
+        elif answer == "handin":
+            if self.session.assignment is None:
+                self.say("There is no assignment to hand in (play with --assignment FILE).")
+            else:
+                self.hand_in()
         elif command in ("save", "load"):
             slot = words[1] if len(words) == 2 else ""
             if slot not in SLOTS:
@@ -224,7 +295,7 @@ class PlainPlayer:
             else:
                 self.load(slot)
         elif answer.isdigit() and 1 <= int(answer) <= len(self.game.frame.choices):
-            self.choose(self.game.frame.choices[int(answer) - 1].number)
+            return self.choose(self.game.frame.choices[int(answer) - 1].number)
         elif answer == "":
             self.say("Type a number and press Enter.")
         else:
@@ -234,26 +305,40 @@ class PlainPlayer:
             )
         return True
 
-    def choose(self, number: int) -> None:
+    def choose(self, number: int) -> bool:
+        """Take a choice (asking why, if the assignment wants); False at the end of input."""
         view = self.game.frame.choices[number - 1]
         if not view.available:
             self.say(f"That choice is not open: {view.reason}")
-            return
+            return True
+        why = None
+        if self.session.needs_why():
+            self.say(f"You chose: {view.label}")
+            why = self.ask("Why? Say it in one line:")
+            if why is None:
+                return False
         before = self.game.variables
         try:
-            self.session.choose(view.id)
+            self.session.choose(view.id, why)
         except ChoiceUnavailable as exc:  # pragma: no cover - checked above
             self.say(str(exc))
-            return
+            return True
         self.show_changes(before)
+        if not self.game.ended and not self.ask_questions():
+            return False
         self.show_frame(self.game.frame)
         self.show_save_problem()
+        return True
 
     def undo(self) -> None:
         if not self.game.can_undo:
             self.say("There is nothing to undo yet.")
             return
-        self.session.undo()
+        try:
+            self.session.undo()
+        except Locked as exc:
+            self.say(f"Undo is off: {exc}.")
+            return
         self.say("You take back your last choice.")
         self.show_frame(self.game.frame)
         self.show_save_problem()
@@ -269,7 +354,7 @@ class PlainPlayer:
     def load(self, slot: str) -> None:
         try:
             loaded = self.session.load(slot)
-        except SaveError as exc:
+        except (SaveError, Locked) as exc:
             self.say(f"Slot {slot} cannot be loaded: {exc}. Your game goes on.")
             return
         self.say(f"Loaded slot {slot}.")
@@ -296,11 +381,28 @@ def play_plain(
     resume: bool = False,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    watch: StoryWatch | None = None,
 ) -> int:
     """Play in plain text on the given streams (standard ones by default).
 
     With `resume`, continue the latest save (or start anew, saying so)."""
     notice = None
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    if session.assignment is not None and session.student is None:
+        assignment = session.assignment
+        stdout.write(f"Assignment: {assignment.title}\n\n{assignment.instructions}\n")
+        if assignment.assessment:
+            stdout.write("\nThis is assessed: undo and loading are off; your decisions stand.\n")
+        while True:
+            stdout.write("\nYour name (only your name is recorded): ")
+            stdout.flush()
+            line = stdin.readline()
+            if not line:
+                stdout.write("\n")
+                return 0
+            if line.strip():
+                break
+        session.sign_in(line.strip())
     if resume:
         try:
             loaded = session.continue_latest()
@@ -313,4 +415,4 @@ def play_plain(
             notice = "Continuing your saved game." + (f" {loaded.notice}" if loaded.notice else "")
     else:
         session.new_game()
-    return PlainPlayer(session, stdin or sys.stdin, stdout or sys.stdout).run(notice)
+    return PlainPlayer(session, stdin, stdout, watch=watch).run(notice)

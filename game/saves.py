@@ -61,6 +61,8 @@ class Loaded:
 
     game: Game
     notice: str | None
+    #: What the session kept beside the record (an assignment's student and answers).
+    session: dict[str, Any] | None = None
 
 
 def _now() -> str:
@@ -88,7 +90,7 @@ class SaveStore:
 
     # ------------------------------------------------------------ writing
 
-    def save(self, slot: str, game: Game) -> SaveInfo:
+    def save(self, slot: str, game: Game, session: dict[str, Any] | None = None) -> SaveInfo:
         """Write the game to a slot. Raises atomic.WriteFailed (nothing lost) if the disk refuses."""
         frame = game.frame
         summary = {
@@ -108,6 +110,7 @@ class SaveStore:
                 "saved_at": saved_at,
                 "summary": summary,
                 "record": game.record.as_json(),
+                **({"session": session} if session else {}),
             },
         )
         return SaveInfo(
@@ -120,9 +123,6 @@ class SaveStore:
             saved_at,
             frame.ended,
         )
-
-    def autosave(self, game: Game) -> SaveInfo:
-        return self.save(AUTO, game)
 
     # ------------------------------------------------------------ reading
 
@@ -193,7 +193,10 @@ class SaveStore:
                 f"This save was made with version {record.story_version} of the story; "
                 "the story has changed since, but your path through it is still there."
             )
-        return Loaded(result.game, " ".join(notices) or None)
+        session = data.get("session")
+        return Loaded(
+            result.game, " ".join(notices) or None, session if isinstance(session, dict) else None
+        )
 
 
 def _shape_problem(data: Any) -> str | None:

@@ -1,28 +1,52 @@
 """A player's session: the game, autosaved after every change, with their saves and memory.
 
-The TUI and the plain player both drive a Session, so saving, loading, undo and
-what the game remembers work the same in both. Nothing here raises on a disk
-problem during play: the failure is kept in `save_problem` for the front end to
-show, and the game goes on.
+The TUI and the plain player both drive a Session, so saving, loading, undo,
+assignments and what the game remembers work the same in both. Nothing here
+raises on a disk problem during play: the failure is kept in `save_problem` for
+the front end to show, and the game goes on.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from game.atomic import WriteFailed
-from game.engine import Game, Story
+from game.engine import Chapter, ChoiceUnavailable, Game, Story
 from game.profile import Profile
 from game.saves import AUTO, Loaded, SaveError, SaveInfo, SaveStore
 
+if TYPE_CHECKING:
+    from game.classroom.assignment import Assignment
+    from game.classroom.handin import Answer
+
+
+class Locked(ChoiceUnavailable):
+    """Refused by an assessed assignment (undo, loading an earlier save)."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
 
 class Session:
-    """One player, one story, one data folder."""
+    """One player, one story, one data folder (and, in class, one assignment)."""
 
-    def __init__(self, story: Story, data_dir: Path, *, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        story: Story,
+        data_dir: Path,
+        *,
+        seed: int | None = None,
+        assignment: Assignment | None = None,
+        records_dir: Path | None = None,
+    ) -> None:
         self.story = story
         self.data_dir = data_dir
         self.seed = seed
+        self.assignment = assignment
+        self.records_dir = records_dir
         self.store = SaveStore(data_dir / "saves")
         self.profile = Profile(data_dir)
         self.store.clear_temps()
@@ -31,49 +55,205 @@ class Session:
         self.save_problem: str | None = None
         #: Whether the current scene is one this player had never seen before reaching it now.
         self.first_visit = True
+        self.student: str | None = None
+        self.answers: list[Answer] = []
+        self.started_at = ""
+        #: The files written by the last hand-in.
+        self.handed_in: list[Path] = []
+
+    # ------------------------------------------------------------ class
+
+    @property
+    def assessment(self) -> bool:
+        """An assessed assignment: undo and loading earlier saves are off; decisions stand."""
+        return self.assignment is not None and self.assignment.assessment
+
+    def sign_in(self, name: str) -> None:
+        """Record the student's name (nothing else) and keep their saves apart from others'."""
+        from game.classroom.handin import clean_name, safe_file_stem
+
+        assert self.assignment is not None
+        self.student = clean_name(name) or "Student"
+        folder = self.data_dir / "assignments" / safe_file_stem(self.assignment.id)
+        self.store = SaveStore(folder / safe_file_stem(self.student) / "saves")
+        self.store.clear_temps()
+
+    def needs_why(self) -> bool:
+        """Whether the student must say why before taking a choice here."""
+        game = self.game
+        return bool(
+            self.assignment
+            and game is not None
+            and not game.ended
+            and self.assignment.wants_why(game.scene.id)
+        )
+
+    def pending_questions(self) -> list[tuple[Chapter, str]]:
+        """Reflection questions the assignment requires that are due now and not yet answered."""
+        if self.assignment is None or self.game is None:
+            return []
+        step = len(self.game.record.steps)
+        answered = {(a.chapter, a.question) for a in self.answers if a.after_step == step}
+        return [
+            (chapter, question)
+            for chapter, questions in self.game.frame.reflection
+            if self.assignment.wants_reflection(chapter.id)
+            for question in questions
+            if (chapter.id, question) not in answered
+        ]
+
+    def answer(self, chapter: Chapter, question: str, text: str) -> None:
+        from game.classroom.handin import Answer
+
+        assert self.game is not None
+        self.answers.append(
+            Answer(
+                chapter.id, question, " ".join(text.split()), len(self.game.record.steps), _now()
+            )
+        )
+        self._after_change()
+
+    def hand_in(self) -> list[Path]:
+        """Write NAME-DATE.json, .md and .html to the records folder; returns the paths.
+
+        Raises WriteFailed with a reason when the folder cannot be written."""
+        from game.classroom.handin import handin_stem, seal, verify
+        from game.classroom.transcript import render_html, render_markdown
+
+        assert self.game is not None and self.records_dir is not None
+        data = seal(
+            self.game.record,
+            self.story,
+            student=self.student or "Student",
+            assignment=self.assignment,
+            answers=self.answers,
+            started_at=self.started_at,
+            finished_at=_now(),
+        )
+        checked = verify(data, self.story, self.assignment)
+        from game.atomic import write_atomic, write_json
+
+        folder = self.records_dir
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteFailed(
+                exc.errno or 0, f"cannot make the folder {folder}: {exc.strerror}"
+            ) from None
+        stem = handin_stem(self.student or "Student", dt.datetime.now(), folder)
+        paths = [folder / f"{stem}.json", folder / f"{stem}.md", folder / f"{stem}.html"]
+        write_json(paths[0], data, backup=False)
+        write_atomic(paths[1], render_markdown(data, self.story, checked).encode(), backup=False)
+        write_atomic(paths[2], render_html(data, self.story, checked).encode(), backup=False)
+        self.handed_in = paths
+        return paths
+
+    def _session_info(self) -> dict[str, Any] | None:
+        if self.assignment is None:
+            return None
+        return {
+            "assignment": self.assignment.id,
+            "student": self.student,
+            "started_at": self.started_at,
+            "answers": [a.as_json() for a in self.answers],
+        }
+
+    def _restore_session_info(self, info: dict[str, Any] | None) -> None:
+        from game.classroom.handin import Answer
+
+        if self.assignment is None or not info or info.get("assignment") != self.assignment.id:
+            return
+        self.started_at = (
+            info.get("started_at") if isinstance(info.get("started_at"), str) else _now()
+        )
+        answers = []
+        for raw in info.get("answers") or []:
+            try:
+                answers.append(
+                    Answer(
+                        str(raw["chapter"]),
+                        str(raw["question"]),
+                        str(raw["answer"]),
+                        int(raw["after_step"]),
+                        str(raw.get("at", "")),
+                    )
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+        self.answers = answers
+
+    def reload(self, story: Story) -> str | None:
+        """Carry the current playthrough onto a new version of the story (live reload).
+
+        Returns None when the whole path is still valid, else a message saying where
+        the story changed and where the player now stands."""
+        from game.engine import replay
+
+        self.story = story
+        if self.game is None:
+            return None
+        result = replay(story, self.game.record)
+        self.game.close()
+        self.game = result.game
+        if result.complete:
+            return None
+        return f"{result.problem[0].upper()}{result.problem[1:]}. You are back at: {self.game.scene.title}."
 
     # ------------------------------------------------------------ starting
 
     def new_game(self) -> Game:
         if self.game is not None:
             self.game.close()
-        self.game = Game(self.story, seed=self.seed)
+        start = self.assignment.start if self.assignment else None
+        self.game = Game(self.story, seed=self.seed, start=start)
+        self.answers = []
+        self.started_at = _now()
+        self.handed_in = []
         self._remember()
         return self.game
 
     def load(self, slot: str) -> Loaded:
         """Load a slot (raises SaveError with the reason); the current game is untouched on failure."""
+        if self.assessment and slot != AUTO:
+            raise Locked(
+                "loading an earlier save is off in this assessed assignment; your decisions stand"
+            )
         loaded = self.store.load(slot, self.story)
         if self.game is not None:
             self.game.close()
         self.game = loaded.game
+        self._restore_session_info(loaded.session)
         self._after_change()  # the autosave follows the loaded game, so Continue resumes it
         return loaded
 
     def continue_latest(self) -> Loaded | None:
-        """Load the most recent readable save, or None when there is none."""
-        latest = self.store.latest()
-        if latest is None:
+        """Load the most recent readable save (in an assessment, only the autosave), or None."""
+        latest = self.store.info(AUTO) if self.assessment else self.store.latest()
+        if latest is None or not latest.ok:
             return None
         return self.load(latest.slot)
 
     # ------------------------------------------------------------ playing
 
-    def choose(self, choice_id: str) -> None:
+    def choose(self, choice_id: str, why: str | None = None) -> None:
         """Take a choice (raises ChoiceUnavailable), then autosave and remember."""
         assert self.game is not None
-        self.game.choose(choice_id)
+        if self.needs_why() and not (why and why.strip()):
+            raise ChoiceUnavailable("this assignment asks you to say why before you choose")
+        self.game.choose(choice_id, why=" ".join(why.split()) if why else None)
         self._after_change()
 
     def undo(self) -> None:
         assert self.game is not None
+        if self.assessment:
+            raise Locked("undo is off in this assessed assignment; your decisions stand")
         self.game.undo()
         self._after_change()
 
     def save(self, slot: str) -> SaveInfo:
         """Save to a slot; raises WriteFailed or SaveError with a reason for the player."""
         assert self.game is not None
-        return self.store.save(slot, self.game)
+        return self.store.save(slot, self.game, self._session_info())
 
     @property
     def progress(self) -> tuple[int, int, int, int]:
@@ -86,7 +266,7 @@ class Session:
         assert self.game is not None
         problems = []
         try:
-            self.store.save(AUTO, self.game)
+            self.store.save(AUTO, self.game, self._session_info())
         except (WriteFailed, SaveError) as exc:
             problems.append(
                 f"The autosave failed ({exc}); your game goes on, and the previous save is kept."

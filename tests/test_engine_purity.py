@@ -11,7 +11,27 @@ import pytest
 
 from tests.conftest import ROOT
 
-HEADLESS = ["game.engine", "game.cli", "game.plain", "game.paths"]
+HEADLESS = [
+    "game.engine",
+    "game.cli",
+    "game.plain",
+    "game.paths",
+    "game.classroom.transcript",
+    "game.classroom.report",
+    "game.commands.report",
+    "game.engine.ranges",
+    "game.engine.extends",
+    "game.tools.graph",
+    "game.tools.autoplay",
+    "game.tools.exhaustive",
+    "game.tools.stats",
+    "game.tools.plans",
+    "game.commands.graph",
+    "game.commands.autoplay",
+    "game.commands.check",
+    "game.commands.plans",
+    "game.commands.schema",
+]
 
 
 @pytest.mark.parametrize("module", HEADLESS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from game.commands.common import add_data_option, add_story_options, err, load_or_report
 
@@ -24,10 +25,36 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--continue", dest="resume", action="store_true", help="continue the latest saved game"
     )
     add_data_option(play)
+    play.add_argument(
+        "--assignment",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="play a teacher's assignment (asks for your name; writes a record to hand in)",
+    )
+    play.add_argument(
+        "--records",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where handed-in records are written (default: 'Petrograd 1917 records' in your Documents)",
+    )
+    play.add_argument(
+        "--dev",
+        action="store_true",
+        help="for authors: reload the story whenever its files change, keeping your place",
+    )
+    play.add_argument(
+        "--web",
+        action="store_true",
+        help=argparse.SUPPRESS,  # used by `petrograd serve`: one browser tab, one private data folder
+    )
 
 
 def can_draw() -> bool:
     """Whether the full-screen game can run here (a real, capable terminal and Textual)."""
+    if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
+        return True  # served to a browser by `petrograd serve`
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return False
     if os.environ.get("TERM", "") in ("", "dumb"):
@@ -41,16 +68,47 @@ def run(args: argparse.Namespace) -> int:
     story = load_or_report(args)
     if story is None:
         return 1
-    from game.paths import data_dir
+    from game.paths import data_dir, records_dir
     from game.session import Session
 
-    session = Session(story, data_dir(args.data_dir), seed=args.seed)
+    assignment = None
+    if args.assignment is not None:
+        from game.classroom.assignment import load_assignment
+        from game.engine import StoryError
+
+        try:
+            assignment = load_assignment(args.assignment, story)
+        except StoryError as exc:
+            err("the assignment file has problems:")
+            for problem in exc.problems:
+                sys.stderr.write(f"  {problem}\n")
+            return 1
+    folder = data_dir(args.data_dir)
+    if args.web and assignment is None:
+        # One browser tab, one player: a private folder, inside --data-dir when one was given.
+        import tempfile
+
+        parent = None
+        if args.data_dir is not None:
+            parent = folder / "web"
+            parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="tab-", dir=parent))
+    session = Session(
+        story, folder, seed=args.seed, assignment=assignment, records_dir=records_dir(args.records)
+    )
+    watch = None
+    if args.dev:
+        from game.commands.common import story_folders
+        from game.devwatch import StoryWatch
+        from game.paths import assets_dir
+
+        watch = StoryWatch(story_folders(args.story, args.scenes), assets_dir())
     if args.plain or not can_draw():
         from game.plain import play_plain
 
         if not args.plain and sys.stdout.isatty():
             err("this terminal cannot show the full-screen game; playing in plain text")
-        return play_plain(session, resume=args.resume)
+        return play_plain(session, resume=args.resume, watch=watch)
     from game.tui.app import run_app
 
-    return run_app(session, resume=args.resume)
+    return run_app(session, resume=args.resume, watch=watch)

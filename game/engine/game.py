@@ -100,16 +100,32 @@ class Game:
         story: Story,
         *,
         seed: int | None = None,
+        start: str | None = None,
         clock: Callable[[], str] = _utc_now,
     ) -> None:
+        """A new playthrough from the story's start, or from `start` (a scene id) if given.
+
+        Starting later in the story, the variables are those the path of history
+        (every faithful choice) brings to that scene, so the scene reads as it should.
+        """
+        if start is not None and start not in story.scenes:
+            raise ChoiceUnavailable(f"there is no scene '{start}' to start from")
+        initial = None
+        if start is not None and start != story.start:
+            initial = faithful_state(story, start)
+        start = start or story.start
         self.story = story
+        #: The scene this playthrough began from (the story's start unless an assignment says).
+        self.start = start
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
         self.random = random.Random(self.seed)
         self._clock = clock
         self._machine = machine_for(story)
-        self._runner = Runner(story.initial_state())
-        self._machine.add_model(self._runner, initial=story.start)
-        self._record = Record(story.id, story.version, story.content_hash, self.seed, story.start)
+        self._runner = Runner({**story.initial_state(), **(initial or {})})
+        self._machine.add_model(self._runner, initial=start)
+        self._record = Record(
+            story.id, story.version, story.content_hash, self.seed, start, initial=initial
+        )
         self._previous: Scene | None = None
         self._frame: Frame | None = None
 
@@ -158,10 +174,11 @@ class Game:
 
     # ------------------------------------------------------------ acting
 
-    def choose(self, choice_id: str) -> None:
+    def choose(self, choice_id: str, *, why: str | None = None) -> None:
         """Take a choice of the current scene; raises ChoiceUnavailable if it cannot be taken.
 
-        The host then reads `frame` (built only when read, so headless tools don't pay for it).
+        `why` keeps the player's reason with the step (assignments ask for one). The host
+        then reads `frame` (built only when read, so headless tools don't pay for it).
         """
         scene = self.scene
         choice = scene.choice(choice_id)
@@ -174,7 +191,7 @@ class Game:
         taken = self._runner.trigger(trigger_name(scene.id, choice.id))  # type: ignore[attr-defined]
         if not taken:  # pragma: no cover - the condition was checked just above
             raise ChoiceUnavailable(f"'{choice.label}' cannot be taken now")
-        self._record = self._record.with_step(Step(scene.id, choice.id, self._clock()))
+        self._record = self._record.with_step(Step(scene.id, choice.id, self._clock(), why))
         self._previous, self._frame = scene, None
 
     def choose_number(self, number: int) -> None:
@@ -202,7 +219,8 @@ class Game:
                 self.story.version,
                 self.story.content_hash,
                 new_seed,
-                self.story.start,
+                self.start,
+                initial=self._record.initial,
             )
         )
         return self.frame
@@ -221,11 +239,13 @@ class Game:
 
     def _restore(self, record: Record) -> int:
         """Reset to the start and replay `record`; returns how many steps applied."""
-        self._runner.variables = self.story.initial_state()
-        self._machine.set_state(
-            record.start if record.start in self.story.scenes else self.story.start,
-            model=self._runner,
-        )
+        variables = self.story.initial_state()
+        for name, value in (record.initial or {}).items():
+            if name in variables and isinstance(value, bool) == isinstance(variables[name], bool):
+                variables[name] = self.story.variables[name].clamp(value)
+        self._runner.variables = variables
+        self.start = record.start if record.start in self.story.scenes else self.story.start
+        self._machine.set_state(self.start, model=self._runner)
         self._record = Record(
             self.story.id,
             self.story.version,
@@ -234,6 +254,7 @@ class Game:
             self._runner.scene_id,
             (),
             record.extra,
+            record.initial,
         )
         self.seed = record.seed
         self.random = random.Random(self.seed)
@@ -298,6 +319,31 @@ class Game:
         ):
             due.append((chapter, chapter.reflection))
         return Frame(scene, chapter, tuple(views), shown, len(self._record.steps), tuple(due))
+
+
+def faithful_state(story: Story, scene_id: str) -> dict[str, Value] | None:
+    """The variables on arriving at `scene_id` along the path of history (first faithful open
+    choice at each scene), or None if that path never passes it."""
+    variables = story.initial_state()
+    current = story.start
+    from game.engine.explore import successors
+
+    for _ in range(len(story.scenes) + 1):
+        if current == scene_id:
+            return variables
+        step = next(
+            (
+                pair
+                for pair in successors(story, current, variables)
+                if pair[0].history == "faithful"
+            ),
+            None,
+        )
+        if step is None:
+            return None
+        choice, variables = step
+        current = choice.target
+    return None
 
 
 def _show(value: Value, maximum: int | None) -> str:

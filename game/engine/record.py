@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 RECORD_FORMAT = "petrograd-record"
@@ -24,14 +24,21 @@ class RecordError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One choice: in `scene`, the player took `choice` at time `at` (ISO 8601, UTC)."""
+    """One choice: in `scene`, the player took `choice` at time `at` (ISO 8601, UTC).
+
+    `why` is the player's one-line reason, where an assignment asks for one.
+    """
 
     scene: str
     choice: str
     at: str = ""
+    why: str | None = None
 
     def as_json(self) -> dict[str, str]:
-        return {"scene": self.scene, "choice": self.choice, "at": self.at}
+        out = {"scene": self.scene, "choice": self.choice, "at": self.at}
+        if self.why is not None:
+            out["why"] = self.why
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,28 +53,14 @@ class Record:
     steps: tuple[Step, ...] = ()
     #: Room for later features (assignment, answers); kept as given.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: The variables at `start` when it is not the story's own start (None: the declared initials).
+    initial: Mapping[str, int | bool] | None = None
 
     def with_step(self, step: Step) -> Record:
-        return Record(
-            self.story_id,
-            self.story_version,
-            self.story_hash,
-            self.seed,
-            self.start,
-            (*self.steps, step),
-            self.extra,
-        )
+        return replace(self, steps=(*self.steps, step))
 
     def without_last(self) -> Record:
-        return Record(
-            self.story_id,
-            self.story_version,
-            self.story_hash,
-            self.seed,
-            self.start,
-            self.steps[:-1],
-            self.extra,
-        )
+        return replace(self, steps=self.steps[:-1])
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -78,6 +71,8 @@ class Record:
             "start": self.start,
             "steps": [step.as_json() for step in self.steps],
         }
+        if self.initial is not None:
+            out["initial"] = dict(self.initial)
         if self.extra:
             out["extra"] = dict(self.extra)
         return out
@@ -121,8 +116,21 @@ class Record:
                 or not isinstance(step.get("choice"), str)
             ):
                 raise RecordError(f"step {number} of the record is damaged")
-            at = step.get("at", "")
-            parsed.append(Step(step["scene"], step["choice"], at if isinstance(at, str) else ""))
+            at, why = step.get("at", ""), step.get("why")
+            parsed.append(
+                Step(
+                    step["scene"],
+                    step["choice"],
+                    at if isinstance(at, str) else "",
+                    why if isinstance(why, str) else None,
+                )
+            )
+        initial = data.get("initial")
+        if initial is not None and not (
+            isinstance(initial, dict)
+            and all(isinstance(k, str) and isinstance(v, int) for k, v in initial.items())
+        ):
+            raise RecordError("the record's starting variables are damaged")
         extra = data.get("extra", {})
         return cls(
             story["id"],
@@ -132,6 +140,7 @@ class Record:
             start,
             tuple(parsed),
             extra if isinstance(extra, dict) else {},
+            initial,
         )
 
     @classmethod

@@ -8,8 +8,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.events import Resize
 
+from game.atomic import WriteFailed
+from game.devwatch import StoryWatch
+from game.engine import Problem
 from game.saves import SaveError
-from game.session import Session
+from game.session import Locked, Session
 from game.tui.screens.codex import CodexScreen, TermScreen
 from game.tui.screens.dialogs import HelpScreen, QuitScreen
 from game.tui.screens.scene import SceneScreen
@@ -40,28 +43,86 @@ class PetrogradApp(App[int]):
         Binding("ctrl+q", "quit_game", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session, *, resume: bool = False) -> None:
+    def __init__(
+        self, session: Session, *, resume: bool = False, watch: StoryWatch | None = None
+    ) -> None:
         super().__init__()
         self.session = session
         self.story = session.story
         self.resume = resume
+        #: In --dev mode: watches the story's files and reloads them live.
+        self.watch = watch
+        #: In --dev mode: the errors of the last edit that did not load (empty once fixed).
+        self.story_problems: list[Problem] = []
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
         return self.session.profile.settings
 
     def on_mount(self) -> None:
+        if self.watch is not None:
+            self.set_interval(0.5, self.check_story_files)
         self.register_theme(HIGH_CONTRAST)
         self.theme = self.settings.theme if self.settings.theme in THEMES else THEMES[0]
         self.push_screen(TitleScreen(self.session))
         if self.session.profile.problem:
             self.notify(self.session.profile.problem, severity="warning")
-        if self.resume:
+        assignment = self.session.assignment
+        if assignment is not None and self.session.student is None:
+            from game.tui.screens.classroom import NameScreen
+
+            def signed_in(name: str | None) -> None:
+                self.session.sign_in(name or "Student")
+                self.switch_screen(TitleScreen(self.session))
+                if self.resume:
+                    self.action_continue_game()
+
+            self.push_screen(NameScreen(assignment.title, assignment.instructions), signed_in)
+        elif self.resume:
             self.action_continue_game()
 
     def on_resize(self, event: Resize) -> None:
         size = event.size
         self.set_class(size.width < MIN_WIDTH or size.height < MIN_HEIGHT, "-too-small")
+
+    # ------------------------------------------------------------ live reload (--dev)
+
+    def check_story_files(self) -> None:
+        """Reload the story when its files change; keep the last good one if they do not load."""
+        from textual.screen import ModalScreen
+
+        if self.watch is None or isinstance(self.screen, ModalScreen):
+            return  # a dialog is open: look again once it is closed
+        if not self.watch.changed():
+            return
+        self.reload_story()
+
+    def reload_story(self) -> None:
+        assert self.watch is not None
+        story, problems = self.watch.load()
+        self.story_problems = problems
+        if story is None:
+            shown = "\n".join(str(p) for p in problems[:6])
+            more = f"\n... and {len(problems) - 6} more" if len(problems) > 6 else ""
+            self.notify(
+                f"{shown}{more}\nThe game goes on with the last version that loaded.",
+                title="The story has errors",
+                severity="error",
+                timeout=30,
+            )
+            return
+        notice = self.session.reload(story)
+        self.story = story
+        if self.session.game is not None and not isinstance(self.screen, TitleScreen):
+            self.show_scene()
+        else:
+            self.switch_screen(TitleScreen(self.session))
+        self.notify(
+            notice or "Story reloaded.",
+            title="Live reload",
+            severity="warning" if notice else "information",
+            timeout=10 if notice else 2,
+        )
 
     # ------------------------------------------------------------ playing
 
@@ -87,7 +148,7 @@ class PetrogradApp(App[int]):
     def action_load_slot(self, slot: str) -> None:
         try:
             loaded = self.session.load(slot)
-        except SaveError as exc:
+        except (SaveError, Locked) as exc:
             self.notify(f"That save cannot be loaded: {exc}", severity="error")
             return
         self.show_scene()
@@ -121,7 +182,28 @@ class PetrogradApp(App[int]):
         if not isinstance(self.screen, CodexScreen):
             self.push_screen(CodexScreen(self.session))
 
+    def action_hand_in(self) -> None:
+        """Write the student's record now (also done at the end)."""
+        if self.session.assignment is None or self.session.game is None:
+            self.notify("There is no assignment to hand in.", severity="warning")
+            return
+        try:
+            paths = self.session.hand_in()
+        except WriteFailed as exc:
+            self.notify(f"Your record could not be written: {exc}", severity="error", timeout=15)
+            return
+        self.notify(
+            f"Your record is saved in {paths[0].parent}: {paths[0].name}",
+            title="Handed in",
+            timeout=12,
+        )
+
     def action_load(self) -> None:
+        if self.session.assessment:
+            self.notify(
+                "Loading an earlier save is off in this assessed assignment.", severity="warning"
+            )
+            return
         from game.tui.screens.saves import LoadScreen
 
         def picked(slot: str | None) -> None:
@@ -160,8 +242,6 @@ class PetrogradApp(App[int]):
         self.save_settings()
 
     def save_settings(self) -> None:
-        from game.atomic import WriteFailed
-
         try:
             self.session.profile.save_settings()
         except WriteFailed as exc:
@@ -178,7 +258,7 @@ class PetrogradApp(App[int]):
         self.push_screen(QuitScreen(), answered)
 
 
-def run_app(session: Session, *, resume: bool = False) -> int:
+def run_app(session: Session, *, resume: bool = False, watch: StoryWatch | None = None) -> int:
     """Run the full-screen game until the player quits."""
-    result = PetrogradApp(session, resume=resume).run()
+    result = PetrogradApp(session, resume=resume, watch=watch).run()
     return result if isinstance(result, int) else 0

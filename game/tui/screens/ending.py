@@ -9,7 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from game.session import Session
+from game.atomic import WriteFailed
+from game.session import Locked, Session
 from game.tui.screens.scene import header_text
 from game.tui.widgets.scene_text import linked_text
 
@@ -28,6 +29,7 @@ class EndingScreen(Screen[None]):
         Binding("backspace,ctrl+z", "undo", "Undo"),
         Binding("e", "app.endings", "Endings"),
         Binding("t", "app.title_screen", "Title"),
+        Binding("w", "hand_in", "Hand in", show=False),
         Binding("pageup", "scroll(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll(1)", "Scroll down", show=False),
     ]
@@ -48,6 +50,7 @@ class EndingScreen(Screen[None]):
         with Vertical(classes="screen-body"):
             yield Static(header_text(frame), id="ending-header")
             with VerticalScroll(id="ending-pane"):
+                yield Static(id="handed-in")
                 yield Static(Content(scene.title).stylize("bold"), classes="ending-scene-title")
                 yield Static(linked_text(story, scene.text), classes="ending-scene-text")
                 yield Static(Content(f"THE END: {ending.title}").stylize("bold"), id="ending-title")
@@ -83,13 +86,53 @@ class EndingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#ending-pane").focus()
+        self.query_one("#handed-in", Static).display = False
         if self.session.save_problem:
             self.notify(self.session.save_problem, title="Not saved", severity="error", timeout=8)
+        if self.session.assignment is not None:
+            self.finish_assignment()
+
+    def finish_assignment(self) -> None:
+        """Ask the questions still due, then write the student's record and say where."""
+        pending = self.session.pending_questions()
+        if pending:
+            from game.tui.screens.classroom import ReflectionScreen
+
+            def answered(answers: list[str] | None) -> None:
+                for (chapter, question), text in zip(pending, answers or [], strict=False):
+                    self.session.answer(chapter, question, text)
+                self.finish_assignment()
+
+            self.app.push_screen(ReflectionScreen(pending), answered)
+            return
+        notice = self.query_one("#handed-in", Static)
+        try:
+            paths = self.session.hand_in()
+        except WriteFailed as exc:
+            notice.update(
+                Content(f"Your record could not be written: {exc}. Press W to try again.")
+            )
+        else:
+            files = ", ".join(p.name for p in paths)
+            notice.update(
+                Content.assemble(
+                    Content("Your record is saved. ").stylize("bold"),
+                    f"Folder: {paths[0].parent}\nFiles: {files}\nHand in the .json file to your teacher.",
+                )
+            )
+        notice.display = True
+
+    def action_hand_in(self) -> None:
+        self.finish_assignment()
 
     def action_undo(self) -> None:
         from game.tui.screens.scene import SceneScreen
 
-        self.session.undo()
+        try:
+            self.session.undo()
+        except Locked as exc:
+            self.notify(f"Undo is off: {exc}.", severity="warning")
+            return
         self.app.switch_screen(SceneScreen(self.session))
 
     def action_scroll(self, direction: int) -> None:

@@ -16,7 +16,7 @@ from game.atomic import WriteFailed
 from game.engine import ChoiceUnavailable, Frame, Scene
 from game.profile import REVEAL_SPEEDS
 from game.saves import SaveError
-from game.session import Session
+from game.session import Locked, Session
 from game.tui.widgets.choice_list import ChoiceList
 from game.tui.widgets.scene_text import linked_text
 from game.tui.widgets.side_panel import SidePanel
@@ -45,6 +45,7 @@ class SceneScreen(Screen[None]):
         Binding("s", "save", "Save"),
         Binding("l", "load", "Load"),
         Binding("o", "app.settings", "Settings"),
+        Binding("w", "app.hand_in", "Hand in", show=False),
         Binding("v", "toggle_panel", "Panel", show=False),
         Binding("space", "skip_reveal", "Show all", show=False),
         Binding("pageup", "scroll_text(-1)", "Scroll up", show=False),
@@ -157,9 +158,25 @@ class SceneScreen(Screen[None]):
     # ------------------------------------------------------------ choosing
 
     def take(self, choice_id: str) -> None:
+        """Take a choice; an assignment may first ask why."""
+        if self.session.needs_why():
+            from game.tui.screens.classroom import WhyScreen
+
+            choice = self.game.scene.choice(choice_id)
+            label = choice.label if choice else choice_id
+
+            def answered(why: str | None) -> None:
+                if why:
+                    self.commit(choice_id, why)
+
+            self.app.push_screen(WhyScreen(label), answered)
+            return
+        self.commit(choice_id, None)
+
+    def commit(self, choice_id: str, why: str | None) -> None:
         scene = self.game.scene
         try:
-            self.session.choose(choice_id)
+            self.session.choose(choice_id, why)
         except ChoiceUnavailable as exc:
             self.notify(str(exc), title="Not open", severity="warning")
             return
@@ -175,6 +192,17 @@ class SceneScreen(Screen[None]):
 
     def after_change(self) -> None:
         frame = self.game.frame
+        pending = self.session.pending_questions()
+        if pending and not frame.ended:
+            from game.tui.screens.classroom import ReflectionScreen
+
+            def answered(answers: list[str] | None) -> None:
+                for (chapter, question), text in zip(pending, answers or [], strict=False):
+                    self.session.answer(chapter, question, text)
+                self.after_change()
+
+            self.app.push_screen(ReflectionScreen(pending), answered)
+            return
         if frame.ended:
             from game.tui.screens.ending import EndingScreen
 
@@ -203,7 +231,11 @@ class SceneScreen(Screen[None]):
         if not self.game.can_undo:
             self.notify("There is nothing to undo: this is the start.", severity="warning")
             return
-        self.session.undo()
+        try:
+            self.session.undo()
+        except Locked as exc:
+            self.notify(f"Undo is off: {exc}.", severity="warning")
+            return
         self.last_note = Content("You took back your last choice.").stylize("italic")
         self.after_change()
 

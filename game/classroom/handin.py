@@ -1,0 +1,233 @@
+"""The record a student hands in: the playthrough record, sealed by a hash chain, and its checking.
+
+Each step's hash covers the one before it, the step itself, its "why?" answer and
+any reflection answers given after it; a final seal covers the ending. Editing any
+of it by hand breaks the chain at that point. (The chain needs no secret, so it shows
+careless edits; a determined forger could recompute it, which is why verification
+also replays the whole path through the story: an impossible path is always caught.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from game.classroom.assignment import Assignment
+from game.engine import Record, RecordError, Replay, Story, replay
+
+HANDIN_KIND = "handin"
+NAME_LIMIT = 60
+_UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A reflection answer: to `question` of `chapter`, given after step `after_step`."""
+
+    chapter: str
+    question: str
+    answer: str
+    after_step: int
+    at: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "chapter": self.chapter,
+            "question": self.question,
+            "answer": self.answer,
+            "after_step": self.after_step,
+            "at": self.at,
+        }
+
+
+def clean_name(name: str) -> str:
+    """A student's name as given, trimmed to one short line (it is shown, never used as a path)."""
+    return " ".join(name.split())[:NAME_LIMIT]
+
+
+def safe_file_stem(name: str) -> str:
+    """A file-name-safe form of a name: '../../x' becomes 'x', nothing can leave the folder."""
+    stem = _UNSAFE.sub("-", name).strip("-._")[:40].strip("-._")
+    if not stem or stem.lower() in _RESERVED:
+        stem = f"student-{stem}" if stem else "student"
+    return stem
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _link(previous: str, value: Any) -> str:
+    return "sha256:" + hashlib.sha256(previous.encode() + b"\n" + _canonical(value)).hexdigest()
+
+
+def _header(data: dict[str, Any]) -> dict[str, Any]:
+    extra = data.get("extra", {})
+    return {
+        "story": data.get("story"),
+        "seed": data.get("seed"),
+        "start": data.get("start"),
+        "initial": data.get("initial"),
+        "student": extra.get("student"),
+        "assignment": extra.get("assignment"),
+        "started_at": extra.get("started_at"),
+    }
+
+
+def _entry(step: dict[str, Any], answers: list[dict[str, Any]]) -> dict[str, Any]:
+    content = {k: v for k, v in step.items() if k != "hash"}
+    return {"step": content, "answers": answers}
+
+
+def _closing(extra: dict[str, Any], answers: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "ending": extra.get("ending"),
+        "complete": extra.get("complete"),
+        "finished_at": extra.get("finished_at"),
+        "answers": answers,
+    }
+
+
+def _answers_after(answers: list[dict[str, Any]], step: int) -> list[dict[str, Any]]:
+    return [a for a in answers if isinstance(a, dict) and a.get("after_step") == step]
+
+
+def seal(
+    record: Record,
+    story: Story,
+    *,
+    student: str,
+    assignment: Assignment | None,
+    answers: list[Answer],
+    started_at: str,
+    finished_at: str,
+) -> dict[str, Any]:
+    """The hand-in JSON: the record with the student, the assignment, answers and the chain."""
+    game = replay(story, record).game
+    ending = game.scene.ending
+    data = record.as_json()
+    answer_json = [a.as_json() for a in answers if a.after_step <= len(record.steps)]
+    data["extra"] = {
+        "kind": HANDIN_KIND,
+        "student": clean_name(student),
+        "assignment": (
+            {"id": assignment.id, "title": assignment.title, "hash": assignment.hash}
+            if assignment
+            else None
+        ),
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "complete": ending is not None,
+        "ending": {"id": ending.id, "title": ending.title, "kind": ending.kind} if ending else None,
+        "answers": answer_json,
+    }
+    chain = _link("", _header(data))
+    for number, step in enumerate(data["steps"], 1):
+        chain = _link(chain, _entry(step, _answers_after(answer_json, number)))
+        step["hash"] = chain
+    data["extra"]["seal"] = _link(
+        chain, _closing(data["extra"], _answers_after(answer_json, len(data["steps"]) + 1))
+    )
+    return data
+
+
+@dataclass
+class Verification:
+    """What checking a handed-in record found. `verified` only when nothing is wrong."""
+
+    readable: bool
+    reasons: list[str] = field(default_factory=list)
+    record: Record | None = None
+    replayed: Replay | None = None
+    data: dict[str, Any] | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.readable and not self.reasons
+
+    @property
+    def status(self) -> str:
+        if not self.readable:
+            return "unreadable"
+        return "verified" if self.verified else "flagged"
+
+
+def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Verification:
+    """Check a hand-in: its chain, its story and assignment, and that its path is possible."""
+    try:
+        record = Record.from_json(data)
+    except RecordError as exc:
+        return Verification(False, [str(exc)])
+    extra = data.get("extra")
+    if not isinstance(extra, dict) or extra.get("kind") != HANDIN_KIND:
+        return Verification(False, ["not a handed-in record (it has no student or seal)"], record)
+    found = Verification(True, [], record, None, data)
+    reasons = found.reasons
+    answers = extra.get("answers") if isinstance(extra.get("answers"), list) else []
+    chain = _link("", _header(data))
+    for number, step in enumerate(data["steps"], 1):
+        chain = _link(chain, _entry(step, _answers_after(answers, number)))
+        if step.get("hash") != chain:
+            reasons.append(
+                f"edited: step {number} does not match its hash (the record was changed by hand)"
+            )
+            break
+    else:
+        if extra.get("seal") != _link(
+            chain, _closing(extra, _answers_after(answers, len(data["steps"]) + 1))
+        ):
+            reasons.append(
+                "edited: the ending or the answers were changed after the record was sealed"
+            )
+    if record.story_id != story.id:
+        reasons.append(f"made with another story ('{record.story_id}')")
+        return found
+    if record.story_version != story.version or record.story_hash != story.content_hash:
+        reasons.append(f"made with another version of the story ({record.story_version})")
+    if assignment is not None:
+        made_for = extra.get("assignment") if isinstance(extra.get("assignment"), dict) else {}
+        if made_for.get("id") != assignment.id:
+            reasons.append(f"made for another assignment ('{made_for.get('id')}')")
+        elif made_for.get("hash") != assignment.hash:
+            reasons.append("made for another version of the assignment file")
+    result = replay(story, record)
+    found.replayed = result
+    if not result.complete:
+        reasons.append(f"impossible path: {result.problem}")
+    else:
+        ending = result.game.scene.ending
+        claimed = extra.get("ending")
+        actual = {"id": ending.id, "title": ending.title, "kind": ending.kind} if ending else None
+        if (claimed or None) != actual or bool(extra.get("complete")) != (ending is not None):
+            reasons.append("the ending it names is not where its path leads")
+    return found
+
+
+def read_handin(path: Path) -> tuple[Any, str | None]:
+    """Parse a file as JSON (bounded); (data, None) or (None, why it is unreadable)."""
+    from game.atomic import read_json
+
+    return read_json(path)
+
+
+def handin_stem(student: str, when: dt.datetime, folder: Path) -> str:
+    """NAME-DATE, made unique in the folder (NAME-DATE-2, ...)."""
+    base = f"{safe_file_stem(student)}-{when:%Y-%m-%d}"
+    stem, n = base, 1
+    while any((folder / f"{stem}{ext}").exists() for ext in (".json", ".md", ".html")):
+        n += 1
+        stem = f"{base}-{n}"
+    return stem

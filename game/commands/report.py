@@ -1,0 +1,79 @@
+"""`petrograd report DIR`: verify a folder of handed-in records and write the class report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from game.commands.common import add_story_options, err, load_or_report
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    report = commands.add_parser(
+        "report",
+        help="verify a folder of handed-in records and write the class report",
+        description="Read every .json record in DIR, verify each by replaying it through the "
+        "story, and write report.html, report.csv and report.md. Only verified records count "
+        "in the class figures; flagged and unreadable files are listed with the reason. "
+        "Nothing in the files is ever run. See docs/teachers.md.",
+    )
+    report.add_argument("folder", type=Path, metavar="DIR", help="the folder of .json records")
+    report.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write the report here (default: DIR itself)",
+    )
+    report.add_argument(
+        "--assignment",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the assignment file the class played: records made for another are flagged",
+    )
+    add_story_options(report)
+
+
+def run(args: argparse.Namespace) -> int:
+    from game.classroom.report import build_report, summary_text, write_report
+
+    folder: Path = args.folder
+    if not folder.exists():
+        err(f"{folder}: no such folder")
+        return 1
+    if not folder.is_dir():
+        err(f"{folder}: not a folder (give the folder that holds the .json records)")
+        return 1
+    story = load_or_report(args)
+    if story is None:
+        return 1
+    assignment = None
+    if args.assignment is not None:
+        from game.classroom.assignment import load_assignment
+        from game.engine import StoryError
+
+        try:
+            assignment = load_assignment(args.assignment, story)
+        except StoryError as exc:
+            for problem in exc.problems[:20]:
+                err(str(problem))
+            return 1
+    try:
+        report = build_report(folder, story, assignment)
+    except OSError as exc:
+        err(f"{folder}: cannot read the folder: {exc.strerror or exc}")
+        return 1
+    output: Path = args.output if args.output is not None else folder
+    written, problems = write_report(report, output)
+    for problem in problems:
+        err(problem)
+    sys.stdout.write(summary_text(report))
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        err(f"{output}: nothing could be written; check the folder exists and you may write there")
+        return 1
+    return 0
