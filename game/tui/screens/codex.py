@@ -101,6 +101,11 @@ class CodexScreen(ModalScreen[None]):
         haystack = " ".join((entry.name, *entry.aliases, entry.text)).lower()
         return all(word in haystack for word in words)
 
+    @staticmethod
+    def named(entry: CodexEntry, words: list[str]) -> bool:
+        names = " ".join((entry.name, *entry.aliases)).lower()
+        return all(word in names for word in words)
+
     def fill(self, query: str) -> None:
         words = query.lower().split()
         options: list[Option] = []
