@@ -22,6 +22,9 @@ MAX_JSON_BYTES = 4 * 1024 * 1024
 class WriteFailed(OSError):
     """A file could not be written; the message says why, for a person. Nothing was lost."""
 
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()  # without OSError's "[Errno 28]" prefix
+
 
 def _fsync_dir(folder: Path) -> None:
     try:
@@ -82,7 +85,7 @@ def read_json(path: Path) -> tuple[Any, str | None]:
         return json.loads(data.decode("utf-8")), None
     except UnicodeDecodeError:
         return None, "it is not text (the file is damaged)"
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # JSONDecodeError, and numbers too long to read
         return None, "it is not valid JSON (the file is damaged or was cut short)"
 
 

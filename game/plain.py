@@ -7,6 +7,7 @@ engine's public API.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import textwrap
@@ -32,6 +33,9 @@ Other commands:
   q         quit
 The game also saves itself after every choice; 'petrograd play --plain --continue'
 picks up where you left off."""
+
+#: Control characters (tab and newline excepted) never reach the terminal: they are commands.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 KIND_LABELS = {
     "historical": "The historical ending",
@@ -70,7 +74,7 @@ class PlainPlayer:
     # ------------------------------------------------------------ output
 
     def say(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        self.stdout.write(_CONTROL.sub("", text) + "\n")
 
     def wrap(self, text: str, indent: str = "", hang: str | None = None) -> None:
         """Wrap to the width; `hang` indents the lines after the first (default: as the first)."""

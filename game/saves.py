@@ -9,6 +9,7 @@ never stops the other slots from loading.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,11 @@ def _now() -> str:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    """Text from a save's summary, without control characters (it is shown as it is)."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else ""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class SaveStore:
@@ -178,7 +183,13 @@ class SaveStore:
             raise SaveError(f"the save is unreadable: {exc}") from None
         if record.story_id != story.id:
             raise SaveError(f"this save belongs to another story ('{record.story_id}')")
+        problem = _foreign_names(record, story)
+        if problem is not None:
+            raise SaveError(f"the save is unreadable: {problem}")
         result = replay(story, record)
+        if not result.complete and record.story_hash == story.content_hash:
+            # Made with this very story, yet its path cannot be walked: damaged or edited.
+            raise SaveError(f"the save is unreadable: its path is not possible ({result.problem})")
         notices = []
         if from_backup:
             notices.append("The save was damaged, so its previous version was loaded instead.")
@@ -197,6 +208,21 @@ class SaveStore:
         return Loaded(
             result.game, " ".join(notices) or None, session if isinstance(session, dict) else None
         )
+
+
+def _foreign_names(record: Record, story: Story) -> str | None:
+    """Why a record cannot start in this story (a scene or variable it lacks), or None."""
+    if record.start not in story.scenes:
+        return f"it starts at the scene '{record.start}', which this story does not have"
+    for name, value in (record.initial or {}).items():
+        variable = story.variables.get(name)
+        if variable is None:
+            return f"it sets the variable '{name}', which this story does not have"
+        if isinstance(value, bool) != (variable.type == "bool"):
+            return f"its value of '{name}' is of the wrong kind"
+        if variable.clamp(value) != value:
+            return f"its value of '{name}' ({value}) is outside the variable's range"
+    return None
 
 
 def _shape_problem(data: Any) -> str | None:

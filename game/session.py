@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from game.atomic import WriteFailed
+from game.atomic import WriteFailed, clear_stale_temps
 from game.engine import Chapter, ChoiceUnavailable, Game, Story
 from game.profile import Profile
 from game.saves import AUTO, Loaded, SaveError, SaveInfo, SaveStore
@@ -50,6 +50,7 @@ class Session:
         self.store = SaveStore(data_dir / "saves")
         self.profile = Profile(data_dir)
         self.store.clear_temps()
+        clear_stale_temps(data_dir)  # profile.json and settings.json are written there
         self.game: Game | None = None
         #: The last autosave or profile write that failed, for the player to see; None when fine.
         self.save_problem: str | None = None
@@ -167,19 +168,14 @@ class Session:
             info.get("started_at") if isinstance(info.get("started_at"), str) else _now()
         )
         answers = []
-        for raw in info.get("answers") or []:
-            try:
-                answers.append(
-                    Answer(
-                        str(raw["chapter"]),
-                        str(raw["question"]),
-                        str(raw["answer"]),
-                        int(raw["after_step"]),
-                        str(raw.get("at", "")),
-                    )
-                )
-            except (KeyError, TypeError, ValueError):
-                continue
+        raw_answers = info.get("answers")
+        for raw in raw_answers if isinstance(raw_answers, list) else []:
+            if not isinstance(raw, dict):
+                continue  # a damaged answer is dropped; the rest of the save still loads
+            texts = [raw.get(key) for key in ("chapter", "question", "answer")]
+            step, at = raw.get("after_step"), raw.get("at", "")
+            if all(isinstance(t, str) for t in texts) and type(step) is int:
+                answers.append(Answer(*texts, step, at if isinstance(at, str) else ""))
         self.answers = answers
 
     def reload(self, story: Story) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from game.engine.expr import (
@@ -22,6 +22,7 @@ from game.engine.expr import (
     parse_effect,
     unparse,
 )
+from tests.fuzzing import examples
 
 TYPES = {"garrison": "int", "blood": "int", "fleet": "bool", "open": "bool"}
 STATE = {"garrison": 5, "blood": 2, "fleet": True, "open": False}
@@ -135,7 +136,7 @@ def test_arithmetic_saturates():
     assert compute(state) == LIMIT
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(st.text(max_size=120))
 def test_arbitrary_text_raises_only_expr_error(text):
     for parse in (parse_condition, parse_effect):
@@ -174,7 +175,7 @@ BOOL_TREES = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(BOOL_TREES)
 def test_written_trees_parse_back_to_the_same_value(tree):
     text = unparse(tree)
@@ -183,3 +184,137 @@ def test_written_trees_parse_back_to_the_same_value(tree):
     except ExprError:
         return  # too long or too deep: refused cleanly, which is allowed
     assert compile_expr(parsed)(STATE) == compile_expr(tree)(STATE)
+
+
+# ---------------------------------------------------------------- hostile input, more of it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "().__class__.__bases__",  # attribute access
+        "garrison.real > 1",
+        "os.system('x')",
+        "__builtins__ > 1",  # dunder names
+        "fleet and __class__",
+        "getattr(garrison, 1) > 1",  # calls outside the allow-list
+        "exec(1, 2)",
+        "pow(9, 9) > 1",
+        "__import__('os')",
+        "min(garrison, blood, key=1) > 1",
+        "max(*garrison) > 1",
+        "{x for x in y}",  # comprehensions and generators
+        "(garrison for garrison in blood) > 1",
+        "[garrison for garrison in blood]",
+        "lambda x: x",  # lambdas
+        "lambda: fleet",
+        "9**9**9 > 1",  # huge values and powers
+        "10 ** 100 > 1",
+        "1e308 > 1",
+        "0x7fffffff > 1",
+        "1_000_000_000 > 1",
+        "9999999 > 1",
+        "١٢٣ > 1",  # digits and letters of other scripts
+        "ｇarrison > 1",
+        "garrison if fleet else blood",  # other Python
+        "garrison; import os",
+        "blood := 1",
+        "garrison @ blood > 1",
+        "~garrison > 1",
+        "garrison << 9 > 1",
+        "f'{garrison}' == 1",
+        "garrison\u200b > 1",
+        "garrison >= 5 \\\n and fleet",
+        "True",
+        "None",
+    ],
+)
+def test_python_never_gets_through(text):
+    for parse in (parse_condition, parse_effect):
+        with pytest.raises(ExprError):
+            parse(text, TYPES)
+    with pytest.raises(ExprError):
+        parse_effect(f"garrison = {text}", TYPES)
+
+
+def test_saturated_values_stay_cheap():
+    """The largest values the language can make are computed at once, never built up."""
+    import time
+
+    text = " * ".join(["garrison"] * 30) + " > 0"
+    compute = compile_expr(parse_condition(text, TYPES))
+    started = time.perf_counter()
+    assert compute(dict(STATE, garrison=LIMIT)) is True
+    assert compute(dict(STATE, garrison=-LIMIT)) is True  # clipped to -LIMIT, even power or not
+    assert time.perf_counter() - started < 0.1
+
+
+_VOCABULARY = [
+    "garrison", "blood", "fleet", "open", "nobody", "_x", "__class__", "min", "max", "eval",
+    "lambda", "for", "in", "if", "else", "True", "None", "and", "or", "not", "true", "false",
+    "0", "1", "7", "999999", "1000001", "12345678901234567890", "1e9", "0x1",
+    "+", "-", "*", "**", "/", "%", "==", "!=", "<", "<=", ">", ">=", "=", "+=", "-=",
+    "(", ")", ",", ".", "[", "]", "{", "}", ":", "'", '"', "!", "&&", "|", "@", "~", "\\",
+    " ", "\t", "\n", "é", "١", "🚩",
+]  # fmt: skip
+_SOUP = st.lists(st.sampled_from(_VOCABULARY), max_size=30).map(" ".join)
+
+
+def _only_language(tree) -> bool:
+    """The tree holds nothing but the language's own nodes, declared names and allowed calls."""
+    if isinstance(tree, Num):
+        return type(tree.value) is int and abs(tree.value) <= 1_000_000
+    if isinstance(tree, Bool):
+        return type(tree.value) is bool
+    if isinstance(tree, Var):
+        return tree.name in TYPES
+    if isinstance(tree, Not | Neg):
+        return _only_language(tree.operand)
+    if isinstance(tree, Call):
+        return tree.func in ("min", "max") and all(_only_language(a) for a in tree.args)
+    return isinstance(tree, BinOp) and _only_language(tree.left) and _only_language(tree.right)
+
+
+_STATES = st.fixed_dictionaries(
+    {
+        "garrison": st.integers(-LIMIT, LIMIT),
+        "blood": st.integers(-LIMIT, LIMIT),
+        "fleet": st.booleans(),
+        "open": st.booleans(),
+    }
+)
+
+
+@examples(400)
+@given(_SOUP, _STATES)
+def test_token_soup_raises_only_expr_error_and_what_parses_is_the_language(text, state):
+    """Arbitrary sequences of the language's tokens and Python's: only ExprError escapes;
+    whatever parses is a tree of the language's own nodes, evaluates to the right type
+    within the limits, and reads back the same when written out."""
+    for parse, kind in ((parse_condition, bool), (parse_effect, None)):
+        try:
+            parsed = parse(text, TYPES)
+        except ExprError as exc:
+            assert 1 <= exc.column <= len(text) + 1 and exc.message
+            continue
+        tree = parsed if kind is bool else parsed.value
+        assert _only_language(tree)
+        value = compile_expr(tree)(state)
+        if kind is bool:
+            assert type(value) is bool
+            assert parse_condition(unparse(tree), TYPES) == tree
+        else:
+            assert abs(value) <= LIMIT if type(value) is int else type(value) is bool
+            assert parse_effect(str(parsed), TYPES) == parsed
+
+
+@examples(200)
+@given(INT_TREES, _STATES, st.sampled_from(["=", "+=", "-="]))
+def test_written_effects_parse_back_and_stay_within_the_limit(tree, state, op):
+    try:
+        effect = parse_effect(f"garrison {op} {unparse(tree)}", TYPES)
+    except ExprError:
+        return  # too long or too deep: refused cleanly
+    value = compile_expr(effect.value)(state)
+    assert type(value) is int and abs(value) <= LIMIT
+    assert value == compile_expr(tree)(state)

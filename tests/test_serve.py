@@ -131,3 +131,10 @@ def test_a_browser_plays_a_choice(server, tmp_path):
     assert len(steps) == 1 and steps[0]["scene"] == "c1-smolny"
     assert saves[0]["summary"]["scene"] != "c1-smolny"
     assert second != first, "the next scene did not appear"
+
+
+def test_serve_listens_only_on_this_machine_by_default():
+    """Without --host the game is not on the network (there is no password)."""
+    from game.cli import _parser
+
+    assert _parser().parse_args(["serve"]).host == "127.0.0.1"

@@ -126,8 +126,9 @@ _FORBIDDEN = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Tok:
+    # not frozen: a frozen dataclass is slower to make, and tokens are made by the thousand
     kind: str  # number, name, op, end
     text: str
     column: int

@@ -5,14 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from game.engine import analysis, schema
-from game.engine.expr import ExprError, Type, compile_expr, parse_condition, parse_effect
+from game.engine.expr import (
+    Effect,
+    Expr,
+    ExprError,
+    State,
+    Type,
+    Value,
+    compile_expr,
+    parse_condition,
+    parse_effect,
+)
 from game.engine.extends import extend_scenes
+from game.engine.gcpause import gc_paused
 from game.engine.model import (
     Chapter,
     Choice,
@@ -24,7 +35,7 @@ from game.engine.model import (
     Variable,
 )
 from game.engine.problems import Mark, Problem, StoryError, sort_problems
-from game.engine.yamlread import YamlList, YamlMap, read_yaml_file
+from game.engine.yamlread import YamlList, YamlMap, read_limited, read_yaml_bytes, read_yaml_file
 
 STORY_SUFFIXES = (".yaml", ".yml")
 
@@ -80,16 +91,11 @@ def _read_folder(folder: Path, parts: _Parts) -> None:
 
 def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
     shown = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        parts.problems.append(
-            Problem(Mark(shown), "unreadable", f"cannot read the file: {exc.strerror}")
-        )
+    data, problems = read_limited(path, shown)  # the size is checked before reading
+    if data is None:
+        parts.problems.extend(problems)
         return
     parts.digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
-    from game.engine.yamlread import read_yaml_bytes
-
     value, problems = read_yaml_bytes(data, shown)
     parts.problems.extend(problems)
     if value is None:
@@ -150,6 +156,42 @@ class _Builder:
     def __init__(self, parts: _Parts) -> None:
         self.parts = parts
         self.problems = parts.problems
+        # A condition or effect written the same way twice parses to the same (immutable)
+        # tree and function: large stories repeat them, so each text is parsed once per load.
+        self._conditions: dict[str, tuple[Expr, Callable[[State], Value]] | ExprError] = {}
+        self._effects: dict[str, tuple[Effect, Callable[[State], Value]] | ExprError] = {}
+
+    def parse_condition(
+        self, text: str, types: dict[str, Type]
+    ) -> tuple[Expr, Callable[[State], Value]]:
+        """A condition's tree and compiled test; raises ExprError (memoised per load)."""
+        found = self._conditions.get(text)
+        if found is None:
+            try:
+                tree = parse_condition(text, types)
+                found = (tree, compile_expr(tree))
+            except ExprError as exc:
+                found = ExprError(exc.message, exc.column)  # kept without its traceback
+            self._conditions[text] = found
+        if isinstance(found, ExprError):
+            raise ExprError(found.message, found.column)
+        return found
+
+    def parse_effect(
+        self, text: str, types: dict[str, Type]
+    ) -> tuple[Effect, Callable[[State], Value]]:
+        """An effect and its compiled value; raises ExprError (memoised per load)."""
+        found = self._effects.get(text)
+        if found is None:
+            try:
+                effect = parse_effect(text, types)
+                found = (effect, compile_expr(effect.value))
+            except ExprError as exc:
+                found = ExprError(exc.message, exc.column)  # kept without its traceback
+            self._effects[text] = found
+        if isinstance(found, ExprError):
+            raise ExprError(found.message, found.column)
+        return found
 
     def problem(self, mark: Mark, code: str, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(mark, code, message, severity))  # type: ignore[arg-type]
@@ -219,8 +261,7 @@ class _Builder:
         cond_text = raw.get("if")
         if isinstance(cond_text, str):
             try:
-                condition = parse_condition(cond_text, types)
-                test = compile_expr(condition)
+                condition, test = self.parse_condition(cond_text, types)
             except ExprError as exc:
                 self.problem(
                     _in_value(raw, "if", exc.column), "bad-expression", f"in 'if': {exc.message}"
@@ -234,20 +275,23 @@ class _Builder:
             )
         raw_effects = raw.get("effects", ())
         if isinstance(raw_effects, str):
-            effect_items: list[tuple[Any, Mark, int]] = [
-                (raw_effects, raw.value_mark("effects"), 0)
-            ]
+            effect_items: list[Any] = [raw_effects]
         elif isinstance(raw_effects, YamlList):
-            effect_items = [(e, raw_effects.item_mark(i), i) for i, e in enumerate(raw_effects)]
+            effect_items = raw_effects
         else:
             effect_items = []
         effects, actions = [], []
-        for text, emark, _ in effect_items:
+        for index, text in enumerate(effect_items):
             if not isinstance(text, str):
                 continue
             try:
-                effect = parse_effect(text, types)
+                effect, compute = self.parse_effect(text, types)
             except ExprError as exc:
+                emark = (
+                    raw_effects.item_mark(index)
+                    if isinstance(raw_effects, YamlList)
+                    else raw.value_mark("effects")
+                )
                 self.problem(
                     Mark(emark.path, emark.line, emark.column + exc.column - 1),
                     "bad-expression",
@@ -255,7 +299,7 @@ class _Builder:
                 )
                 continue
             effects.append(effect)
-            actions.append((effect.target, effect.op, compile_expr(effect.value)))
+            actions.append((effect.target, effect.op, compute))
         history = raw.get("history")
         return Choice(
             id=raw["id"],
@@ -269,7 +313,7 @@ class _Builder:
             disabled_reason=raw.get("disabled") if isinstance(raw.get("disabled"), str) else None,
             effects=tuple(effects),
             mark=mark,
-            marks=dict(raw.value_marks),
+            marks=raw.value_marks,
             test=test,
             actions=tuple(actions),
         )
@@ -291,7 +335,7 @@ class _Builder:
                 )
         choices: list[Choice] = []
         raw_choices = raw.get("choices")
-        seen: dict[str, Mark] = {}
+        seen: dict[str, YamlMap] = {}  # choice id -> where it was first given
         if isinstance(raw_choices, YamlList):
             for index, item in enumerate(raw_choices):
                 if not isinstance(item, YamlMap):
@@ -304,10 +348,10 @@ class _Builder:
                         item.value_mark("id"),
                         "duplicate-id",
                         f"the choice id '{choice.id}' is used twice in scene '{raw['id']}' "
-                        f"(first at line {seen[choice.id].line})",
+                        f"(first at line {seen[choice.id].value_mark('id').line})",
                     )
                     continue
-                seen[choice.id] = item.value_mark("id")
+                seen[choice.id] = item
                 choices.append(choice)
         ending = None
         raw_ending = raw.get("ending")
@@ -338,7 +382,7 @@ class _Builder:
             choices=tuple(choices),
             ending=ending,
             mark=mark,
-            marks=dict(raw.value_marks),
+            marks=raw.value_marks,
         )
 
     # -- codex and sources
@@ -482,10 +526,11 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         raw_scenes = value.get("scenes")
         if not isinstance(raw_scenes, YamlList):
             continue
-        for index, raw in enumerate(raw_scenes):
+        for raw in raw_scenes:
             if not isinstance(raw, YamlMap):
                 continue
-            scene = builder.scene(raw, chapter_id, types, raw_scenes.item_mark(index))
+            # a scene's place is its id's (where an editor should jump to)
+            scene = builder.scene(raw, chapter_id, types, raw.value_mark("id"))
             if scene is None:
                 continue
             if scene.id in scenes:
@@ -495,7 +540,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
                     f"the scene id '{scene.id}' is used twice (first at {scenes[scene.id].mark})",
                 )
                 continue
-            scenes[scene.id] = replace(scene, mark=raw.value_mark("id"))
+            scenes[scene.id] = scene
     for chapter_id, mark in pending_refs:
         if chapter_id not in chapters:
             builder.problem(mark, "unknown-chapter", f"no chapter has the id '{chapter_id}'")
@@ -531,6 +576,13 @@ def check_story(
     Returns the story (None when it could not be assembled at all) and every
     problem found, errors and warnings, in reading order.
     """
+    with gc_paused():
+        return _check_story(folders, assets)
+
+
+def _check_story(
+    folders: Sequence[Path], assets: Path | None
+) -> tuple[Story | None, list[Problem]]:
     parts = _Parts()
     if assets is not None:
         codex_file = assets / "codex.yaml"

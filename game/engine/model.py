@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from game.engine.expr import Effect, Expr, State, Type, Value
+from game.engine.expr import LIMIT, Effect, Expr, State, Type, Value
 from game.engine.problems import Mark
 
 History = Literal["faithful", "divergent"]
@@ -84,14 +84,12 @@ class Variable:
         return self.label is not None
 
     def clamp(self, value: Value) -> Value:
-        """Keep an int within its declared range."""
+        """Keep an int within its declared range (without one, within +/- `expr.LIMIT`)."""
         if self.type != "int":
             return value
-        if self.minimum is not None and value < self.minimum:
-            return self.minimum
-        if self.maximum is not None and value > self.maximum:
-            return self.maximum
-        return value
+        low = self.minimum if self.minimum is not None else -LIMIT
+        high = self.maximum if self.maximum is not None else LIMIT
+        return low if value < low else high if value > high else value
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,13 @@ machine it was made on.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+#: Control characters: no name, id or time in a record holds one.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 RECORD_FORMAT = "petrograd-record"
 RECORD_VERSION = 1
@@ -131,6 +135,14 @@ class Record:
             and all(isinstance(k, str) and isinstance(v, int) for k, v in initial.items())
         ):
             raise RecordError("the record's starting variables are damaged")
+        names = [story["id"], story["version"], story["hash"], start, *(initial or {})]
+        names += [text for step in parsed for text in (step.scene, step.choice, step.at)]
+        if _CONTROL.search(
+            "".join(names)
+        ):  # they are shown to the player: never let one drive the terminal
+            raise RecordError(
+                "the record holds control characters where names belong (it is damaged)"
+            )
         extra = data.get("extra", {})
         return cls(
             story["id"],
@@ -145,8 +157,13 @@ class Record:
 
     @classmethod
     def loads(cls, text: str) -> Record:
+        """Read a record from JSON text; raises RecordError (only) naming what is wrong."""
         try:
             data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except json.JSONDecodeError as exc:
             raise RecordError(f"the file is not valid JSON ({exc})") from None
+        except (ValueError, RecursionError):  # a number too long to read, nesting too deep
+            raise RecordError(
+                "the file is not valid JSON (a number or nesting in it is too large)"
+            ) from None
         return cls.from_json(data)

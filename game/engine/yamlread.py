@@ -14,6 +14,7 @@ values are built here, so that:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,50 +29,131 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
-MAX_VALUES = 250_000
+#: Values (scalars, lists, mappings) in one file: the shipped files hold about one per
+#: 40 bytes (generated ones one per 22), so a full-size legitimate file has 25,000 to
+#: 50,000; refusing past this bounds the time (well under a second) and the memory a
+#: hostile file can cost.
+MAX_VALUES = 100_000
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]{0,14})")
+#: Control characters (tab and newline excepted): in a terminal they are commands, not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
 
+#: Where a value stands, as kept while reading: either a `Mark`, or one int holding the
+#: 0-based line and column (`line << _COLUMN_BITS | column`), made into a `Mark` only when
+#: asked for. Most places are never asked for (they are there for messages), and making
+#: a `Mark` for each of the hundreds of thousands of keys and values was a quarter of the
+#: reading; an int is also no work for the garbage collector, which a large story's
+#: hundreds of thousands of retained place objects were.
+Place = Any
+_COLUMN_BITS = 24  # a file holds at most MAX_BYTES (2**20) characters
+
+
+def _mark_at(path: str, place: Place) -> Mark:
+    if type(place) is int:
+        return Mark(path, (place >> _COLUMN_BITS) + 1, (place & ((1 << _COLUMN_BITS) - 1)) + 1)
+    return place  # type: ignore[no-any-return]
+
+
+class Marks(Mapping[str, Mark]):
+    """A read-only view of where each key's value stands (`Mark`s, made when read)."""
+
+    __slots__ = ("_path", "_places")
+
+    def __init__(self, path: str, places: dict[str, Place]) -> None:
+        self._path = path
+        self._places = places
+
+    def __getitem__(self, key: str) -> Mark:
+        return _mark_at(self._path, self._places[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._places)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __repr__(self) -> str:
+        return f"Marks({dict(self)!r})"
+
+
 class YamlMap(dict[str, Any]):
     """A mapping that knows where it, each key and each value stand in the file."""
 
-    __slots__ = ("mark", "key_marks", "value_marks")
+    __slots__ = ("_path", "_place", "_key_places", "_value_places")
 
-    def __init__(self, mark: Mark) -> None:
+    def __init__(self, mark: Mark | str, place: Place = None) -> None:
+        """`YamlMap(mark)`; the reader makes them as `YamlMap(path, place)`."""
         super().__init__()
-        self.mark = mark
-        self.key_marks: dict[str, Mark] = {}
-        self.value_marks: dict[str, Mark] = {}
+        self._path = mark.path if isinstance(mark, Mark) else mark
+        self._place = mark if place is None else place
+        self._key_places: dict[str, Place] = {}
+        self._value_places: dict[str, Place] = {}
+
+    @property
+    def mark(self) -> Mark:
+        """Where the mapping itself starts."""
+        return _mark_at(self._path, self._place)
 
     def key_mark(self, key: str) -> Mark:
         """Where `key` is written, or the mapping itself when it is absent."""
-        return self.key_marks.get(key, self.mark)
+        return _mark_at(self._path, self._key_places.get(key, self._place))
 
     def value_mark(self, key: str) -> Mark:
         """Where the value of `key` starts, or the mapping itself when it is absent."""
-        return self.value_marks.get(key, self.mark)
+        return _mark_at(self._path, self._value_places.get(key, self._place))
+
+    @property
+    def key_marks(self) -> Marks:
+        """Where each key is written."""
+        return Marks(self._path, self._key_places)
+
+    @property
+    def value_marks(self) -> Marks:
+        """Where each key's value starts (a view: keep it rather than copy it)."""
+        return Marks(self._path, self._value_places)
 
 
 class YamlList(list[Any]):
     """A sequence that knows where it and each item stand in the file."""
 
-    __slots__ = ("mark", "item_marks")
+    __slots__ = ("_path", "_place", "_item_places")
 
-    def __init__(self, mark: Mark) -> None:
+    def __init__(self, mark: Mark | str, place: Place = None) -> None:
+        """`YamlList(mark)`; the reader makes them as `YamlList(path, place)`."""
         super().__init__()
-        self.mark = mark
-        self.item_marks: list[Mark] = []
+        self._path = mark.path if isinstance(mark, Mark) else mark
+        self._place = mark if place is None else place
+        self._item_places: list[Place] = []
+
+    @property
+    def mark(self) -> Mark:
+        """Where the list itself starts."""
+        return _mark_at(self._path, self._place)
 
     def item_mark(self, index: int) -> Mark:
         """Where item `index` starts."""
-        return self.item_marks[index] if index < len(self.item_marks) else self.mark
+        if index < len(self._item_places):
+            return _mark_at(self._path, self._item_places[index])
+        return self.mark
+
+    @property
+    def item_marks(self) -> list[Mark]:
+        """Where each item starts."""
+        return [self.item_mark(index) for index in range(len(self._item_places))]
+
+
+#: The first characters of plain values that may be typed (null, true/false, a number).
+_TYPED_STARTS = frozenset("~nNtTfF+-0123456789")
 
 
 def _plain_scalar(text: str) -> Any:
+    if text[:1] not in _TYPED_STARTS:
+        return text if text else None  # most values: text that cannot be anything else
     if text in _NULLS:
         return None
     if text in _TRUE:
@@ -99,12 +181,13 @@ def _line_of_offset(data: bytes, offset: int) -> tuple[int, int]:
 def read_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
     """Parse YAML bytes; return (value, problems). The value is None when unreadable."""
     if len(data) > MAX_BYTES:
+        return None, [_too_large(display, len(data))]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         return None, [
             Problem(
-                Mark(display),
-                "file-too-large",
-                f"the file is {len(data):,} bytes; a story file may hold at most "
-                f"{MAX_BYTES:,}. Split it into several files.",
+                Mark(display, 1, 1),
+                "not-utf8",
+                "the file is saved as UTF-16 or UTF-32; save it as UTF-8 in your editor",
             )
         ]
     if b"\x00" in data:
@@ -131,24 +214,45 @@ def read_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
     return read_yaml_text(text, display)
 
 
-def read_yaml_file(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
-    """Read and parse one file; every failure becomes a Problem naming the file."""
-    shown = display or str(path)
+def _too_large(display: str, size: int) -> Problem:
+    return Problem(
+        Mark(display),
+        "file-too-large",
+        f"the file is {size:,} bytes; a story file may hold at most "
+        f"{MAX_BYTES:,}. Split it into several files.",
+    )
+
+
+def read_limited(path: Path, display: str) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes, refused by its size before any of it is read (a huge file costs nothing)."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return read_yaml_bytes(b" " * (MAX_BYTES + 1), shown)
-        data = path.read_bytes()
+            return None, [_too_large(display, size)]
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # it may have grown since
     except OSError as exc:
-        return None, [Problem(Mark(shown), "unreadable", f"cannot read the file: {exc.strerror}")]
+        return None, [
+            Problem(Mark(display), "unreadable", f"cannot read the file: {exc.strerror or exc}")
+        ]
+    if len(data) > MAX_BYTES:
+        return None, [_too_large(display, len(data))]
+    return data, []
+
+
+def read_yaml_file(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
+    """Read and parse one file; every failure becomes a Problem naming the file."""
+    shown = display or str(path)
+    data, problems = read_limited(path, shown)
+    if data is None:
+        return None, problems
     return read_yaml_bytes(data, shown)
 
 
 def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
     """Parse YAML text into YamlMap/YamlList/scalars; return (value, problems)."""
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
+    lines = text.splitlines()
+    if all(not line.strip() or line.lstrip().startswith("#") for line in lines):
         return None, [
             Problem(
                 Mark(display, 1, 1), "empty-file", "the file is empty; remove it or write in it"
@@ -156,7 +260,12 @@ def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
         ]
     loader = _Loader(text)
     try:
-        return _build(loader, display, text.splitlines()), []
+        root = _build(loader, display, lines)
+        if root is None:  # only '~', 'null' or '---': as good as empty
+            return None, [
+                Problem(Mark(display, 1, 1), "empty-file", "the file holds no values; write in it")
+            ]
+        return root, []
     except _Refused as refused:
         return None, [refused.problem]
     except yaml.MarkedYAMLError as exc:
@@ -164,6 +273,19 @@ def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
         where = Mark(display, mark.line + 1, mark.column + 1) if mark else Mark(display)
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         return None, [Problem(where, "yaml-syntax", _syntax_hint(message))]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
+        at = min(max(exc.position, 0), len(text))
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
+        return None, [
+            Problem(
+                Mark(display, line, column),
+                "control-character",
+                f"the file holds the control character U+{code:04X}, which YAML does not "
+                "allow; remove it",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Problem(Mark(display), "yaml-syntax", str(exc).splitlines()[0])]
     except RecursionError:
@@ -180,23 +302,32 @@ def _syntax_hint(message: str) -> str:
     return message
 
 
-def _block_start(lines: list[str], line: int, display: str) -> Mark:
-    """Where a block scalar's content begins: the first non-blank line after its '|' or '>'."""
+def _block_start(lines: list[str], line: int) -> int:
+    """Where a block scalar's content begins (a place): the first non-blank line after its
+    '|' or '>' (0-based `line`)."""
     for index in range(line + 1, len(lines)):
         content = lines[index]
         if content.strip():
-            return Mark(display, index + 1, len(content) - len(content.lstrip(" ")) + 1)
-    return Mark(display, line + 1, 1)
+            return index << _COLUMN_BITS | (len(content) - len(content.lstrip(" ")))
+    return line << _COLUMN_BITS
 
 
 def _build(loader: Any, display: str, lines: list[str]) -> Any:
-    """Turn the parser's event stream into values, without recursion."""
+    """Turn the parser's event stream into values, without recursion.
+
+    This loop runs once per YAML event (a 10,000-scene story has about 800,000), so the
+    state is kept in local variables: the open container, whether it is a mapping, the
+    key waiting for its value and where that key stands.
+    """
     ev_scalar = yaml.ScalarEvent
     ev_map = yaml.MappingStartEvent
     ev_seq = yaml.SequenceStartEvent
-    ev_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    ev_map_end = yaml.MappingEndEvent
+    ev_seq_end = yaml.SequenceEndEvent
     ev_alias = yaml.AliasEvent
     ev_doc = yaml.DocumentStartEvent
+    plain = _plain_scalar
+    get_event = loader.get_event
 
     def mark_of(event: Any) -> Mark:
         m = event.start_mark
@@ -205,63 +336,26 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
     def refuse(event: Any, code: str, message: str) -> _Refused:
         return _Refused(Problem(mark_of(event), code, message))
 
-    # Each frame: [container, pending key or None, key mark]
-    stack: list[list[Any]] = []
+    # The containers still open, outermost first, each with its own pending key.
+    stack: list[tuple[Any, bool, str | None, Place]] = []
+    container: Any = None  # the innermost open container (None: at the top level)
+    in_map = False  # whether `container` is a YamlMap
+    key: str | None = None  # in a mapping, the key waiting for its value
+    key_place: Place = None  # where that key is written
     root: Any = None
     documents = 0
     values = 0
 
-    def place(value: Any, mark: Mark, event: Any) -> None:
-        nonlocal root
-        if not stack:
-            root = value
-            return
-        frame = stack[-1]
-        container = frame[0]
-        if isinstance(container, YamlList):
-            container.append(value)
-            container.item_marks.append(mark)
-        elif frame[1] is None:
-            raise refuse(event, "bad-key", "a key must be plain text, not a list or mapping")
-        else:
-            key, key_mark = frame[1], frame[2]
-            if key in container:
-                first = container.key_marks[key]
-                raise _Refused(
-                    Problem(
-                        key_mark,
-                        "duplicate-key",
-                        f"the key '{key}' is written twice in one mapping, at lines "
-                        f"{first.line} and {key_mark.line}; keep one",
-                    )
-                )
-            container[key] = value
-            container.key_marks[key] = key_mark
-            container.value_marks[key] = mark
-            frame[1] = None
-
-    while loader.check_event():
-        event = loader.get_event()
+    for event in iter(get_event, None):  # the parser gives None after the stream's end
         kind = type(event)
-        if kind is ev_doc:
-            documents += 1
-            if documents > 1:
-                raise refuse(
-                    event,
-                    "many-documents",
-                    "a story file holds one YAML document; remove the second '---'",
-                )
-            continue
-        if kind is ev_alias:
-            raise refuse(
-                event,
-                "alias",
-                f"aliases (*{event.anchor}) are not allowed in story files; write the value out in full",
-            )
-        if kind is ev_scalar or kind is ev_map or kind is ev_seq:
+        if kind is ev_scalar:
             values += 1
             if values > MAX_VALUES:
-                raise refuse(event, "too-large", f"the file holds more than {MAX_VALUES:,} values")
+                raise refuse(
+                    event,
+                    "too-large",
+                    f"the file holds more than {MAX_VALUES:,} values; split it into several files",
+                )
             if event.anchor is not None:
                 raise refuse(
                     event,
@@ -275,27 +369,107 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
                     "tag",
                     f"the tag '{tag}' is not allowed in story files; write plain values only",
                 )
-        if kind is ev_scalar:
-            if stack and isinstance(stack[-1][0], YamlMap) and stack[-1][1] is None:
-                stack[-1][1] = event.value
-                stack[-1][2] = mark_of(event)
+            if event.style == '"' and _CONTROL.search(event.value) is not None:
+                # Only "..." escapes (\e, \x1b, \N) can make one: it could drive the terminal.
+                code = ord(_CONTROL.search(event.value).group())  # type: ignore[union-attr]
+                raise refuse(
+                    event,
+                    "control-character",
+                    f"the text holds the control character U+{code:04X} (an escape such as "
+                    "'\\e'), which could take over the player's terminal; remove it",
+                )
+            if in_map and key is None:
+                key = event.value
+                m = event.start_mark
+                key_place = m.line << _COLUMN_BITS | m.column
                 continue
             style = event.style
-            value = _plain_scalar(event.value) if not style else event.value
-            if style == "|" or style == ">":
-                place(value, _block_start(lines, event.start_mark.line, display), event)
+            m = event.start_mark
+            if not style:
+                value = plain(event.value)
+                place = m.line << _COLUMN_BITS | m.column
             else:
-                place(value, mark_of(event), event)
+                value = event.value
+                if style == "|" or style == ">":
+                    place = _block_start(lines, m.line)
+                else:
+                    place = m.line << _COLUMN_BITS | m.column
         elif kind is ev_map or kind is ev_seq:
-            if stack and isinstance(stack[-1][0], YamlMap) and stack[-1][1] is None:
+            values += 1
+            if values > MAX_VALUES:
+                raise refuse(
+                    event,
+                    "too-large",
+                    f"the file holds more than {MAX_VALUES:,} values; split it into several files",
+                )
+            if event.anchor is not None:
+                raise refuse(
+                    event,
+                    "anchor",
+                    f"anchors (&{event.anchor}) are not allowed in story files; write the value out in full",
+                )
+            tag = event.tag
+            if tag is not None and tag != "!":
+                raise refuse(
+                    event,
+                    "tag",
+                    f"the tag '{tag}' is not allowed in story files; write plain values only",
+                )
+            if in_map and key is None:
                 raise refuse(event, "bad-key", "a key must be plain text, not a list or mapping")
             if len(stack) >= MAX_DEPTH:
                 raise refuse(
                     event, "too-deep", f"the file is nested more than {MAX_DEPTH} levels deep"
                 )
-            container = YamlMap(mark_of(event)) if kind is ev_map else YamlList(mark_of(event))
-            stack.append([container, None, None])
-        elif kind in ev_end:
-            container = stack.pop()[0]
-            place(container, container.mark, event)
+            stack.append((container, in_map, key, key_place))
+            m = event.start_mark
+            place = m.line << _COLUMN_BITS | m.column
+            container = YamlMap(display, place) if kind is ev_map else YamlList(display, place)
+            in_map = kind is ev_map
+            key = key_place = None
+            continue
+        elif kind is ev_map_end or kind is ev_seq_end:
+            value = container
+            place = container._place
+            container, in_map, key, key_place = stack.pop()
+        elif kind is ev_doc:
+            documents += 1
+            if documents > 1:
+                raise refuse(
+                    event,
+                    "many-documents",
+                    "a story file holds one YAML document; remove the second '---'",
+                )
+            continue
+        elif kind is ev_alias:
+            raise refuse(
+                event,
+                "alias",
+                f"aliases (*{event.anchor}) are not allowed in story files; write the value out in full",
+            )
+        else:
+            continue
+        # put `value` (standing at `place`) in the open container
+        if container is None:
+            root = value
+        elif in_map:
+            assert key is not None and key_place is not None
+            if key in container:
+                first = container.key_mark(key)
+                key_mark = _mark_at(display, key_place)
+                raise _Refused(
+                    Problem(
+                        key_mark,
+                        "duplicate-key",
+                        f"the key '{key}' is written twice in one mapping, at lines "
+                        f"{first.line} and {key_mark.line}; keep one",
+                    )
+                )
+            container[key] = value
+            container._key_places[key] = key_place
+            container._value_places[key] = place
+            key = None
+        else:
+            container.append(value)
+            container._item_places.append(place)
     return root

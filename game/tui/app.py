@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 
 from textual.app import App
@@ -60,6 +62,7 @@ class PetrogradApp(App[int]):
         return self.session.profile.settings
 
     def on_mount(self) -> None:
+        self.end_on_hangup()
         if self.watch is not None:
             self.set_interval(0.5, self.check_story_files)
         self.register_theme(HIGH_CONTRAST)
@@ -80,6 +83,22 @@ class PetrogradApp(App[int]):
             self.push_screen(NameScreen(assignment.title, assignment.instructions), signed_in)
         elif self.resume:
             self.action_continue_game()
+
+    def end_on_hangup(self) -> None:
+        """Closing the terminal (SIGHUP) or SIGTERM ends the app the normal way.
+
+        Unhandled, either signal kills the process at once and leaves the terminal in
+        the full-screen, mouse-reporting mode. The autosave is already on disk (it is
+        written after every change); exiting normally restores the terminal.
+        """
+        if self.is_headless or not hasattr(signal, "SIGHUP"):
+            return  # tests (run_test) and Windows
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(number, self.exit, 128 + number)
+            except (ValueError, RuntimeError, NotImplementedError):  # not the main thread
+                return
 
     def on_resize(self, event: Resize) -> None:
         size = event.size

@@ -77,7 +77,12 @@ async def test_the_tui_reloads_live(tmp_path):
         assert len(app.session.game.record.steps) == 1
         touch_later(folder / "one.yaml", LOOP.replace("Text of", "Rewritten text of"))
         deadline = time.monotonic() + 5
-        while "Rewritten" not in str(app.screen.query_one("#scene-text", Static).render()):
+
+        def shown() -> str:  # the new scene screen may still be composing: no text yet
+            found = app.screen.query("#scene-text")
+            return str(found.first(Static).render()) if found else ""
+
+        while "Rewritten" not in shown():
             assert time.monotonic() < deadline, "the edit did not show"
             await pilot.pause(0.1)
         assert isinstance(app.screen, SceneScreen) and len(app.session.game.record.steps) == 1

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from textual.events import Resize
+from textual.geometry import Size
 from textual.widgets import Button
 
 from game.tui.screens.codex import CodexScreen, TermScreen
@@ -130,3 +134,70 @@ async def test_new_game_from_the_ending(mini_app):
         assert isinstance(mini_app.screen, SceneScreen)
         game = mini_app.session.game
         assert game.scene.id == "stairs" and not game.record.steps
+
+
+SIZES = [(1, 1), (10, 3), (20, 5), (40, 12), (80, 24), (200, 60)]
+
+
+async def test_every_screen_at_every_size(make_app):
+    """Title, scene and ending at each size from 1x1 to 200x60, and the notice below 40x12."""
+    for width, height in SIZES:
+        app = make_app()
+        async with app.run_test(size=(width, height)) as pilot:
+            too_small = width < 40 or height < 12
+            for show in (None, app.action_new_game, partial(_play_to_the_end, app)):
+                if show is not None:
+                    show()
+                await pilot.pause()
+                assert app.has_class("-too-small") == too_small, (width, height)
+                notice = app.screen.query_one(".too-small-notice")
+                assert notice.display == too_small
+                if too_small:
+                    assert "too small" in str(notice.render())
+            assert isinstance(app.screen, EndingScreen)
+
+
+def _play_to_the_end(app) -> None:
+    session = app.session
+    while not session.game.ended:
+        session.choose(session.game.open_choices()[0].id)
+    app.show_scene()
+
+
+async def test_a_storm_of_resizes(make_app):
+    """Twenty resizes as fast as a window manager sends them, tiny ones among them, mid-scene."""
+    import random
+
+    rng = random.Random(20)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        sizes = [Size(rng.randint(1, 220), rng.randint(1, 70)) for _ in range(18)] + [Size(1, 1)]
+        for size in sizes:  # queued all at once, as a burst of SIGWINCH would be
+            app.post_message(Resize(size, size))
+        await pilot.resize_terminal(81, 25)  # the twentieth, and settle
+        assert not app.has_class("-too-small")
+        await pilot.press("1")  # and the game still plays
+        assert isinstance(app.screen, EndingScreen)
+
+
+async def test_cyrillic_cjk_and_emoji_render(make_app):
+    """The fixture story's text in four scripts and emoji, at a normal and at the smallest size."""
+    from game.engine import load_story
+    from game.paths import assets_dir
+    from tests.conftest import ROOT
+
+    story = load_story([ROOT / "tests" / "fixtures" / "unicode-story"], assets=assets_dir())
+    for size in ((80, 24), (40, 12)):
+        app = make_app(story)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("enter")
+            assert isinstance(app.screen, SceneScreen)
+            text = str(app.screen.query_one("#scene-text").render())
+            assert "Вся власть Советам" in text and "全部政权归苏维埃" in text and "🚩" in text
+            shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+            assert "Смольный институт" in shown
+            await pilot.press("1", "1")
+            assert isinstance(app.screen, EndingScreen)
+            title = str(app.screen.query_one("#ending-title").render())
+            assert "Новый день 新的一天 ☀️" in title
