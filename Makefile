@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: play test lint check clean
+.PHONY: play test lint check clean fuzz bench bench-quick
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,14 +16,30 @@ play: $(STAMP)
 	$(BIN)/petrograd
 
 test: $(STAMP)
-	$(BIN)/ruff check game tests
+	$(BIN)/ruff check game tests bench
 	$(BIN)/python -m pytest -q
 
 check: $(STAMP)
 	$(BIN)/petrograd check
 
 lint: $(STAMP)
-	$(BIN)/ruff check game tests
+	$(BIN)/ruff check game tests bench
+
+# The hypothesis property tests with many more examples (FUZZ_EXAMPLES per test; the
+# default, 5000, runs for a few minutes). `make fuzz FUZZ_EXAMPLES=100000` for an hour or so.
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	PETROGRAD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_fuzz.py tests/test_expr.py
+
+# The performance budgets (issue 8): one table, each figure against a baseline measured in
+# the same run (about two minutes; exits 1 if a budget is not met). bench-quick is smaller
+# and fewer, for CI, which only needs it not to crash: its ratios are too noisy to judge.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+bench-quick: $(STAMP)
+	BENCH_QUICK=1 $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

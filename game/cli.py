@@ -26,7 +26,13 @@ COMMANDS = {
 }
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `only`, knowing just that one command.
+
+    Each command's options are added by its module, and some of those import the
+    tools they describe (for defaults), so a parser that knows every command imports
+    every module: `petrograd` on its own, which just plays, needs only `play`'s.
+    """
     parser = argparse.ArgumentParser(
         prog="petrograd",
         description="Petrograd 1917: a text adventure about the night the Soviets took power.",
@@ -34,9 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"petrograd {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="command")
-    for module in COMMANDS.values():
-        importlib.import_module(module).add_parser(commands)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(module).add_parser(commands)
     return parser
+
+
+def _command_of(arguments: Sequence[str]) -> str | None:
+    """The command the arguments name (`play` when none), or None when every command's
+    parser is needed: for the top-level help, or to say that a command is unknown."""
+    for argument in arguments:
+        if argument in ("-h", "--help"):
+            return None
+        if not argument.startswith("-"):
+            return argument if argument in COMMANDS else None
+    return "play"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments in (["--version"], ["-V"]):  # the fast path: no parser, no imports
         print(f"petrograd {__version__}")
         return 0
-    parser = _parser()
+    parser = _parser(only=_command_of(arguments))
     args = parser.parse_args(arguments)
     if args.command is None:
         args = parser.parse_args(["play", *arguments])

@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
-
-from transitions import Machine
+from dataclasses import dataclass, replace
 
 from game.engine.expr import Value
-from game.engine.machine import Runner, build_machine, trigger_name
+from game.engine.machine import Runner, StoryMachine, build_machine, trigger_name
 from game.engine.model import Chapter, Choice, Ending, History, Scene, Story
 from game.engine.record import Record, Step
 
@@ -80,10 +78,10 @@ def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-_machines: dict[int, tuple[Story, Machine]] = {}
+_machines: dict[int, tuple[Story, StoryMachine]] = {}
 
 
-def machine_for(story: Story) -> Machine:
+def machine_for(story: Story) -> StoryMachine:
     """The story's machine, built once per story object."""
     cached = _machines.get(id(story))
     if cached is None or cached[0] is not story:
@@ -121,11 +119,16 @@ class Game:
         self.random = random.Random(self.seed)
         self._clock = clock
         self._machine = machine_for(story)
+        self._events = self._machine.events
         self._runner = Runner({**story.initial_state(), **(initial or {})})
         self._machine.add_model(self._runner, initial=start)
-        self._record = Record(
+        # The record is kept as its fields without steps plus a list of steps, and made
+        # into a (frozen) Record only when read: a choice appends, it does not copy.
+        self._blank = Record(
             story.id, story.version, story.content_hash, self.seed, start, initial=initial
         )
+        self._steps: list[Step] = []
+        self._record: Record | None = self._blank
         self._previous: Scene | None = None
         self._frame: Frame | None = None
 
@@ -149,6 +152,8 @@ class Game:
 
     @property
     def record(self) -> Record:
+        if self._record is None:
+            self._record = replace(self._blank, steps=tuple(self._steps))
         return self._record
 
     @property
@@ -157,12 +162,12 @@ class Game:
 
     @property
     def can_undo(self) -> bool:
-        return bool(self._record.steps)
+        return bool(self._steps)
 
     def path(self) -> list[PathEntry]:
         """The choices made so far, with their scenes (for history and the ending screen)."""
         out = []
-        for step in self._record.steps:
+        for step in self._steps:
             scene = self.story.scenes[step.scene]
             choice = scene.choice(step.choice)
             assert choice is not None
@@ -180,18 +185,18 @@ class Game:
         `why` keeps the player's reason with the step (assignments ask for one). The host
         then reads `frame` (built only when read, so headless tools don't pay for it).
         """
-        scene = self.scene
+        scene = self.story.scenes[self._runner.scene_id]
         choice = scene.choice(choice_id)
         if choice is None:
             raise ChoiceUnavailable(f"scene '{scene.id}' has no choice '{choice_id}'")
-        if not self.is_open(choice):
+        event = self._events.get(trigger_name(scene.id, choice_id))
+        # The machine checks the condition (pure, so nothing has changed when it fails).
+        if event is None or not event.trigger(self._runner):
             raise ChoiceUnavailable(
                 choice.disabled_reason or f"'{choice.label}' cannot be taken now"
             )
-        taken = self._runner.trigger(trigger_name(scene.id, choice.id))  # type: ignore[attr-defined]
-        if not taken:  # pragma: no cover - the condition was checked just above
-            raise ChoiceUnavailable(f"'{choice.label}' cannot be taken now")
-        self._record = self._record.with_step(Step(scene.id, choice.id, self._clock(), why))
+        self._steps.append(Step(scene.id, choice_id, self._clock(), why))
+        self._record = None
         self._previous, self._frame = scene, None
 
     def choose_number(self, number: int) -> None:
@@ -204,14 +209,18 @@ class Game:
 
     def undo(self) -> Frame:
         """Go back one choice by replaying the record without its last step."""
-        if not self._record.steps:
+        if not self._steps:
             raise ChoiceUnavailable("there is nothing to undo")
-        shorter = self._record.without_last()
+        shorter = self.record.without_last()
         self._restore(shorter)
         return self.frame
 
-    def restart(self, seed: int | None = None) -> Frame:
-        """Start this playthrough again from the beginning (cheap: the machine is reused)."""
+    def restart(self, seed: int | None = None) -> None:
+        """Start this playthrough again from the beginning, with a new seed (default: a random one).
+
+        Cheap, so autoplay can restart thousands of times a second: the machine is reused
+        and no frame is built (read `frame` for the start scene's).
+        """
         new_seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
         self._restore(
             Record(
@@ -220,10 +229,9 @@ class Game:
                 self.story.content_hash,
                 new_seed,
                 self.start,
-                initial=self._record.initial,
+                initial=self._blank.initial,
             )
         )
-        return self.frame
 
     def open_choices(self) -> list[Choice]:
         """The choices of the current scene that can be taken now (for tools; no Frame built)."""
@@ -246,7 +254,7 @@ class Game:
         self._runner.variables = variables
         self.start = record.start if record.start in self.story.scenes else self.story.start
         self._machine.set_state(self.start, model=self._runner)
-        self._record = Record(
+        self._blank = Record(
             self.story.id,
             self.story.version,
             self.story.content_hash,
@@ -256,6 +264,8 @@ class Game:
             record.extra,
             record.initial,
         )
+        self._steps = []
+        self._record = None
         self.seed = record.seed
         self.random = random.Random(self.seed)
         applied = 0
@@ -267,8 +277,8 @@ class Game:
             choice = scene.choice(step.choice)
             if choice is None or not self.is_open(choice):
                 break
-            self._runner.trigger(trigger_name(scene.id, choice.id))  # type: ignore[attr-defined]
-            self._record = self._record.with_step(step)
+            self._events[trigger_name(scene.id, choice.id)].trigger(self._runner)
+            self._steps.append(step)
             previous = scene
             applied += 1
         self._previous, self._frame = previous, None
@@ -318,7 +328,7 @@ class Game:
             and all(c.id != chapter.id for c, _ in due)
         ):
             due.append((chapter, chapter.reflection))
-        return Frame(scene, chapter, tuple(views), shown, len(self._record.steps), tuple(due))
+        return Frame(scene, chapter, tuple(views), shown, len(self._steps), tuple(due))
 
 
 def faithful_state(story: Story, scene_id: str) -> dict[str, Value] | None:

@@ -4,15 +4,27 @@ The machine is built once per story and shared by every playthrough (each is a
 `Runner` model added to it). Conditions and effects are passed as callables made
 from the parsed expressions, never as strings: `transitions` would import a
 string it cannot find on the model as a dotted path.
+
+`StoryMachine` is a `transitions.Machine` configured for a game, where a choice is
+taken in a few microseconds and autoplay takes millions: its states, transitions
+and events are `transitions`' own classes less their per-step logging (about a
+dozen logger calls per trigger) and less the calls for callback lists that are
+empty; every callback list is still honoured in `transitions`' order. A model is
+not given a bound method per trigger and per state (thousands for a large story,
+made for every new game): the game fires a choice's event with
+`machine.events[trigger].trigger(model)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from transitions import Machine
+from transitions.core import Event, EventData, State, Transition, listify
 
 from game.engine.expr import Value
+from game.engine.gcpause import gc_paused
 from game.engine.model import Choice, Story, Variable
 
 #: The model attribute that holds the current scene id.
@@ -74,25 +86,109 @@ def _effects(choice: Choice, declared: Mapping[str, Variable]) -> Callable[[obje
     return before
 
 
-def build_machine(story: Story) -> Machine:
-    """One Machine for the story. Models are added per playthrough with `add_model`."""
-    machine = Machine(
-        model=None,
-        states=list(story.scenes),
-        initial=story.start,
-        auto_transitions=False,  # the default adds a to_<scene> trigger per pair: quadratic
-        send_event=True,
-        model_attribute=SCENE_ATTRIBUTE,
-    )
-    for scene in story.scenes.values():
-        for choice in scene.choices:
-            if choice.target not in story.scenes:
-                continue
-            machine.add_transition(
-                trigger=trigger_name(scene.id, choice.id),
-                source=scene.id,
-                dest=choice.target,
-                conditions=[_condition(choice)] if choice.test is not None else None,
-                before=[_effects(choice, story.variables)] if choice.actions else None,
-            )
+class SceneState(State):
+    """A scene: `transitions`' State, entering and leaving without logging."""
+
+    def enter(self, event_data: EventData) -> None:
+        if self.on_enter:
+            event_data.machine.callbacks(self.on_enter, event_data)
+
+    def exit(self, event_data: EventData) -> None:
+        if self.on_exit:
+            event_data.machine.callbacks(self.on_exit, event_data)
+
+
+class ChoiceTransition(Transition):
+    """A choice: `transitions`' Transition, executed in the same order without logging."""
+
+    def execute(self, event_data: EventData) -> bool:
+        machine = event_data.machine
+        if self.prepare:
+            machine.callbacks(self.prepare, event_data)
+        for condition in self.conditions:
+            if not condition.check(event_data):
+                return False
+        if machine.before_state_change:
+            machine.callbacks(machine.before_state_change, event_data)
+        if self.before:
+            machine.callbacks(self.before, event_data)
+        if self.dest:  # None would be an internal transition (the story has none)
+            states = machine.states
+            states[self.source].exit(event_data)
+            dest = states[self.dest]
+            machine.set_state(dest, event_data.model)
+            event_data.state = dest
+            dest.enter(event_data)
+            if dest.final:
+                machine.callbacks(machine.on_final, event_data)
+        if self.after:
+            machine.callbacks(self.after, event_data)
+        if machine.after_state_change:
+            machine.callbacks(machine.after_state_change, event_data)
+        return True
+
+
+class ChoiceEvent(Event):
+    """A choice's trigger: `transitions`' Event, fired directly when the machine has no queue."""
+
+    def trigger(self, model: Any, *args: Any, **kwargs: Any) -> bool:
+        machine = self.machine
+        if machine.has_queue:
+            return bool(super().trigger(model, *args, **kwargs))
+        return bool(self._trigger(EventData(None, self, machine, model, args=args, kwargs=kwargs)))
+
+    def _process(self, event_data: EventData) -> None:
+        machine = self.machine
+        if machine.prepare_event:
+            machine.callbacks(machine.prepare_event, event_data)
+        for transition in self.transitions[event_data.state.name]:
+            event_data.transition = transition
+            if transition.execute(event_data):
+                event_data.result = True
+                break
+
+
+class StoryMachine(Machine):
+    """A `transitions` Machine for a story: no per-step logging, no methods bound on models."""
+
+    state_cls = SceneState
+    transition_cls = ChoiceTransition
+    event_cls = ChoiceEvent
+
+    def callbacks(self, funcs: Any, event_data: EventData) -> None:
+        for func in funcs:
+            self.callback(func, event_data)
+
+    def add_model(self, model: Any, initial: Any = None) -> None:
+        """Add playthroughs: each is put in `initial` (default: the start); nothing is bound on it."""
+        if initial is None:
+            initial = self.initial
+        for each in listify(model):
+            if each not in self.models:
+                self.set_state(initial, model=each)
+                self.models.append(each)
+
+
+def build_machine(story: Story) -> StoryMachine:
+    """One machine for the story. Models are added per playthrough with `add_model`."""
+    with gc_paused():
+        machine = StoryMachine(
+            model=None,
+            states=list(story.scenes),
+            initial=story.start,
+            auto_transitions=False,  # the default adds a to_<scene> trigger per pair: quadratic
+            send_event=True,
+            model_attribute=SCENE_ATTRIBUTE,
+        )
+        for scene in story.scenes.values():
+            for choice in scene.choices:
+                if choice.target not in story.scenes:
+                    continue
+                machine.add_transition(
+                    trigger=trigger_name(scene.id, choice.id),
+                    source=scene.id,
+                    dest=choice.target,
+                    conditions=[_condition(choice)] if choice.test is not None else None,
+                    before=[_effects(choice, story.variables)] if choice.actions else None,
+                )
     return machine

@@ -32,7 +32,8 @@ from game.engine.expr import (
     unparse,
     variables_in,
 )
-from game.engine.model import Choice, Story
+from game.engine.gcpause import gc_paused
+from game.engine.model import Story
 from game.engine.problems import Problem
 
 INF = math.inf
@@ -187,6 +188,17 @@ def _choices_on_cycles(story: Story) -> set[tuple[str, str]]:
     }
 
 
+def _evaluate_once(
+    tree: Expr, values: Mapping[str, Abstract], evaluated: dict[int, Abstract]
+) -> Abstract:
+    """`evaluate`, once per tree for the same `values`: the loader shares one tree among
+    the conditions (and effects) written alike, and large stories repeat them."""
+    found = evaluated.get(id(tree))
+    if found is None:
+        found = evaluated[id(tree)] = evaluate(tree, values)
+    return found
+
+
 def bounds(story: Story) -> dict[str, Abstract]:
     """For each variable, a sound bound on every value it can hold in any playthrough.
 
@@ -195,14 +207,24 @@ def bounds(story: Story) -> dict[str, Abstract]:
     choice is taken (once at most, unless the choice lies on a cycle of scenes, in
     which case without limit). Clamping keeps it in its declared range.
     """
-    effects: dict[str, list[tuple[Choice, Effect]]] = {name: [] for name in story.variables}
+    # Its working sets (graphs, components) grow with the story and are short-lived:
+    # the collector would walk the whole loaded story again and again (see gcpause.py).
+    with gc_paused():
+        return _bounds(story)
+
+
+def _bounds(story: Story) -> dict[str, Abstract]:
+    repeats = _choices_on_cycles(story)
+    # each effect, with whether its choice may be taken more than once
+    effects: dict[str, list[tuple[bool, Effect]]] = {name: [] for name in story.variables}
     for scene in story.scenes.values():
         for choice in scene.choices:
+            if not choice.effects:
+                continue
+            again = (scene.id, choice.id) in repeats
             for effect in choice.effects:
                 if effect.target in effects:
-                    effects[effect.target].append((choice, effect))
-    repeats = _choices_on_cycles(story)
-    owner = {id(choice): scene.id for scene in story.scenes.values() for choice in scene.choices}
+                    effects[effect.target].append((again, effect))
     values: dict[str, Abstract] = {}
     for name, var in story.variables.items():
         if var.type == "bool":
@@ -213,26 +235,26 @@ def bounds(story: Story) -> dict[str, Abstract]:
             values[name] = Interval(low, high)
     for _ in range(ROUNDS):
         refined: dict[str, Abstract] = {}
+        evaluated: dict[int, Abstract] = {}
         for name, var in story.variables.items():
             if var.type == "bool":
                 possible = {bool(var.initial)}
-                for _choice, effect in effects[name]:
-                    result = evaluate(effect.value, values)
+                for _again, effect in effects[name]:
+                    result = _evaluate_once(effect.value, values, evaluated)
                     assert isinstance(result, frozenset)
                     possible |= result
                 refined[name] = frozenset(possible)
                 continue
             base = Interval(int(var.initial), int(var.initial))
             up = down = 0.0
-            for choice, effect in effects[name]:
-                amount = evaluate(effect.value, values)
+            for again, effect in effects[name]:
+                amount = _evaluate_once(effect.value, values, evaluated)
                 assert isinstance(amount, Interval)
                 if effect.op == "=":
                     base = base.hull(amount)
                     continue
                 if effect.op == "-=":
                     amount = Interval(-amount.high, -amount.low)
-                again = (owner[id(choice)], choice.id) in repeats
                 if amount.high > 0:
                     up += INF if again else amount.high
                 if amount.low < 0:
@@ -259,11 +281,12 @@ def _describe(name: str, value: Abstract) -> str:
 def never_true(story: Story) -> Iterator[Problem]:
     """A warning for each choice condition that no values within the bounds can satisfy."""
     values = bounds(story)
+    evaluated: dict[int, Abstract] = {}
     for scene in story.scenes.values():
         for choice in scene.choices:
             if choice.condition is None:
                 continue
-            result = evaluate(choice.condition, values)
+            result = _evaluate_once(choice.condition, values, evaluated)
             if True in result:  # type: ignore[operator]
                 continue
             names = sorted(variables_in(choice.condition))

@@ -1,0 +1,99 @@
+"""The cold-start probe: run a Textual app headless until a first frame is painted, then exit.
+
+    .venv/bin/python bench/firstframe.py petrograd SCREEN [ARGS...]   # `petrograd ARGS`
+    .venv/bin/python bench/firstframe.py bare                         # bench/bare_app.py
+
+Both apps are started and stopped the same way, so the bench can compare them:
+
+- this script is the process; it sets one hook and then runs the app's own entry
+  point (`game.cli.main`, as the `petrograd` command does; `bare_app.main`);
+- the hook makes every `App.run()` headless (Textual's headless driver, 100 x 30
+  cells) and exits the app once the first frame of the awaited screen has been
+  painted: for the game, of the screen class SCREEN (its first scene is on a
+  `SceneScreen`; a title screen may be composed before it), for the bare app, of its
+  only screen. A frame is painted when Textual hands the screen's update to the
+  driver (`App._display`: in a terminal, where it is written out; headless, where
+  the writing is skipped). Textual's own `Ready` event is no use here: it comes
+  with the first layout of any screen, even one that is never shown;
+- it then writes `painted <screen class> <peak KiB>` to standard error and ends as
+  the entry point returns.
+
+The bench times the process from spawn to exit. The peak memory is the kernel's
+high-water mark of the process's resident memory (`VmHWM` in /proc/self/status),
+read here at the end: unlike the child's `ru_maxrss`, which also counts the memory
+of the bench process it was forked from before it became Python, it is this
+program's own. Standard input and output should be a terminal (the bench gives a
+pseudo-terminal), since `petrograd` plays plain text without one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+
+SIZE = (100, 30)
+#: The class name of the screen whose first frame ends the run.
+awaited = ["Screen"]
+painted: list[str] = []
+
+
+def _run_headless(self: App[Any], *args: Any, **kwargs: Any) -> Any:
+    kwargs["headless"] = True
+    kwargs["size"] = SIZE
+    return _run(self, *args, **kwargs)
+
+
+def _display(self: App[Any], screen: Any, renderable: Any) -> None:
+    _display_frame(self, screen, renderable)
+    if renderable is not None and not painted and type(screen).__name__ == awaited[0]:
+        painted.append(type(screen).__name__)
+        self.exit()
+
+
+_run = App.run
+_display_frame = App._display
+App.run = _run_headless  # type: ignore[method-assign]
+App._display = _display  # type: ignore[method-assign]
+
+
+def main(argv: list[str]) -> int:
+    # a screen that is never painted must not keep the bench waiting
+    give_up = threading.Timer(60, lambda: os._exit(4))
+    give_up.daemon = True
+    give_up.start()
+    if argv[:1] == ["petrograd"] and len(argv) >= 2:
+        from game.cli import main as petrograd
+
+        awaited[0] = argv[1]
+        petrograd(argv[2:])
+    elif argv == ["bare"]:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bare_app import main as bare
+
+        bare()
+    else:
+        sys.stderr.write("usage: firstframe.py petrograd SCREEN [ARGS...] | bare\n")
+        return 2
+    if not painted:
+        sys.stderr.write(f"no frame of a {awaited[0]} was painted\n")
+        return 3
+    sys.stderr.write(f"painted {painted[0]} {peak_kib()}\n")
+    return 0
+
+
+def peak_kib() -> int:
+    """This process's peak resident memory so far, in KiB (Linux)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

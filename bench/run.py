@@ -1,0 +1,342 @@
+"""`make bench`: every figure of the performance budget, each against a baseline measured in
+the same run, printed as one table.
+
+    .venv/bin/python bench/run.py            # the full run (about two minutes)
+    .venv/bin/python bench/run.py --quick    # or BENCH_QUICK=1: smaller, fewer repeats
+
+The machines this runs on are shared and noisy, so an absolute time says little from
+one run to the next; a ratio to a baseline measured in the same run, turn about
+with the figure, says more. Each figure is the median of its repeats. Every group
+of figures runs in a fresh process (started from this small one), so no figure
+pays for memory or collector work left behind by another.
+
+The full run exits 1 when a budget is not met. The quick run (smaller stories, fewer
+repeats: CI runs it so the bench cannot rot) always exits 0 unless the bench itself
+fails: its ratios are too noisy to judge by.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much each figure is repeated, and the sizes of the generated stories."""
+
+    cold_starts: int
+    key_presses: int
+    playthroughs: int
+    step_repeats: int
+    load_repeats: int
+    sizes: tuple[int, int, int]
+    generated_repeats: tuple[int, int, int]
+    autoplay_runs: int
+    autoplay_repeats: int
+    check_repeats: int
+
+
+FULL = Settings(
+    cold_starts=15,
+    key_presses=60,
+    playthroughs=300,
+    step_repeats=9,
+    load_repeats=15,
+    sizes=(100, 1_000, 10_000),
+    generated_repeats=(9, 5, 3),
+    autoplay_runs=10_000,
+    autoplay_repeats=3,
+    check_repeats=3,
+)
+QUICK = Settings(
+    cold_starts=3,
+    key_presses=12,
+    playthroughs=50,
+    step_repeats=3,
+    load_repeats=3,
+    sizes=(50, 200, 1_000),
+    generated_repeats=(2, 2, 2),
+    autoplay_runs=2_000,
+    autoplay_repeats=1,
+    check_repeats=1,
+)
+
+LEGEND = """\
+Baselines: cold start and memory, a bare Textual app (header, text pane, footer) started and
+exited the same way (bench/firstframe.py; the game runs `petrograd play --continue` from a
+save, so its first frame is a scene); latency, that bare app swapping its text on a key
+press (both in-process with Pilot); engine step, a bare `transitions` trigger on a machine
+with the same states and transitions; loading, `yaml.CSafeLoader` parsing the same files.
+Generated stories: bench/generate.py (3 choices a scene, conditions and effects on half).
+autoplay and check run as `petrograd` processes."""
+
+#: The time for the largest generated story may be this much over linear growth
+#: from the middle one (10,000 scenes at most 12x the time of 1,000).
+LINEAR_SLACK = 1.2
+
+
+# ---------------------------------------------------------------- running one group
+
+
+def _part(name: str, **options: Any) -> dict[str, Any]:
+    """Run one group of figures in a fresh process; returns its samples."""
+    command = [sys.executable, str(BENCH / "run.py"), "--part", name]
+    for key, value in options.items():
+        command += [f"--{key.replace('_', '-')}", str(value)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: the part '{name}' failed:\n{done.stderr}{done.stdout}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _run_part(args: argparse.Namespace) -> dict[str, Any]:
+    sys.path.insert(0, str(BENCH))
+    import engine_figures
+    import ui_figures
+
+    if args.part == "cold":
+        return ui_figures.cold_start(args.repeats)
+    if args.part == "latency":
+        return ui_figures.choice_latency(args.repeats)
+    if args.part == "step":
+        return engine_figures.engine_step(args.playthroughs, args.repeats)
+    if args.part == "load":
+        return engine_figures.load_shipped(args.repeats)
+    if args.part == "generated":
+        return engine_figures.load_generated(Path(args.folder), args.repeats)
+    if args.part == "autoplay":
+        return engine_figures.autoplay_rate(args.runs, args.repeats)
+    if args.part == "check":
+        return engine_figures.check_command(Path(args.folder), args.repeats)
+    raise SystemExit(f"bench: no part '{args.part}'")
+
+
+# ---------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    measured: str
+    baseline: str
+    ratio: str
+    budget: str
+    met: bool
+
+
+def _ratio_row(
+    figure: str,
+    game: list[float],
+    bare: list[float],
+    budget: float,
+    unit: str,
+    scale: float,
+    digits: int = 1,
+) -> Row:
+    measured, baseline = statistics.median(game), statistics.median(bare)
+    ratio = measured / baseline
+    return Row(
+        figure,
+        f"{measured * scale:,.{digits}f} {unit}",
+        f"{baseline * scale:,.{digits}f} {unit}",
+        f"{ratio:.2f}x",
+        f"<= {budget:.1f}x",
+        ratio <= budget,
+    )
+
+
+def _table(rows: list[Row]) -> str:
+    head = Row("figure", "measured", "baseline", "ratio", "budget", True)
+    widths = [
+        max(len(getattr(row, field)) for row in [head, *rows])
+        for field in ("figure", "measured", "baseline", "ratio", "budget")
+    ]
+
+    def line(row: Row, result: str) -> str:
+        cells = [row.figure, row.measured, row.baseline, row.ratio, row.budget]
+        text = [cells[0].ljust(widths[0])]
+        text += [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([*text, result])
+
+    out = [line(head, "result"), "  ".join("-" * w for w in [*widths, 6])]
+    out += [line(row, "PASS" if row.met else "FAIL") for row in rows]
+    return "\n".join(out)
+
+
+def _generate(folder: Path, scenes: int) -> None:
+    sys.path.insert(0, str(BENCH))
+    import generate
+
+    generate.generate(folder, scenes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Petrograd 1917's benchmarks (issue 8)")
+    parser.add_argument("--quick", action="store_true", help="smaller and fewer (or BENCH_QUICK=1)")
+    parser.add_argument("--part", help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--playthroughs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.part:
+        print(json.dumps(_run_part(args)))
+        return 0
+    # Every process below runs as an installed game does, from compiled bytecode: with
+    # PYTHONDONTWRITEBYTECODE set (some shells set it), the game's own modules would be
+    # compiled from source in every process, while Textual's come compiled from pip. Each
+    # figure that starts processes starts one untimed first, which writes the bytecode.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    quick = args.quick or os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    settings = QUICK if quick else FULL
+    started = time.perf_counter()
+
+    def say(what: str) -> None:
+        sys.stderr.write(f"bench: {what} ({time.perf_counter() - started:.0f} s)\n")
+        sys.stderr.flush()
+
+    rows: list[Row] = []
+    say("cold start and memory")
+    cold = _part("cold", repeats=settings.cold_starts)
+    rows.append(
+        _ratio_row(
+            "cold start to the first scene painted, then exit",
+            cold["game_seconds"],
+            cold["bare_seconds"],
+            1.3,
+            "ms",
+            1e3,
+            0,
+        )
+    )
+    rows.append(
+        _ratio_row("peak memory of that run", cold["game_mib"], cold["bare_mib"], 1.3, "MiB", 1)
+    )
+    say("choice latency")
+    latency = _part("latency", repeats=settings.key_presses)
+    rows.append(
+        _ratio_row(
+            "choice latency: key press to next scene painted",
+            latency["game_seconds"],
+            latency["bare_seconds"],
+            1.2,
+            "ms",
+            1e3,
+        )
+    )
+    say("engine step")
+    step = _part("step", repeats=settings.step_repeats, playthroughs=settings.playthroughs)
+    rows.append(
+        _ratio_row(
+            "engine step: Game.choose()",
+            step["game_seconds"],
+            step["bare_seconds"],
+            3.0,
+            "us",
+            1e6,
+            2,
+        )
+    )
+    say("loading the shipped story")
+    load = _part("load", repeats=settings.load_repeats)
+    rows.append(
+        _ratio_row(
+            "load + validate + build, shipped story",
+            load["game_seconds"],
+            load["bare_seconds"],
+            3.0,
+            "ms",
+            1e3,
+        )
+    )
+    work = Path(tempfile.mkdtemp(prefix="petrograd-bench-"))
+    try:
+        medians = []
+        for size, repeats in zip(settings.sizes, settings.generated_repeats, strict=True):
+            say(f"generated story of {size:,} scenes")
+            folder = work / f"story-{size}"
+            _generate(folder, size)
+            generated = _part("generated", folder=folder, repeats=repeats)
+            medians.append(statistics.median(generated["game_seconds"]))
+            rows.append(
+                _ratio_row(
+                    f"load + check + build, {size:,} scenes",
+                    generated["game_seconds"],
+                    generated["bare_seconds"],
+                    3.0,
+                    "ms",
+                    1e3,
+                    0,
+                )
+            )
+        small, middle, large = settings.sizes
+        growth = medians[2] / medians[1]
+        allowed = LINEAR_SLACK * large / middle
+        rows.append(
+            Row(
+                f"growth: {large:,} vs {middle:,} scenes",
+                f"{growth:.1f}x",
+                f"{middle:,}: {medians[1] * 1e3:,.0f} ms",
+                "-",
+                f"<= {allowed:.0f}x",
+                growth <= allowed,
+            )
+        )
+        say(f"petrograd autoplay --runs {settings.autoplay_runs:,}")
+        autoplay = _part("autoplay", runs=settings.autoplay_runs, repeats=settings.autoplay_repeats)
+        rate = statistics.median(autoplay["rates"])
+        rows.append(
+            Row(
+                f"autoplay --runs {settings.autoplay_runs:,}, shipped story",
+                f"{rate:,.0f} /s",
+                "-",
+                "-",
+                ">= 2,000 /s",
+                rate >= 2_000,
+            )
+        )
+        say(f"petrograd check on {large:,} scenes")
+        check = _part("check", folder=work / f"story-{large}", repeats=settings.check_repeats)
+        seconds = statistics.median(check["seconds"])
+        rows.append(
+            Row(
+                f"check, {large:,} scenes (every check)",
+                f"{seconds:.2f} s",
+                "-",
+                "-",
+                "< 3 s",
+                seconds < 3.0,
+            )
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    say("done")
+    title = "Petrograd 1917 benchmarks: medians; every baseline measured in this run"
+    if quick:
+        title += " (QUICK: smaller stories, fewer repeats; not for judging the budgets)"
+    print(title)
+    print(_table(rows))
+    print(LEGEND)
+    failed = [row for row in rows if not row.met]
+    if quick or not failed:
+        return 0
+    print(f"{len(failed)} budget(s) not met")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
