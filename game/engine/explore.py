@@ -51,22 +51,30 @@ def successors(
         yield choice, after
 
 
-def _live_through(choice: Choice, after: set[str]) -> set[str]:
-    """The variables that matter before a choice, given those that matter after it."""
+def _live_through(choice: Choice, after: set[str], observed: str | None) -> set[str]:
+    """The variables that matter before `choice`, given those that matter after it.
+
+    With `observed`, each effect on that variable also reads it (and what its
+    expression reads), so its value is known exactly wherever such an effect runs.
+    """
     live = set(after)
     for effect in reversed(choice.effects):
-        if effect.target not in live:
+        needed = effect.target in live
+        watched = effect.target == observed
+        if not (needed or watched):
             continue  # a value nobody reads later
-        if effect.op == "=":
+        if needed and effect.op == "=":
             live.discard(effect.target)
         live |= variables_in(effect.value)
+        if effect.op != "=":
+            live.add(effect.target)
     if choice.condition is not None:
         live |= variables_in(choice.condition)
     return live
 
 
-def live_variables(story: Story) -> dict[str, frozenset[str]]:
-    """For each scene, the variables whose value can still change what happens from there."""
+def live_variables(story: Story, observed: str | None = None) -> dict[str, frozenset[str]]:
+    """For each scene, the variables whose value can still matter from there (a fixpoint)."""
     live: dict[str, set[str]] = {scene_id: set() for scene_id in story.scenes}
     incoming: dict[str, list[str]] = {scene_id: [] for scene_id in story.scenes}
     for scene in story.scenes.values():
@@ -80,7 +88,7 @@ def live_variables(story: Story) -> dict[str, frozenset[str]]:
         queued.discard(scene_id)
         now: set[str] = set()
         for choice in story.scenes[scene_id].choices:
-            now |= _live_through(choice, live.get(choice.target, set()))
+            now |= _live_through(choice, live.get(choice.target, set()), observed)
         if now != live[scene_id]:
             live[scene_id] = now
             for source in incoming[scene_id]:
@@ -88,6 +96,9 @@ def live_variables(story: Story) -> dict[str, frozenset[str]]:
                     queued.add(source)
                     work.append(source)
     return {scene_id: frozenset(names) for scene_id, names in live.items()}
+
+
+# ---------------------------------------------------------------- the walks
 
 
 def explore(story: Story, limit: int = 200_000) -> Exploration:

@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.engine.explore import Exploration, explore
-from game.engine.expr import Value, variables_in
+from game.engine.explore import Exploration, explore, live_variables
+from game.engine.expr import Value
 from game.engine.model import Choice, Story
 from game.engine.problems import Mark, Problem
 
@@ -187,59 +187,6 @@ class Exhaustive:
                 for c in self.clamps
             ],
         }
-
-
-# ---------------------------------------------------------------- liveness
-
-
-def _live_through(choice: Choice, after: set[str], observed: str | None) -> set[str]:
-    """The variables that matter before `choice`, given those that matter after it.
-
-    With `observed`, each effect on that variable also reads it (and what its
-    expression reads), so its value is known exactly wherever such an effect runs.
-    """
-    live = set(after)
-    for effect in reversed(choice.effects):
-        needed = effect.target in live
-        watched = effect.target == observed
-        if not (needed or watched):
-            continue  # a value nobody reads later
-        if needed and effect.op == "=":
-            live.discard(effect.target)
-        live |= variables_in(effect.value)
-        if effect.op != "=":
-            live.add(effect.target)
-    if choice.condition is not None:
-        live |= variables_in(choice.condition)
-    return live
-
-
-def live_variables(story: Story, observed: str | None = None) -> dict[str, frozenset[str]]:
-    """For each scene, the variables whose value can still matter from there (a fixpoint)."""
-    live: dict[str, set[str]] = {scene_id: set() for scene_id in story.scenes}
-    incoming: dict[str, list[str]] = {scene_id: [] for scene_id in story.scenes}
-    for scene in story.scenes.values():
-        for choice in scene.choices:
-            if choice.target in incoming:
-                incoming[choice.target].append(scene.id)
-    work = deque(story.scenes)
-    queued = set(work)
-    while work:
-        scene_id = work.popleft()
-        queued.discard(scene_id)
-        now: set[str] = set()
-        for choice in story.scenes[scene_id].choices:
-            now |= _live_through(choice, live.get(choice.target, set()), observed)
-        if now != live[scene_id]:
-            live[scene_id] = now
-            for source in incoming[scene_id]:
-                if source not in queued:
-                    queued.add(source)
-                    work.append(source)
-    return {scene_id: frozenset(names) for scene_id, names in live.items()}
-
-
-# ---------------------------------------------------------------- the walks
 
 
 def _apply(
