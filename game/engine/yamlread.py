@@ -342,6 +342,29 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
     in_map = False  # whether `container` is a YamlMap
     key: str | None = None  # in a mapping, the key waiting for its value
     key_place: Place = None  # where that key is written
+
+    def admit(event: Any, count: int) -> None:
+        """Refuse a value beyond the limit, or one with an anchor or a tag."""
+        if count > MAX_VALUES:
+            raise refuse(
+                event,
+                "too-large",
+                f"the file holds more than {MAX_VALUES:,} values; split it into several files",
+            )
+        if event.anchor is not None:
+            raise refuse(
+                event,
+                "anchor",
+                f"anchors (&{event.anchor}) are not allowed in story files; write the value out in full",
+            )
+        tag = event.tag
+        if tag is not None and tag != "!":
+            raise refuse(
+                event,
+                "tag",
+                f"the tag '{tag}' is not allowed in story files; write plain values only",
+            )
+
     root: Any = None
     documents = 0
     values = 0
@@ -350,25 +373,7 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
         kind = type(event)
         if kind is ev_scalar:
             values += 1
-            if values > MAX_VALUES:
-                raise refuse(
-                    event,
-                    "too-large",
-                    f"the file holds more than {MAX_VALUES:,} values; split it into several files",
-                )
-            if event.anchor is not None:
-                raise refuse(
-                    event,
-                    "anchor",
-                    f"anchors (&{event.anchor}) are not allowed in story files; write the value out in full",
-                )
-            tag = event.tag
-            if tag is not None and tag != "!":
-                raise refuse(
-                    event,
-                    "tag",
-                    f"the tag '{tag}' is not allowed in story files; write plain values only",
-                )
+            admit(event, values)
             if event.style == '"' and _CONTROL.search(event.value) is not None:
                 # Only "..." escapes (\e, \x1b, \N) can make one: it could drive the terminal.
                 code = ord(_CONTROL.search(event.value).group())  # type: ignore[union-attr]
@@ -396,25 +401,7 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
                     place = m.line << _COLUMN_BITS | m.column
         elif kind is ev_map or kind is ev_seq:
             values += 1
-            if values > MAX_VALUES:
-                raise refuse(
-                    event,
-                    "too-large",
-                    f"the file holds more than {MAX_VALUES:,} values; split it into several files",
-                )
-            if event.anchor is not None:
-                raise refuse(
-                    event,
-                    "anchor",
-                    f"anchors (&{event.anchor}) are not allowed in story files; write the value out in full",
-                )
-            tag = event.tag
-            if tag is not None and tag != "!":
-                raise refuse(
-                    event,
-                    "tag",
-                    f"the tag '{tag}' is not allowed in story files; write plain values only",
-                )
+            admit(event, values)
             if in_map and key is None:
                 raise refuse(event, "bad-key", "a key must be plain text, not a list or mapping")
             if len(stack) >= MAX_DEPTH:
