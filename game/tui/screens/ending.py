@@ -13,6 +13,7 @@ from game.atomic import WriteFailed
 from game.session import Locked, Session
 from game.tui.screens.scene import header_text
 from game.tui.widgets.scene_text import linked_text
+from game.tui.widgets.too_small import TooSmallNotice
 
 KIND_LABELS = {
     "historical": "The historical ending: this is what happened.",
@@ -80,9 +81,7 @@ class EndingScreen(Screen[None]):
                         classes=f"path-step -{choice.history}",
                     )
         yield Footer()
-        yield Static(
-            "The terminal is too small.\nMake it at least 40 × 12.", classes="too-small-notice"
-        )
+        yield TooSmallNotice()
 
     def on_mount(self) -> None:
         self.query_one("#ending-pane").focus()

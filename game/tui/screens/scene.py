@@ -20,6 +20,7 @@ from game.session import Locked, Session
 from game.tui.widgets.choice_list import ChoiceList
 from game.tui.widgets.scene_text import linked_text
 from game.tui.widgets.side_panel import SidePanel
+from game.tui.widgets.too_small import TooSmallNotice
 
 #: Below this width the side panel steps aside for the text (V brings it back).
 NARROW = 70
@@ -77,9 +78,7 @@ class SceneScreen(Screen[None]):
                 yield SidePanel(id="side-panel")
             yield ChoiceList(id="choices")
         yield Footer()
-        yield Static(
-            "The terminal is too small.\nMake it at least 40 × 12.", classes="too-small-notice"
-        )
+        yield TooSmallNotice()
 
     def on_mount(self) -> None:
         self.apply_settings()

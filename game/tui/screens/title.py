@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Static
 
 from game.engine import paragraphs
 from game.session import Session
+from game.tui.widgets.too_small import TooSmallNotice
 
 
 class TitleScreen(Screen[None]):
@@ -58,27 +59,22 @@ class TitleScreen(Screen[None]):
                     yield Button("Help", id="help")
                     yield Button("Quit", id="quit")
         yield Footer()
-        yield Static(
-            "The terminal is too small.\nMake it at least 40 × 12.", classes="too-small-notice"
-        )
+        yield TooSmallNotice()
+
+    #: Each menu button runs the app action of the same purpose.
+    ACTIONS = {
+        "new-game": "new_game",
+        "continue": "continue_game",
+        "load": "load",
+        "endings": "endings",
+        "codex": "codex",
+        "settings": "settings",
+        "help": "help",
+        "quit": "quit_game",
+    }
 
     @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        app = self.app
-        match event.button.id:
-            case "new-game":
-                app.action_new_game()  # type: ignore[attr-defined]
-            case "continue":
-                app.action_continue_game()  # type: ignore[attr-defined]
-            case "load":
-                app.action_load()  # type: ignore[attr-defined]
-            case "endings":
-                app.action_endings()  # type: ignore[attr-defined]
-            case "codex":
-                app.action_codex()  # type: ignore[attr-defined]
-            case "settings":
-                app.action_settings()  # type: ignore[attr-defined]
-            case "help":
-                app.action_help()  # type: ignore[attr-defined]
-            case "quit":
-                app.action_quit_game()  # type: ignore[attr-defined]
+    async def pressed(self, event: Button.Pressed) -> None:
+        action = self.ACTIONS.get(event.button.id or "")
+        if action is not None:
+            await self.app.run_action(f"app.{action}")
