@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from game import __version__
+from game import __version__, startup
 
 #: Subcommands, in the order `--help` lists them: name -> module under game.commands.
 COMMANDS = {
@@ -65,14 +65,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments in (["--version"], ["-V"]):  # the fast path: no parser, no imports
         print(f"petrograd {__version__}")
         return 0
-    parser = _parser(only=_command_of(arguments))
-    args = parser.parse_args(arguments)
-    if args.command is None:
-        args = parser.parse_args(["play", *arguments])
+    startup.hold()  # released once the game is on screen, or at once for other commands
     try:
+        parser = _parser(only=_command_of(arguments))
+        args = parser.parse_args(arguments)
+        if args.command is None:
+            args = parser.parse_args(["play", *arguments])
+        if args.command != "play":
+            startup.release(freeze=False)
         return int(importlib.import_module(COMMANDS[args.command]).run(args))
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        startup.release(freeze=False)

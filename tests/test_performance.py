@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from transitions import Machine
 
+from game import startup
 from game.engine import ChoiceUnavailable, Game, check_story, load_story
 from game.engine.gcpause import gc_paused
 from game.engine.loader import story_files
@@ -373,3 +374,65 @@ def test_a_choice_id_given_twice_names_the_first_line(make_story, problems_of):
     first = 1 + CHAPTER_YAML.splitlines().index("      - id: up")
     found = [p for p in problems_of(make_story({"one.yaml": twice})) if "duplicate-id" in p]
     assert len(found) == 1 and f"(first at line {first})" in found[0], found
+
+
+# ---------------------------------------------------------------- start-up (game/startup.py)
+
+
+def _run_python(program: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()[-1]
+
+
+def test_start_up_holds_the_collector_then_freezes_what_it_made():
+    """Loading and the first game keep it held; release freezes; a later machine build
+    (gc_paused) leaves the frozen objects frozen. In a process of its own."""
+    program = """
+import gc
+from game import startup
+from game.engine import Game, load_story
+from game.paths import assets_dir, scenes_dir
+startup.hold()
+assert not gc.isenabled()
+story = load_story([scenes_dir()], assets=assets_dir())
+assert not gc.isenabled()
+startup.release()
+assert gc.isenabled()
+frozen = gc.get_freeze_count()
+assert frozen > 10_000, frozen
+Game(story, seed=1)  # builds the story's machine inside gc_paused
+assert gc.get_freeze_count() >= frozen and gc.isenabled()
+startup.release()
+assert gc.isenabled()
+print("ok")
+"""
+    assert _run_python(program) == "ok"
+
+
+def test_release_without_hold_changes_nothing():
+    before = gc.get_freeze_count()
+    startup.release()
+    assert gc.isenabled() and gc.get_freeze_count() == before
+
+
+def test_the_game_releases_the_collector_once_its_first_frame_is_painted(tmp_path):
+    program = f"""
+import asyncio, gc
+from pathlib import Path
+from game import startup
+from game.engine import load_story
+from game.paths import assets_dir, scenes_dir
+from game.session import Session
+from game.tui.app import PetrogradApp
+startup.hold()
+app = PetrogradApp(Session(load_story([scenes_dir()], assets=assets_dir()), Path({str(tmp_path)!r})))
+async def main():
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        print(gc.isenabled() and gc.get_freeze_count() > 0)
+asyncio.run(main())
+"""
+    assert _run_python(program) == "True"

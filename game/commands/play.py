@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from game import startup
 from game.commands.common import add_data_option, add_story_options, err, load_or_report
 
 
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plain or not can_draw():
         from game.plain import play_plain
 
+        startup.release()
         if not args.plain and sys.stdout.isatty():
             err("this terminal cannot show the full-screen game; playing in plain text")
         return play_plain(session, resume=args.resume, watch=watch)

@@ -13,6 +13,8 @@ Resumed as it was, the collector would then walk the whole story three times in
 the next moments (promoting it from the youngest generation to the oldest, one
 generation at a time). Everything made while paused is long-lived, so it is put in
 the oldest generation at once (`gc.freeze()` then `gc.unfreeze()`: two list splices).
+That is skipped when objects are already frozen (the game freezes what start-up
+made: game/startup.py), since `gc.unfreeze()` would thaw those too.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.freeze()  # every tracked object to the permanent generation,
-            gc.unfreeze()  # and from there to the oldest
+            if not gc.get_freeze_count():
+                gc.freeze()  # every tracked object to the permanent generation,
+                gc.unfreeze()  # and from there to the oldest
             gc.enable()

@@ -9,11 +9,13 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 from textual.events import Resize
+from textual.screen import ModalScreen, Screen
 
+from game import startup
 from game.atomic import WriteFailed
 from game.devwatch import StoryWatch
 from game.engine import Problem
-from game.saves import SaveError
+from game.saves import Loaded, SaveError
 from game.session import Locked, Session
 from game.tui.screens.codex import CodexScreen, TermScreen
 from game.tui.screens.dialogs import HelpScreen, QuitScreen
@@ -67,7 +69,6 @@ class PetrogradApp(App[int]):
             self.set_interval(0.5, self.check_story_files)
         self.register_theme(HIGH_CONTRAST)
         self.theme = self.settings.theme if self.settings.theme in THEMES else THEMES[0]
-        self.push_screen(TitleScreen(self.session))
         if self.session.profile.problem:
             self.notify(self.session.profile.problem, severity="warning")
         assignment = self.session.assignment
@@ -80,9 +81,24 @@ class PetrogradApp(App[int]):
                 if self.resume:
                     self.action_continue_game()
 
+            self.push_screen(TitleScreen(self.session))
             self.push_screen(NameScreen(assignment.title, assignment.instructions), signed_in)
-        elif self.resume:
-            self.action_continue_game()
+        elif not (self.resume and self.resume_at_start()):
+            self.push_screen(TitleScreen(self.session))
+
+    def resume_at_start(self) -> bool:
+        """`--continue`: open straight on the saved scene (the title screen is never built,
+        which keeps start-up short); False, with a notice, when there is nothing to resume."""
+        loaded = self.continue_latest()
+        if loaded is None:
+            return False
+        self.push_screen(self.scene_screen())
+        self.tell_if_changed(loaded)
+        return True
+
+    def on_ready(self) -> None:
+        """The first frame is painted: start-up is over (see game/startup.py)."""
+        startup.release()
 
     def end_on_hangup(self) -> None:
         """Closing the terminal (SIGHUP) or SIGTERM ends the app the normal way.
@@ -108,8 +124,6 @@ class PetrogradApp(App[int]):
 
     def check_story_files(self) -> None:
         """Reload the story when its files change; keep the last good one if they do not load."""
-        from textual.screen import ModalScreen
-
         if self.watch is None or isinstance(self.screen, ModalScreen):
             return  # a dialog is open: look again once it is closed
         if not self.watch.changed():
@@ -150,15 +164,23 @@ class PetrogradApp(App[int]):
         self.show_scene()
 
     def action_continue_game(self) -> None:
+        loaded = self.continue_latest()
+        if loaded is not None:
+            self.show_scene()
+            self.tell_if_changed(loaded)
+
+    def continue_latest(self) -> Loaded | None:
+        """Load the latest save; None, having told the player why, when there is none."""
         try:
             loaded = self.session.continue_latest()
         except SaveError as exc:
             self.notify(f"Your last save cannot be loaded: {exc}", severity="error")
-            return
+            return None
         if loaded is None:
             self.notify("There is no saved game yet.")
-            return
-        self.show_scene()
+        return loaded
+
+    def tell_if_changed(self, loaded: Loaded) -> None:
         if loaded.notice:
             self.notify(
                 loaded.notice, title="The story has changed", severity="warning", timeout=12
@@ -179,14 +201,17 @@ class PetrogradApp(App[int]):
 
     def show_scene(self) -> None:
         """Show the session's game: its scene, or its ending."""
+        self.switch_screen(self.scene_screen())
+
+    def scene_screen(self) -> Screen[None]:
+        """The screen for the session's game: its scene, or its ending."""
         game = self.session.game
         assert game is not None
         if game.ended:
             from game.tui.screens.ending import EndingScreen
 
-            self.switch_screen(EndingScreen(self.session))
-        else:
-            self.switch_screen(SceneScreen(self.session))
+            return EndingScreen(self.session)
+        return SceneScreen(self.session)
 
     def action_title_screen(self) -> None:
         self.switch_screen(TitleScreen(self.session))

@@ -35,6 +35,26 @@ async def test_continue_is_greyed_until_a_save_exists_then_resumes(make_app, shi
         assert again.session.game.scene.id == scene_id
 
 
+async def test_continue_on_the_command_line_opens_straight_on_the_scene(make_app, shipped_story):
+    """`petrograd play --continue`: the saved scene is the first screen (no title is built,
+    which keeps start-up short); the title is still there to go back to."""
+    app = make_app(shipped_story, resume=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, TitleScreen)  # nothing saved yet: the title, and a notice
+        assert [n.message for n in app._notifications] == ["There is no saved game yet."]
+        await pilot.press("enter", "1")
+        scene_id = app.session.game.scene.id
+    again = make_app(shipped_story, resume=True)
+    async with again.run_test(size=(80, 24)) as pilot:
+        assert isinstance(again.screen, SceneScreen)
+        assert not any(isinstance(s, TitleScreen) for s in again.screen_stack)
+        assert again.session.game.scene.id == scene_id
+        again.action_title_screen()
+        await pilot.pause()
+        assert isinstance(again.screen, TitleScreen)
+        assert not again.screen.query_one("#continue", Button).disabled
+
+
 async def test_save_screen_and_load_screen(make_app, shipped_story):
     app = make_app(shipped_story)
     async with app.run_test(size=(100, 40)) as pilot:
