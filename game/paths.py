@@ -11,6 +11,8 @@ _PACKAGE = Path(__file__).resolve().parent
 DATA_DIR_ENV = "PETROGRAD_DATA_DIR"
 #: Overrides where students' records are written; `--records` overrides this.
 RECORDS_DIR_ENV = "PETROGRAD_RECORDS_DIR"
+#: Overrides the cache folder (parsed story files); set but empty, there is no cache.
+CACHE_DIR_ENV = "PETROGRAD_CACHE_DIR"
 
 
 def _find(name: str) -> Path:
@@ -41,6 +43,17 @@ def data_dir(override: Path | str | None = None) -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("petrograd-1917", appauthor=False))
+
+
+def cache_dir() -> Path | None:
+    """Where parsed story files are kept (game/engine/parsecache.py): $PETROGRAD_CACHE_DIR,
+    else the platform's user cache folder; None when $PETROGRAD_CACHE_DIR is set but empty."""
+    from_env = os.environ.get(CACHE_DIR_ENV)
+    if from_env is not None:
+        return Path(from_env).expanduser() if from_env else None
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("petrograd-1917", appauthor=False))
 
 
 def records_dir(override: Path | str | None = None) -> Path:

@@ -97,9 +97,11 @@ def write(folder: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture(autouse=True)
 def private_data_dir(tmp_path_factory, monkeypatch) -> Path:
-    """Every test (and every subprocess it starts) keeps saves in its own folder, never the user's."""
+    """Every test (and every subprocess it starts) keeps saves and the parse cache in its own
+    folder, never the user's."""
     folder = tmp_path_factory.mktemp("petrograd-data")
     monkeypatch.setenv("PETROGRAD_DATA_DIR", str(folder))
+    monkeypatch.setenv("PETROGRAD_CACHE_DIR", str(folder / "cache"))
     return folder
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from game.engine import Story, StoryError, load_story
-from game.paths import assets_dir, scenes_dir
+from game.paths import assets_dir, cache_dir, scenes_dir
 
 
 def add_story_options(parser: argparse.ArgumentParser) -> None:
@@ -49,10 +49,18 @@ def err(message: str) -> None:
     sys.stderr.write(f"petrograd: {message}\n")
 
 
-def load_or_report(args: argparse.Namespace) -> Story | None:
-    """Load the story named by --story/--scenes, or print its errors and return None."""
+def load_or_report(args: argparse.Namespace, *, cached: bool = False) -> Story | None:
+    """Load the story named by --story/--scenes, or print its errors and return None.
+
+    `cached`: keep parsed files in the cache folder and use them next time (for
+    playing, where start-up time counts; see game/engine/parsecache.py)."""
+    cache = None
+    if cached and (folder := cache_dir()) is not None:
+        from game.engine.parsecache import ParseCache
+
+        cache = ParseCache(folder)
     try:
-        return load_story(story_folders(args.story, args.scenes), assets=assets_dir())
+        return load_story(story_folders(args.story, args.scenes), assets=assets_dir(), cache=cache)
     except StoryError as exc:
         err("the story cannot be loaded:")
         for problem in exc.problems[:20]:

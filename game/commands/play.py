@@ -66,7 +66,7 @@ def can_draw() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    story = load_or_report(args)
+    story = load_or_report(args, cached=not args.dev)  # --dev: the author's files change
     if story is None:
         return 1
     from game.paths import data_dir, records_dir

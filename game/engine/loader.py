@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.engine import analysis, schema
 from game.engine.expr import (
@@ -35,7 +35,10 @@ from game.engine.model import (
     Variable,
 )
 from game.engine.problems import Mark, Problem, StoryError, sort_problems
-from game.engine.yamlread import YamlList, YamlMap, read_limited, read_yaml_bytes, read_yaml_file
+from game.engine.yamlread import YamlList, YamlMap, read_limited, read_yaml_bytes
+
+if TYPE_CHECKING:
+    from game.engine.parsecache import ParseCache
 
 STORY_SUFFIXES = (".yaml", ".yml")
 
@@ -58,6 +61,19 @@ class _Parts:
     chapter_files: list[tuple[YamlMap, str]] = field(default_factory=list)
     codex_files: list[tuple[YamlMap, str]] = field(default_factory=list)
     digest: Any = field(default_factory=hashlib.sha256)
+    #: Parsed files kept from earlier loads (`petrograd play` only), or None.
+    cache: ParseCache | None = None
+
+    def parse(self, data: bytes, shown: str) -> tuple[Any, list[Problem]]:
+        """What a file's bytes parse to, from the cache when it holds them."""
+        if self.cache is not None:
+            cached = self.cache.get(data, shown)
+            if cached is not None:
+                return cached, []
+        value, problems = read_yaml_bytes(data, shown)
+        if self.cache is not None and value is not None and not problems:
+            self.cache.put(data, value)
+        return value, problems
 
 
 def story_files(folder: Path) -> list[Path]:
@@ -96,7 +112,7 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
         parts.problems.extend(problems)
         return
     parts.digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
-    value, problems = read_yaml_bytes(data, shown)
+    value, problems = parts.parse(data, shown)
     parts.problems.extend(problems)
     if value is None:
         return
@@ -457,7 +473,12 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
     builder = _Builder(parts)
     paragraphs: dict[str, Paragraph] = {}
     if sources_file is not None:
-        value, problems = read_yaml_file(sources_file, display_path(sources_file))
+        shown = display_path(sources_file)
+        data, problems = read_limited(sources_file, shown)
+        value = None
+        if data is not None:
+            value, problems = parts.parse(data, shown)
+            parts.digest.update(b"sources\0" + data)
         parts.problems.extend(problems)
         if value is not None:
             parts.problems.extend(
@@ -466,7 +487,6 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
                 )
             )
             paragraphs = builder.paragraphs(value)
-            parts.digest.update(b"sources\0" + sources_file.read_bytes())
     if parts.story_file is None:
         where = parts.chapter_files[0][1] if parts.chapter_files else "."
         parts.problems.append(
@@ -569,21 +589,22 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
 
 
 def check_story(
-    folders: Sequence[Path], *, assets: Path | None = None
+    folders: Sequence[Path], *, assets: Path | None = None, cache: ParseCache | None = None
 ) -> tuple[Story | None, list[Problem]]:
     """Read story folders (story files and packs) plus the assets folder; never raises.
 
     Returns the story (None when it could not be assembled at all) and every
-    problem found, errors and warnings, in reading order.
+    problem found, errors and warnings, in reading order. With a `cache`, files
+    parsed before are not parsed again (parsecache.py).
     """
     with gc_paused():
-        return _check_story(folders, assets)
+        return _check_story(folders, assets, cache)
 
 
 def _check_story(
-    folders: Sequence[Path], assets: Path | None
+    folders: Sequence[Path], assets: Path | None, cache: ParseCache | None
 ) -> tuple[Story | None, list[Problem]]:
-    parts = _Parts()
+    parts = _Parts(cache=cache)
     if assets is not None:
         codex_file = assets / "codex.yaml"
         if codex_file.exists():
@@ -603,9 +624,11 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def load_story(folders: Sequence[Path], *, assets: Path | None = None) -> Story:
+def load_story(
+    folders: Sequence[Path], *, assets: Path | None = None, cache: ParseCache | None = None
+) -> Story:
     """Load a story for play. Raises StoryError if any error (not warning) was found."""
-    story, problems = check_story(folders, assets=assets)
+    story, problems = check_story(folders, assets=assets, cache=cache)
     errors = [p for p in problems if p.severity == "error"]
     if story is None or errors:
         raise StoryError(errors or problems)

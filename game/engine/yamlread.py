@@ -18,14 +18,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from game.engine.problems import Mark, Problem
 
-try:  # the C parser is much faster; the pure-Python one is equivalent
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# PyYAML is imported when a file is parsed, not with this module: the game, which
+# loads its parsed files from a cache (parsecache.py), then never imports it.
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -258,7 +254,12 @@ def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
                 Mark(display, 1, 1), "empty-file", "the file is empty; remove it or write in it"
             )
         ]
-    loader = _Loader(text)
+    import yaml
+
+    try:  # the C parser is much faster; the pure-Python one is equivalent
+        loader = yaml.CSafeLoader(text)
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        loader = yaml.SafeLoader(text)
     try:
         root = _build(loader, display, lines)
         if root is None:  # only '~', 'null' or '---': as good as empty
@@ -319,6 +320,8 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
     state is kept in local variables: the open container, whether it is a mapping, the
     key waiting for its value and where that key stands.
     """
+    import yaml
+
     ev_scalar = yaml.ScalarEvent
     ev_map = yaml.MappingStartEvent
     ev_seq = yaml.SequenceStartEvent
@@ -460,3 +463,85 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
             container.append(value)
             container._item_places.append(place)
     return root
+
+
+# ------------------------------------------------------------ plain form (for the cache)
+
+
+def to_plain(value: Any) -> Any:
+    """A value as read, places included, in plain JSON types (parsecache.py stores it).
+
+    A mapping becomes {"map": place, "keys": [[key, key place, value place, value], ...]},
+    a list {"list": place, "items": [[place, item], ...]}; scalars stay as they are.
+    """
+    if isinstance(value, YamlMap):
+        return {
+            "map": _plain_place(value._place),
+            "keys": [
+                [
+                    key,
+                    _plain_place(value._key_places[key]),
+                    _plain_place(value._value_places[key]),
+                    to_plain(item),
+                ]
+                for key, item in value.items()
+            ],
+        }
+    if isinstance(value, YamlList):
+        places = value._item_places
+        return {
+            "list": _plain_place(value._place),
+            "items": [[_plain_place(places[i]), to_plain(item)] for i, item in enumerate(value)],
+        }
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    raise TypeError(f"not a value the reader makes: {type(value).__name__}")
+
+
+def _plain_place(place: Place) -> int:
+    if type(place) is not int:
+        raise TypeError("only places kept as ints can be stored")
+    return place  # type: ignore[no-any-return]
+
+
+class NotPlain(ValueError):
+    """A plain form that the reader could not have made (a damaged or edited cache)."""
+
+
+def from_plain(plain: Any, display: str, depth: int = 0) -> Any:
+    """The value `to_plain` was given, its places now in the file shown as `display`.
+
+    Everything is checked as the reader checks it (nesting, value types, control
+    characters), so a damaged cache can give nothing that a file could not.
+    """
+    if isinstance(plain, str):
+        if _CONTROL.search(plain) is not None:
+            raise NotPlain("a control character")
+        return plain
+    if plain is None or isinstance(plain, (bool, int)):
+        return plain
+    if depth >= MAX_DEPTH or not isinstance(plain, dict):
+        raise NotPlain("too deep, or not a value")
+    try:
+        if "map" in plain:
+            mapping = YamlMap(display, _int(plain["map"]))
+            for key, key_place, value_place, item in plain["keys"]:
+                if not isinstance(key, str) or key in mapping:
+                    raise NotPlain("a key that is not text, or a duplicate")
+                mapping[key] = from_plain(item, display, depth + 1)
+                mapping._key_places[key] = _int(key_place)
+                mapping._value_places[key] = _int(value_place)
+            return mapping
+        sequence = YamlList(display, _int(plain["list"]))
+        for place, item in plain["items"]:
+            sequence.append(from_plain(item, display, depth + 1))
+            sequence._item_places.append(_int(place))
+        return sequence
+    except (KeyError, TypeError, ValueError) as exc:
+        raise NotPlain(str(exc)) from None
+
+
+def _int(place: Any) -> int:
+    if type(place) is not int or place < 0:
+        raise NotPlain("a place that is not a whole number")
+    return place  # type: ignore[no-any-return]
