@@ -4,11 +4,17 @@ The TUI and the plain player both drive a Session, so saving, loading, undo,
 assignments and what the game remembers work the same in both. Nothing here
 raises on a disk problem during play: the failure is kept in `save_problem` for
 the front end to show, and the game goes on.
+
+The autosave and the profile are written after every change: at once, or, when
+the front end sets `write_soon` (the full-screen game does), as soon as it has
+shown the change, so that a choice is on screen before its writes begin. Every
+other method writes what is pending first, and so does the front end as it exits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +67,10 @@ class Session:
         self.started_at = ""
         #: The files written by the last hand-in.
         self.handed_in: list[Path] = []
+        #: Set by a front end to write after a change "soon" rather than now: it is given
+        #: `write_pending` to call (the full-screen game calls it once the change is painted).
+        self.write_soon: Callable[[Callable[[], None]], None] | None = None
+        self._unwritten = False
 
     # ------------------------------------------------------------ class
 
@@ -71,6 +81,7 @@ class Session:
 
     def sign_in(self, name: str) -> None:
         """Record the student's name (nothing else) and keep their saves apart from others'."""
+        self.write_pending()
         from game.classroom.handin import clean_name, safe_file_stem
 
         assert self.assignment is not None
@@ -104,6 +115,7 @@ class Session:
         ]
 
     def answer(self, chapter: Chapter, question: str, text: str) -> None:
+        self.write_pending()
         from game.classroom.handin import Answer
 
         assert self.game is not None
@@ -118,6 +130,7 @@ class Session:
         """Write NAME-DATE.json, .md and .html to the records folder; returns the paths.
 
         Raises WriteFailed with a reason when the folder cannot be written."""
+        self.write_pending()
         from game.classroom.handin import handin_stem, seal, verify
         from game.classroom.transcript import render_html, render_markdown
 
@@ -183,6 +196,7 @@ class Session:
 
         Returns None when the whole path is still valid, else a message saying where
         the story changed and where the player now stands."""
+        self.write_pending()
         from game.engine import replay
 
         self.story = story
@@ -198,6 +212,7 @@ class Session:
     # ------------------------------------------------------------ starting
 
     def new_game(self) -> Game:
+        self.write_pending()
         if self.game is not None:
             self.game.close()
         start = self.assignment.start if self.assignment else None
@@ -205,11 +220,14 @@ class Session:
         self.answers = []
         self.started_at = _now()
         self.handed_in = []
-        self._remember()
+        self.first_visit = self._first_visit()
+        problems = self._remember()
+        self.save_problem = " ".join(problems) or None
         return self.game
 
     def load(self, slot: str) -> Loaded:
         """Load a slot (raises SaveError with the reason); the current game is untouched on failure."""
+        self.write_pending()
         if self.assessment and slot != AUTO:
             raise Locked(
                 "loading an earlier save is off in this assessed assignment; your decisions stand"
@@ -224,6 +242,7 @@ class Session:
 
     def continue_latest(self) -> Loaded | None:
         """Load the most recent readable save (in an assessment, only the autosave), or None."""
+        self.write_pending()
         latest = self.store.info(AUTO) if self.assessment else self.store.latest()
         if latest is None or not latest.ok:
             return None
@@ -233,6 +252,7 @@ class Session:
 
     def choose(self, choice_id: str, why: str | None = None) -> None:
         """Take a choice (raises ChoiceUnavailable), then autosave and remember."""
+        self.write_pending()
         assert self.game is not None
         if self.needs_why() and not (why and why.strip()):
             raise ChoiceUnavailable("this assignment asks you to say why before you choose")
@@ -240,6 +260,7 @@ class Session:
         self._after_change()
 
     def undo(self) -> None:
+        self.write_pending()
         assert self.game is not None
         if self.assessment:
             raise Locked("undo is off in this assessed assignment; your decisions stand")
@@ -248,18 +269,32 @@ class Session:
 
     def save(self, slot: str) -> SaveInfo:
         """Save to a slot; raises WriteFailed or SaveError with a reason for the player."""
+        self.write_pending()
         assert self.game is not None
         return self.store.save(slot, self.game, self._session_info())
 
     @property
     def progress(self) -> tuple[int, int, int, int]:
         """(scenes seen, scenes in all, endings reached, endings in all)."""
+        self.write_pending()
         seen = self.profile.seen(self.story.id) & set(self.story.scenes)
         reached = self.profile.endings(self.story.id) & set(self.story.endings)
         return len(seen), len(self.story.scenes), len(reached), len(self.story.endings)
 
     def _after_change(self) -> None:
         assert self.game is not None
+        self.first_visit = self._first_visit()
+        self._unwritten = True
+        if self.write_soon is None:
+            self.write_pending()
+        else:
+            self.write_soon(self.write_pending)
+
+    def write_pending(self) -> None:
+        """Write the autosave and the profile, if a change has not been written yet."""
+        if not self._unwritten or self.game is None:
+            return
+        self._unwritten = False
         problems = []
         try:
             self.store.save(AUTO, self.game, self._session_info())
@@ -270,10 +305,13 @@ class Session:
         problems.extend(self._remember())
         self.save_problem = " ".join(problems) or None
 
+    def _first_visit(self) -> bool:
+        assert self.game is not None
+        return self.game.scene.id not in self.profile.seen(self.story.id)
+
     def _remember(self) -> list[str]:
         assert self.game is not None
         scene = self.game.scene
-        self.first_visit = scene.id not in self.profile.seen(self.story.id)
         try:
             self.profile.remember(
                 self.story.id, scenes={scene.id}, ending=scene.ending.id if scene.ending else None

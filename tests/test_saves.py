@@ -161,6 +161,30 @@ def test_unwritable_data_folder_is_reported_not_raised(mini, tmp_path):
     assert session.game.ended and session.save_problem
 
 
+def test_writes_put_off_by_the_front_end_are_made_before_anything_else(mini, tmp_path):
+    """With `write_soon` (the full-screen game), a change is written when the front end
+    says so; any other session call, and the end of the game, writes it first."""
+    later = []
+    session = Session(mini, tmp_path)
+    session.write_soon = later.append
+    session.new_game()
+    session.choose("refuse")
+    autosave = tmp_path / "saves" / "auto.json"
+    assert not autosave.exists() and session.first_visit  # not yet written, but known
+    assert later == [session.write_pending]
+    later[0]()
+    assert json.loads(autosave.read_text())["record"]["steps"][0]["choice"] == "refuse"
+    later[0]()  # nothing more to write: the file is not written again
+    written = autosave.stat().st_mtime_ns
+    session.undo()
+    assert autosave.stat().st_mtime_ns == written
+    session.save("3")  # another call writes what is pending first
+    assert json.loads(autosave.read_text())["record"]["steps"] == []
+    assert session.progress[0] == 2  # both scenes remembered on disk as well
+    profile = json.loads((tmp_path / "profile.json").read_text())
+    assert set(profile["stories"]["mini-story"]["seen"]) == {"stairs", "refusal"}
+
+
 # Killing a player mid-save (SIGKILL, 50 times) and two players saving at once are
 # tested in tests/test_save_safety.py, with the real Session and every slot.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
@@ -58,6 +59,19 @@ class PetrogradApp(App[int]):
         self.watch = watch
         #: In --dev mode: the errors of the last edit that did not load (empty once fixed).
         self.story_problems: list[Problem] = []
+        session.write_soon = self.write_soon
+
+    def write_soon(self, write: Callable[[], None]) -> None:
+        """The session's autosave and profile are written once the change is on screen
+        (a choice is painted before its writes begin); a failure is shown then."""
+
+        def written() -> None:
+            write()
+            problem = self.session.save_problem
+            if problem:
+                self.notify(problem, title="Not saved", severity="error", timeout=8)
+
+        self.call_after_refresh(written)
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
@@ -304,5 +318,8 @@ class PetrogradApp(App[int]):
 
 def run_app(session: Session, *, resume: bool = False, watch: StoryWatch | None = None) -> int:
     """Run the full-screen game until the player quits."""
-    result = PetrogradApp(session, resume=resume, watch=watch).run()
+    try:
+        result = PetrogradApp(session, resume=resume, watch=watch).run()
+    finally:
+        session.write_pending()  # a change made just before the end is on disk too
     return result if isinstance(result, int) else 0

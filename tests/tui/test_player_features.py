@@ -196,3 +196,28 @@ async def test_title_offers_every_way_in(mini_app):
             "help",
             "quit",
         ]
+
+
+async def test_a_choice_is_painted_before_its_autosave_is_written(make_app, data_dir):
+    """The writes (fsynced autosave, profile) follow the frame that shows the choice,
+    and a choice that ends the game is written all the same, with no other key."""
+    app = make_app()
+    autosave = data_dir / "saves" / "auto.json"
+    steps_at_paint: list[int | None] = []
+    display = app._display
+
+    def steps_on_disk() -> int | None:
+        return len(json.loads(autosave.read_text())["record"]["steps"]) if autosave.exists() else None
+
+    def noting_display(screen, renderable) -> None:
+        if renderable is not None and isinstance(screen, EndingScreen) and not steps_at_paint:
+            steps_at_paint.append(steps_on_disk())
+        display(screen, renderable)
+
+    app._display = noting_display
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "1")  # the mini story's first choice ends it
+        await pilot.pause()
+        assert isinstance(app.screen, EndingScreen)
+        assert steps_at_paint == [None]  # painted first: nothing written yet (a new game)
+        assert steps_on_disk() == 1  # then written, while the game runs on

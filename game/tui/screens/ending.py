@@ -86,8 +86,6 @@ class EndingScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#ending-pane").focus()
         self.query_one("#handed-in", Static).display = False
-        if self.session.save_problem:
-            self.notify(self.session.save_problem, title="Not saved", severity="error", timeout=8)
         if self.session.assignment is not None:
             self.finish_assignment()
 

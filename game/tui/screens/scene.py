@@ -114,8 +114,6 @@ class SceneScreen(Screen[None]):
         choices.show(frame.choices)
         choices.focus()
         self.query_one("#scene-pane", VerticalScroll).scroll_home(animate=False)
-        if self.session.save_problem:
-            self.notify(self.session.save_problem, title="Not saved", severity="error", timeout=8)
 
     def show_text(self, scene: Scene) -> None:
         """Show the scene's text, revealing it gradually the first time if the player wants that."""
