@@ -75,7 +75,7 @@ def main(argv: list[str]) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from bare_app import main as bare
 
-        bare()
+        bare([])
     else:
         sys.stderr.write("usage: firstframe.py petrograd SCREEN [ARGS...] | bare\n")
         return 2

@@ -159,6 +159,7 @@ async def _press_and_wait(pilot: Any, app: Any, key: str) -> float:
 
 
 async def _game_latencies(presses: int) -> list[float]:
+    from game import startup
     from game.engine import load_story
     from game.paths import assets_dir, scenes_dir
     from game.session import Session
@@ -167,6 +168,9 @@ async def _game_latencies(presses: int) -> list[float]:
     class TimedGame(_PaintClock, PetrogradApp):  # type: ignore[misc]
         paints: list[float] = []
 
+    # As `petrograd` does: the collector is held while the game starts and released
+    # (freezing what start-up made) once its first frame is painted (game/startup.py).
+    startup.hold()
     story = load_story([scenes_dir()], assets=assets_dir())
     folder = Path(tempfile.mkdtemp(prefix="petrograd-bench-"))
     out = []
@@ -189,17 +193,21 @@ async def _game_latencies(presses: int) -> list[float]:
                 if app.session.game is None or app.session.game.record.steps == before:
                     raise RuntimeError("the key press did not take the choice")
     finally:
+        startup.release(freeze=False)  # in case no frame was painted
         shutil.rmtree(folder, ignore_errors=True)
     return out
 
 
-async def _bare_latencies(presses: int) -> list[float]:
-    from bare_app import BareApp
+async def _bare_latencies(presses: int, laid_out: bool = False) -> list[float]:
+    from bare_app import BareApp, LaidOutApp
 
     class TimedBare(_PaintClock, BareApp):
         paints: list[float] = []
 
-    app = TimedBare()
+    class TimedLaidOut(_PaintClock, LaidOutApp):
+        paints: list[float] = []
+
+    app = TimedLaidOut() if laid_out else TimedBare()
     app.paints = []
     out = []
     async with app.run_test(size=SIZE) as pilot:
@@ -213,12 +221,14 @@ async def _bare_latencies(presses: int) -> list[float]:
 
 
 def choice_latency(presses: int, rounds: int = 4) -> dict[str, Any]:
-    """Key press to the next scene painted, vs the bare app swapping its text; in rounds
-    taken turn about."""
+    """Key press to the next scene painted, vs the bare app swapping its text, and the
+    laid-out reference app swapping everything; in rounds taken turn about."""
     game: list[float] = []
     bare: list[float] = []
+    laid_out: list[float] = []
     per_round = max(1, presses // rounds)
     for _ in range(rounds):
         game += asyncio.run(_game_latencies(per_round))
         bare += asyncio.run(_bare_latencies(per_round))
-    return {"game_seconds": game, "bare_seconds": bare}
+        laid_out += asyncio.run(_bare_latencies(per_round, laid_out=True))
+    return {"game_seconds": game, "bare_seconds": bare, "laid_out_seconds": laid_out}

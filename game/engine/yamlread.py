@@ -371,12 +371,14 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
     root: Any = None
     documents = 0
     values = 0
+    untagged = (None, "!")
 
     for event in iter(get_event, None):  # the parser gives None after the stream's end
         kind = type(event)
         if kind is ev_scalar:
             values += 1
-            admit(event, values)
+            if values > MAX_VALUES or event.anchor is not None or event.tag not in untagged:
+                admit(event, values)  # raises, saying which
             if event.style == '"' and _CONTROL.search(event.value) is not None:
                 # Only "..." escapes (\e, \x1b, \N) can make one: it could drive the terminal.
                 code = ord(_CONTROL.search(event.value).group())  # type: ignore[union-attr]
@@ -404,7 +406,8 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
                     place = m.line << _COLUMN_BITS | m.column
         elif kind is ev_map or kind is ev_seq:
             values += 1
-            admit(event, values)
+            if values > MAX_VALUES or event.anchor is not None or event.tag not in untagged:
+                admit(event, values)
             if in_map and key is None:
                 raise refuse(event, "bad-key", "a key must be plain text, not a list or mapping")
             if len(stack) >= MAX_DEPTH:
