@@ -20,6 +20,7 @@ from game.session import Locked, Session
 from game.tui.widgets.choice_list import ChoiceList
 from game.tui.widgets.scene_text import linked_text
 from game.tui.widgets.side_panel import SidePanel
+from game.tui.widgets.steady import SteadyStatic
 from game.tui.widgets.too_small import TooSmallNotice
 
 #: Below this width the side panel steps aside for the text (V brings it back).
@@ -68,13 +69,13 @@ class SceneScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="screen-body"):
-            yield Static(id="scene-header")
+            yield SteadyStatic(id="scene-header")
             with Horizontal(id="scene-main"):
                 with VerticalScroll(id="scene-pane"):
-                    yield Static(id="reflection")
-                    yield Static(id="last-choice")
-                    yield Static(id="scene-title")
-                    yield Static(id="scene-text")
+                    yield SteadyStatic(id="reflection")
+                    yield SteadyStatic(id="last-choice")
+                    yield SteadyStatic(id="scene-title")
+                    yield SteadyStatic(id="scene-text")
                 yield SidePanel(id="side-panel")
             yield ChoiceList(id="choices")
         yield Footer()

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from game.engine import Frame, Story
+from game.tui.widgets.steady import SteadyStatic
 
 BAR_WIDTH = 10
 
@@ -25,11 +26,11 @@ class SidePanel(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("Where things stand", classes="panel-heading")
-        yield Static(id="variables")
+        yield SteadyStatic(id="variables")
         yield Static("Sources", classes="panel-heading")
-        yield Static(id="sources")
+        yield SteadyStatic(id="sources")
         yield Static("In the codex", classes="panel-heading", id="terms-heading")
-        yield Static(id="terms")
+        yield SteadyStatic(id="terms")
 
     def show(self, story: Story, frame: Frame) -> None:
         lines = []
