@@ -173,10 +173,10 @@ class Session:
         }
 
     def _restore_session_info(self, info: dict[str, Any] | None) -> None:
-        from game.classroom.handin import Answer
-
         if self.assignment is None or not info or info.get("assignment") != self.assignment.id:
             return
+        from game.classroom.handin import Answer
+
         self.started_at = (
             info.get("started_at") if isinstance(info.get("started_at"), str) else _now()
         )
@@ -237,6 +237,9 @@ class Session:
             self.game.close()
         self.game = loaded.game
         self._restore_session_info(loaded.session)
+        self.first_visit = self._first_visit()
+        if slot == AUTO and loaded.notice is None and not self.first_visit:
+            return loaded  # the autosave already holds exactly this game: nothing to write
         self._after_change()  # the autosave follows the loaded game, so Continue resumes it
         return loaded
 

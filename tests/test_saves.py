@@ -185,6 +185,23 @@ def test_writes_put_off_by_the_front_end_are_made_before_anything_else(mini, tmp
     assert set(profile["stories"]["mini-story"]["seen"]) == {"stairs", "refusal"}
 
 
+def test_continuing_from_the_autosave_does_not_write_it_again(mini, tmp_path):
+    session = Session(mini, tmp_path)
+    session.new_game()
+    session.choose("refuse")
+    autosave = tmp_path / "saves" / "auto.json"
+    before = autosave.stat().st_mtime_ns, autosave.read_bytes()
+    again = Session(mini, tmp_path)
+    assert again.continue_latest() is not None
+    assert again.game.scene.id == "refusal" and not again.first_visit
+    assert (autosave.stat().st_mtime_ns, autosave.read_bytes()) == before
+    again.load("auto")
+    assert autosave.stat().st_mtime_ns == before[0]
+    session.save("2")
+    again.load("2")  # another slot: the autosave now follows it
+    assert autosave.stat().st_mtime_ns != before[0]
+
+
 # Killing a player mid-save (SIGKILL, 50 times) and two players saving at once are
 # tested in tests/test_save_safety.py, with the real Session and every slot.
 

@@ -18,10 +18,7 @@ from game.devwatch import StoryWatch
 from game.engine import Problem
 from game.saves import Loaded, SaveError
 from game.session import Locked, Session
-from game.tui.screens.codex import CodexScreen, TermScreen
-from game.tui.screens.dialogs import HelpScreen, QuitScreen
 from game.tui.screens.scene import SceneScreen
-from game.tui.screens.title import TitleScreen
 from game.tui.themes import HIGH_CONTRAST, THEMES
 
 STYLES = Path(__file__).resolve().parent / "styles"
@@ -91,14 +88,14 @@ class PetrogradApp(App[int]):
 
             def signed_in(name: str | None) -> None:
                 self.session.sign_in(name or "Student")
-                self.switch_screen(TitleScreen(self.session))
+                self.switch_screen(self.title_screen())
                 if self.resume:
                     self.action_continue_game()
 
-            self.push_screen(TitleScreen(self.session))
+            self.push_screen(self.title_screen())
             self.push_screen(NameScreen(assignment.title, assignment.instructions), signed_in)
         elif not (self.resume and self.resume_at_start()):
-            self.push_screen(TitleScreen(self.session))
+            self.push_screen(self.title_screen())
 
     def resume_at_start(self) -> bool:
         """`--continue`: open straight on the saved scene (the title screen is never built,
@@ -145,6 +142,8 @@ class PetrogradApp(App[int]):
         self.reload_story()
 
     def reload_story(self) -> None:
+        from game.tui.screens.title import TitleScreen
+
         assert self.watch is not None
         story, problems = self.watch.load()
         self.story_problems = problems
@@ -163,7 +162,7 @@ class PetrogradApp(App[int]):
         if self.session.game is not None and not isinstance(self.screen, TitleScreen):
             self.show_scene()
         else:
-            self.switch_screen(TitleScreen(self.session))
+            self.switch_screen(self.title_screen())
         self.notify(
             notice or "Story reloaded.",
             title="Live reload",
@@ -213,6 +212,11 @@ class PetrogradApp(App[int]):
             timeout=12 if loaded.notice else 3,
         )
 
+    def title_screen(self) -> Screen[None]:
+        from game.tui.screens.title import TitleScreen  # not needed to resume a game at once
+
+        return TitleScreen(self.session)
+
     def show_scene(self) -> None:
         """Show the session's game: its scene, or its ending."""
         self.switch_screen(self.scene_screen())
@@ -228,15 +232,19 @@ class PetrogradApp(App[int]):
         return SceneScreen(self.session)
 
     def action_title_screen(self) -> None:
-        self.switch_screen(TitleScreen(self.session))
+        self.switch_screen(self.title_screen())
 
     # ------------------------------------------------------------ dialogs
 
     def action_help(self) -> None:
+        from game.tui.screens.dialogs import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_codex(self) -> None:
+        from game.tui.screens.codex import CodexScreen
+
         if not isinstance(self.screen, CodexScreen):
             self.push_screen(CodexScreen(self.session))
 
@@ -287,6 +295,8 @@ class PetrogradApp(App[int]):
     def action_show_term(self, term: str) -> None:
         entry = self.story.codex.get(term)
         if entry is not None:
+            from game.tui.screens.codex import TermScreen
+
             self.push_screen(TermScreen(entry))
 
     def action_next_theme(self) -> None:
@@ -306,6 +316,8 @@ class PetrogradApp(App[int]):
             self.notify(f"Settings could not be saved: {exc}", severity="warning")
 
     def action_quit_game(self) -> None:
+        from game.tui.screens.dialogs import QuitScreen
+
         if isinstance(self.screen, QuitScreen):
             return
 
