@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,17 +118,29 @@ class PetrogradApp(App[int]):
         """Closing the terminal (SIGHUP) or SIGTERM ends the app the normal way.
 
         Unhandled, either signal kills the process at once and leaves the terminal in
-        the full-screen, mouse-reporting mode. The autosave is already on disk (it is
-        written after every change); exiting normally restores the terminal.
+        the full-screen, mouse-reporting mode. Handled, what the session has not yet
+        written is written first, then exiting normally restores the terminal.
         """
         if self.is_headless or not hasattr(signal, "SIGHUP"):
             return  # tests (run_test) and Windows
         loop = asyncio.get_running_loop()
         for number in (signal.SIGHUP, signal.SIGTERM):
             try:
-                loop.add_signal_handler(number, self.exit, 128 + number)
+                loop.add_signal_handler(number, self.hang_up, number)
             except (ValueError, RuntimeError, NotImplementedError):  # not the main thread
                 return
+
+    def hang_up(self, number: int) -> None:
+        """SIGHUP or SIGTERM: write what is pending, then end with status 128 + number.
+
+        When the terminal itself is gone (its window was closed), the game ends at
+        once: there is nothing to give back, and Textual's shutdown can wait forever
+        on a terminal that can no longer be written to.
+        """
+        self.session.write_pending()
+        if number == signal.SIGHUP and _terminal_gone():
+            os._exit(128 + number)
+        self.exit(128 + number)
 
     def on_resize(self, event: Resize) -> None:
         size = event.size
@@ -326,6 +341,19 @@ class PetrogradApp(App[int]):
                 self.exit(0)
 
         self.push_screen(QuitScreen(), answered)
+
+
+def _terminal_gone() -> bool:
+    """Whether the controlling terminal has hung up (reading its settings fails with EIO)."""
+    import termios
+
+    try:
+        termios.tcgetattr(sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except termios.error as exc:
+        return bool(exc.args) and exc.args[0] == errno.EIO
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def run_app(session: Session, *, resume: bool = False, watch: StoryWatch | None = None) -> int:
