@@ -18,6 +18,7 @@ fails: its ratios are too noisy to judge by.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -249,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         "ms",
         1e3,
     )
-    rows.append(Row(**{**reference.__dict__, "budget": "-", "met": None}))
+    rows.append(dataclasses.replace(reference, budget="-", met=None))
     say("engine step")
     step = _part("step", repeats=settings.step_repeats, playthroughs=settings.playthroughs)
     rows.append(

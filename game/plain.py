@@ -367,7 +367,7 @@ class PlainPlayer:
         self.show_frame(self.game.frame)
 
     def show_saves(self) -> None:
-        for slot, info in zip(("auto", *SLOTS), self.session.store.list(), strict=True):
+        for slot, info in zip(("auto", *SLOTS), self.session.saves(), strict=True):
             name = "Autosave" if slot == "auto" else f"Slot {slot}"
             if info is None:
                 self.say(f"  {name}: empty")

@@ -70,19 +70,19 @@ class Profile:
     def endings(self, story_id: str) -> set[str]:
         return set(self._story(story_id)["endings"])
 
-    def remember(
+    def note(
         self, story_id: str, *, scenes: set[str] = frozenset(), ending: str | None = None
-    ) -> None:  # type: ignore[assignment]
-        """Add scenes seen and an ending reached, and write the profile (merging with the file)."""
+    ) -> bool:  # type: ignore[assignment]
+        """Add scenes seen and an ending reached, in memory; True when that is news, to `write`."""
         mine = self._story(story_id)
         before = (len(mine["seen"]), len(mine["endings"]))
         mine["seen"] |= scenes
         if ending:
             mine["endings"].add(ending)
-        if (len(mine["seen"]), len(mine["endings"])) != before:
-            self._write()
+        return (len(mine["seen"]), len(mine["endings"])) != before
 
-    def _write(self) -> None:
+    def write(self) -> None:
+        """Write the profile, merged with the file (raises WriteFailed)."""
         on_disk, _ = read_json(self._profile_path)  # another game may have added to it
         for story_id, parts in _stories_from(on_disk).items():
             mine = self._story(story_id)

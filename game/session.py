@@ -69,8 +69,10 @@ class Session:
         self.handed_in: list[Path] = []
         #: Set by a front end to write after a change "soon" rather than now: it is given
         #: `write_pending` to call (the full-screen game calls it once the change is painted).
-        self.write_soon: Callable[[Callable[[], None]], None] | None = None
+        self.write_soon: Callable[[Callable[[], object]], object] | None = None
         self._unwritten = False
+        self._profile_news = False
+        self._problem_news = False
 
     # ------------------------------------------------------------ class
 
@@ -221,8 +223,8 @@ class Session:
         self.started_at = _now()
         self.handed_in = []
         self.first_visit = self._first_visit()
-        problems = self._remember()
-        self.save_problem = " ".join(problems) or None
+        self._note_scene()
+        self._set_problems(self._write_profile())  # no autosave until the first choice
         return self.game
 
     def load(self, slot: str) -> Loaded:
@@ -245,11 +247,20 @@ class Session:
 
     def continue_latest(self) -> Loaded | None:
         """Load the most recent readable save (in an assessment, only the autosave), or None."""
-        self.write_pending()
-        latest = self.store.info(AUTO) if self.assessment else self.store.latest()
+        latest = self.store.info(AUTO) if self.assessment else self.latest_save()
         if latest is None or not latest.ok:
             return None
         return self.load(latest.slot)
+
+    def latest_save(self) -> SaveInfo | None:
+        """The most recent readable save (what Continue loads), or None."""
+        self.write_pending()
+        return self.store.latest()
+
+    def saves(self) -> list[SaveInfo | None]:
+        """The autosave and slots 1-9 as listed for Load and Save (None: empty)."""
+        self.write_pending()
+        return self.store.list()
 
     # ------------------------------------------------------------ playing
 
@@ -279,7 +290,6 @@ class Session:
     @property
     def progress(self) -> tuple[int, int, int, int]:
         """(scenes seen, scenes in all, endings reached, endings in all)."""
-        self.write_pending()
         seen = self.profile.seen(self.story.id) & set(self.story.scenes)
         reached = self.profile.endings(self.story.id) & set(self.story.endings)
         return len(seen), len(self.story.scenes), len(reached), len(self.story.endings)
@@ -287,16 +297,18 @@ class Session:
     def _after_change(self) -> None:
         assert self.game is not None
         self.first_visit = self._first_visit()
+        self._note_scene()  # in memory at once; on disk with the autosave
         self._unwritten = True
         if self.write_soon is None:
             self.write_pending()
         else:
             self.write_soon(self.write_pending)
 
-    def write_pending(self) -> None:
-        """Write the autosave and the profile, if a change has not been written yet."""
+    def write_pending(self) -> bool:
+        """Write the autosave and the profile if a change has not been written yet;
+        True when something was (a failure is kept in `save_problem`)."""
         if not self._unwritten or self.game is None:
-            return
+            return False
         self._unwritten = False
         problems = []
         try:
@@ -305,20 +317,38 @@ class Session:
             problems.append(
                 f"The autosave failed ({exc}); your game goes on, and the previous save is kept."
             )
-        problems.extend(self._remember())
+        problems.extend(self._write_profile())
+        self._set_problems(problems)
+        return True
+
+    def take_problem(self) -> str | None:
+        """The last write's failure if it has not been taken yet (to tell the player once)."""
+        if not self._problem_news:
+            return None
+        self._problem_news = False
+        return self.save_problem
+
+    def _set_problems(self, problems: list[str]) -> None:
         self.save_problem = " ".join(problems) or None
+        self._problem_news = self.save_problem is not None
 
     def _first_visit(self) -> bool:
         assert self.game is not None
         return self.game.scene.id not in self.profile.seen(self.story.id)
 
-    def _remember(self) -> list[str]:
+    def _note_scene(self) -> None:
         assert self.game is not None
         scene = self.game.scene
+        ending = scene.ending.id if scene.ending else None
+        if self.profile.note(self.story.id, scenes={scene.id}, ending=ending):
+            self._profile_news = True
+
+    def _write_profile(self) -> list[str]:
+        if not self._profile_news:
+            return []
         try:
-            self.profile.remember(
-                self.story.id, scenes={scene.id}, ending=scene.ending.id if scene.ending else None
-            )
+            self.profile.write()
         except WriteFailed as exc:
-            return [f"Your progress could not be recorded ({exc})."]
+            return [f"Your progress could not be recorded ({exc})."]  # tried again next time
+        self._profile_news = False
         return []

@@ -4,7 +4,9 @@ Starting the game makes a few hundred thousand objects that live as long as the
 process: modules, classes and functions, the story, the screen's widgets. Python's
 cyclic collector is triggered by allocations and walks every object still alive,
 so during start-up it walks the same long-lived objects again and again, and at
-exit it walks them all once more. None of them need collecting.
+exit it walks them all once more. Almost none of them ever need collecting: the
+garbage that start-up leaves (about 3,000 objects, well under a megabyte) stays
+frozen with the rest, a fixed cost paid once.
 
 So `petrograd` holds the collector from its first line (`hold`) until start-up is
 over (`release`: for the full-screen game, once its first frame is painted). Then

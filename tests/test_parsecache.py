@@ -216,10 +216,36 @@ def test_places_follow_the_file_as_it_is_shown_now():
         {"map": 0, "keys": [["a", 0, 0, 1], ["a", 0, 0, 2]]},  # a key twice
         {"map": 0, "keys": [["a", "0", 0, 1]]},  # a place that is not a number
         {"list": 0, "items": [[0, 1.5]]},  # a float: the reader never makes one
+        {"list": 0, "items": [[0, 10**15]]},  # 16 digits: the reader keeps those as text
         {"neither": 0},
         "bell \x07",
+        "half a pair \ud800",
+        {"list": 0, "items": [[0, 1]] * 100_001},  # more values than a file may hold
     ],
 )
 def test_plain_forms_the_reader_could_not_make_are_refused(plain):
     with pytest.raises(NotPlain):
         from_plain(plain, "x.yaml")
+
+
+def test_a_lone_surrogate_is_refused_by_either_parser_and_never_reaches_the_cache(
+    tmp_path, monkeypatch
+):
+    """The C parser refuses "\\ud800"; PyYAML's pure-Python one (used when PyYAML is built
+    without libyaml) accepts it, and writing it out would fail: the reader refuses it too."""
+    import yaml
+
+    from game.engine.yamlread import read_yaml_bytes
+
+    text = b'a: "x\\ud800y"\n'
+    for pure in (False, True):
+        if pure:
+            monkeypatch.delattr(yaml, "CSafeLoader")
+        value, problems = read_yaml_bytes(text, "f.yaml")
+        assert value is None and problems and problems[0].mark.line == 1
+    value = YamlMap("f.yaml", 0)
+    value["a"] = "x\ud800y"
+    value._key_places["a"] = value._value_places["a"] = 3
+    cache = ParseCache(tmp_path)
+    cache.put(text, value)  # if ever asked to store one, it does not raise
+    assert cache.get(text, "f.yaml") is None  # and it never comes back out

@@ -428,11 +428,20 @@ from game.paths import assets_dir, scenes_dir
 from game.session import Session
 from game.tui.app import PetrogradApp
 startup.hold()
-app = PetrogradApp(Session(load_story([scenes_dir()], assets=assets_dir()), Path({str(tmp_path)!r})))
+held_when = []
+class Noting(PetrogradApp):
+    def on_mount(self):
+        held_when.append(("mounted", gc.isenabled()))
+    def _display(self, screen, renderable):
+        if renderable is not None and len(held_when) == 1:
+            held_when.append(("painting", gc.isenabled()))
+        super()._display(screen, renderable)
+app = Noting(Session(load_story([scenes_dir()], assets=assets_dir()), Path({str(tmp_path)!r})))
 async def main():
     async with app.run_test() as pilot:
         await pilot.pause()
-        print(gc.isenabled() and gc.get_freeze_count() > 0)
+        held_when.append(("painted", gc.isenabled() and gc.get_freeze_count() > 0))
 asyncio.run(main())
+print(held_when == [("mounted", False), ("painting", False), ("painted", True)])
 """
     assert _run_python(program) == "True"

@@ -66,7 +66,9 @@ def can_draw() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    story = load_or_report(args, cached=not args.dev)  # --dev: the author's files change
+    # No cache for --dev (the author's files change as they play) nor for an assignment
+    # (the record must rest on the story's files themselves).
+    story = load_or_report(args, cached=not args.dev and args.assignment is None)
     if story is None:
         return 1
     from game.paths import data_dir, records_dir

@@ -82,7 +82,7 @@ class ParseCache:
     def put(self, data: bytes, value: Any) -> None:
         """Store what `data` parsed to (with no problems); failing to is not an error."""
         try:
-            text = json.dumps(to_plain(value), ensure_ascii=False, separators=(",", ":"))
+            text = json.dumps(to_plain(value), separators=(",", ":"))  # ASCII: any text fits
         except (TypeError, ValueError):
             return
         try:
@@ -90,7 +90,7 @@ class ParseCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
             try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                with os.fdopen(handle, "w", encoding="ascii") as out:
                     out.write(text)
                 os.replace(temp, self._entry(data))
             except BaseException:
@@ -100,7 +100,7 @@ class ParseCache:
                 self._drop_other_versions()
             else:
                 self._trim()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: UnicodeError and the like, never expected
             return
 
     def _drop_other_versions(self) -> None:

@@ -34,6 +34,8 @@ MAX_VALUES = 100_000
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]{0,14})")
 #: Control characters (tab and newline excepted): in a terminal they are commands, not text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Half of a UTF-16 pair on its own ("\ud800"): not a character, and it cannot be written out.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -388,6 +390,14 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
                     f"the text holds the control character U+{code:04X} (an escape such as "
                     "'\\e'), which could take over the player's terminal; remove it",
                 )
+            if event.style == '"' and _SURROGATE.search(event.value) is not None:
+                code = ord(_SURROGATE.search(event.value).group())  # type: ignore[union-attr]
+                raise refuse(
+                    event,
+                    "not-a-character",
+                    f"the text holds U+{code:04X} (an escape such as '\\ud800'), half of a "
+                    "character pair, which is not text on its own; remove it",
+                )
             if in_map and key is None:
                 key = event.value
                 m = event.start_mark
@@ -511,17 +521,29 @@ class NotPlain(ValueError):
     """A plain form that the reader could not have made (a damaged or edited cache)."""
 
 
-def from_plain(plain: Any, display: str, depth: int = 0) -> Any:
+def from_plain(plain: Any, display: str) -> Any:
     """The value `to_plain` was given, its places now in the file shown as `display`.
 
-    Everything is checked as the reader checks it (nesting, value types, control
-    characters), so a damaged cache can give nothing that a file could not.
+    Everything is checked as the reader checks it (nesting, the number of values, their
+    types, whole numbers of at most 15 digits, no control characters or surrogates),
+    so a damaged cache can give nothing that a file could not.
     """
+    return _from_plain(plain, display, 0, [0])
+
+
+def _from_plain(plain: Any, display: str, depth: int, count: list[int]) -> Any:
+    count[0] += 1
+    if count[0] > MAX_VALUES:
+        raise NotPlain("too many values")
     if isinstance(plain, str):
-        if _CONTROL.search(plain) is not None:
-            raise NotPlain("a control character")
+        if _CONTROL.search(plain) is not None or _SURROGATE.search(plain) is not None:
+            raise NotPlain("a control character or a surrogate")
         return plain
-    if plain is None or isinstance(plain, (bool, int)):
+    if plain is None or isinstance(plain, bool):
+        return plain
+    if isinstance(plain, int):
+        if not -_INT_LIMIT < plain < _INT_LIMIT:
+            raise NotPlain("a number longer than the reader reads")
         return plain
     if depth >= MAX_DEPTH or not isinstance(plain, dict):
         raise NotPlain("too deep, or not a value")
@@ -531,17 +553,21 @@ def from_plain(plain: Any, display: str, depth: int = 0) -> Any:
             for key, key_place, value_place, item in plain["keys"]:
                 if not isinstance(key, str) or key in mapping:
                     raise NotPlain("a key that is not text, or a duplicate")
-                mapping[key] = from_plain(item, display, depth + 1)
+                mapping[key] = _from_plain(item, display, depth + 1, count)
                 mapping._key_places[key] = _int(key_place)
                 mapping._value_places[key] = _int(value_place)
             return mapping
         sequence = YamlList(display, _int(plain["list"]))
         for place, item in plain["items"]:
-            sequence.append(from_plain(item, display, depth + 1))
+            sequence.append(_from_plain(item, display, depth + 1, count))
             sequence._item_places.append(_int(place))
         return sequence
     except (KeyError, TypeError, ValueError) as exc:
         raise NotPlain(str(exc)) from None
+
+
+#: Whole numbers in story files have at most 15 digits (`_INT`).
+_INT_LIMIT = 10**15
 
 
 def _int(place: Any) -> int:

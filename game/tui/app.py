@@ -26,6 +26,9 @@ from game.tui.themes import HIGH_CONTRAST, THEMES
 
 STYLES = Path(__file__).resolve().parent / "styles"
 
+#: Seconds after a change by which its autosave is written even if no refresh came.
+WRITE_AT_THE_LATEST = 0.25
+
 #: Smaller than this, the screens give way to a "terminal too small" notice.
 MIN_WIDTH, MIN_HEIGHT = 40, 12
 
@@ -61,17 +64,27 @@ class PetrogradApp(App[int]):
         self.story_problems: list[Problem] = []
         session.write_soon = self.write_soon
 
-    def write_soon(self, write: Callable[[], None]) -> None:
+    def write_soon(self, write: Callable[[], object]) -> None:
         """The session's autosave and profile are written once the change is on screen
-        (a choice is painted before its writes begin); a failure is shown then."""
+        (a choice is painted before its writes begin); a failure is shown then.
+
+        The timer is a second chance: a callback waiting for a refresh is dropped with
+        its screen when that screen is replaced. Writing twice costs nothing: the
+        second call finds nothing pending."""
 
         def written() -> None:
             write()
-            problem = self.session.save_problem
-            if problem:
-                self.notify(problem, title="Not saved", severity="error", timeout=8)
+            self.tell_save_problem()
 
-        self.call_after_refresh(written)
+        if not self.call_after_refresh(written):
+            written()
+        self.set_timer(WRITE_AT_THE_LATEST, written)
+
+    def tell_save_problem(self) -> None:
+        """Show the session's last write failure, once."""
+        problem = self.session.take_problem()
+        if problem:
+            self.notify(problem, title="Not saved", severity="error", timeout=8)
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
@@ -190,6 +203,7 @@ class PetrogradApp(App[int]):
     def action_new_game(self) -> None:
         self.session.new_game()
         self.show_scene()
+        self.tell_save_problem()
 
     def action_continue_game(self) -> None:
         loaded = self.continue_latest()

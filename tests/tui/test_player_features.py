@@ -221,3 +221,42 @@ async def test_a_choice_is_painted_before_its_autosave_is_written(make_app, data
         assert isinstance(app.screen, EndingScreen)
         assert steps_at_paint == [None]  # painted first: nothing written yet (a new game)
         assert steps_on_disk() == 1  # then written, while the game runs on
+
+
+async def test_keys_typed_before_the_screen_catches_up_still_find_the_save(make_app):
+    """A choice and the next key in one burst (the writes wait for the frame): the title
+    screen and the endings gallery still see the game just saved and the ending reached."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        for key in ("1", "t"):  # the mini story's first choice ends it; T: the title
+            app.post_message(events.Key(key, key))
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        assert not app.screen.query_one("#continue", Button).disabled
+        assert "Endings reached: 1 of" in text_of(app.screen.query_one("#progress", Static))
+        await pilot.press("enter", "1")  # a new game, to its ending again
+        app.post_message(events.Key("e", "e"))
+        await pilot.pause()
+        assert isinstance(app.screen, EndingsScreen)
+        assert "1 of" in " ".join(text_of(w) for w in app.screen.query(Static))
+
+
+async def test_a_failed_write_is_shown_once_even_on_a_new_game(make_app, monkeypatch):
+    from game.atomic import WriteFailed
+    from game.profile import Profile
+
+    def full_disk(self) -> None:
+        raise WriteFailed(28, "No space left on device")
+
+    monkeypatch.setattr(Profile, "write", full_disk)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")  # a new game: the first scene is news to the profile
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1 and "could not be recorded" in messages[0]
+        assert isinstance(app.screen, SceneScreen)

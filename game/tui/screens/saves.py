@@ -40,7 +40,7 @@ class SlotScreen(ModalScreen[str | None]):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        infos = dict(zip(ALL_SLOTS, self.session.store.list(), strict=True))
+        infos = dict(zip(ALL_SLOTS, self.session.saves(), strict=True))
         options = [
             Option(slot_prompt(slot, infos[slot]), id=slot, disabled=not self.can_pick(infos[slot]))
             for slot in self.SLOTS

@@ -25,7 +25,7 @@ class TitleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         story = self.session.story
-        latest = self.session.store.latest()
+        latest = self.session.latest_save()
         seen, scenes, reached, endings = self.session.progress
         with VerticalScroll(classes="screen-body", id="title-body"):
             yield Static(Content(story.title.upper()).stylize("bold"), id="game-title")
