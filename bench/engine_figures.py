@@ -142,19 +142,22 @@ def load_shipped(repeats: int) -> dict[str, Any]:
     return {"game_seconds": loads, "bare_seconds": parses}
 
 
-def load_generated(folder: Path, repeats: int) -> dict[str, Any]:
-    """Load, check and build a generated story (the loader and its schema validation, the
-    cross-checks and reachability analysis, the static range check and the machine)
-    vs parsing the same files with `yaml.CSafeLoader`."""
+def load_generated(folders: list[Path], repeats: list[int]) -> dict[str, Any]:
+    """Load, check and build each generated story (the loader and its schema validation,
+    the cross-checks and reachability analysis, the static range check and the machine)
+    vs parsing the same files with `yaml.CSafeLoader`.
+
+    The stories are taken in rounds, each round loading every story that still needs a
+    sample, so that a slower spell of this shared machine falls on every size alike:
+    the growth from one size to the next is a ratio of two of them.
+    """
     from game.engine import check_story
     from game.engine.loader import story_files
     from game.engine.machine import build_machine
     from game.engine.ranges import never_true
     from game.paths import assets_dir
 
-    files = story_files(folder)
-
-    def load() -> float:
+    def load(folder: Path) -> float:
         started = time.perf_counter()
         story, problems = check_story([folder], assets=assets_dir())
         assert story is not None and not problems, problems[:3]
@@ -162,17 +165,22 @@ def load_generated(folder: Path, repeats: int) -> dict[str, Any]:
         build_machine(story)
         return time.perf_counter() - started
 
-    def parse() -> float:
+    def parse(files: list[Path]) -> float:
         started = time.perf_counter()
         _parse_files(files)
         return time.perf_counter() - started
 
-    loads, parses = [], []
-    for _ in range(repeats):
-        loads.append(load())
-        gc.collect()  # untimed: neither side pays for the other's garbage
-        parses.append(parse())
-        gc.collect()
+    files = {folder: story_files(folder) for folder in folders}
+    loads: dict[str, list[float]] = {str(folder): [] for folder in folders}
+    parses: dict[str, list[float]] = {str(folder): [] for folder in folders}
+    for round_ in range(max(repeats)):
+        for folder, wanted in zip(folders, repeats, strict=True):
+            if round_ >= wanted:
+                continue
+            loads[str(folder)].append(load(folder))
+            gc.collect()  # untimed: neither side pays for the other's garbage
+            parses[str(folder)].append(parse(files[folder]))
+            gc.collect()
     return {"game_seconds": loads, "bare_seconds": parses}
 
 

@@ -120,7 +120,9 @@ def _run_part(args: argparse.Namespace) -> dict[str, Any]:
     if args.part == "load":
         return engine_figures.load_shipped(args.repeats)
     if args.part == "generated":
-        return engine_figures.load_generated(Path(args.folder), args.repeats)
+        folders = [Path(folder) for folder in args.folder.split(os.pathsep)]
+        repeats = [int(n) for n in args.counts.split(",")]
+        return engine_figures.load_generated(folders, repeats)
     if args.part == "autoplay":
         return engine_figures.autoplay_rate(args.runs, args.repeats)
     if args.part == "check":
@@ -196,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--playthroughs", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--counts", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.part:
         print(json.dumps(_run_part(args)))
@@ -278,18 +281,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     work = Path(tempfile.mkdtemp(prefix="petrograd-bench-"))
     try:
+        folders = []
+        for size in settings.sizes:
+            say(f"writing a generated story of {size:,} scenes")
+            folders.append(work / f"story-{size}")
+            _generate(folders[-1], size)
+        say("loading the generated stories, in rounds")
+        generated = _part(
+            "generated",
+            folder=os.pathsep.join(str(folder) for folder in folders),
+            counts=",".join(str(n) for n in settings.generated_repeats),
+        )
         medians = []
-        for size, repeats in zip(settings.sizes, settings.generated_repeats, strict=True):
-            say(f"generated story of {size:,} scenes")
-            folder = work / f"story-{size}"
-            _generate(folder, size)
-            generated = _part("generated", folder=folder, repeats=repeats)
-            medians.append(statistics.median(generated["game_seconds"]))
+        for size, folder in zip(settings.sizes, folders, strict=True):
+            game = generated["game_seconds"][str(folder)]
+            medians.append(statistics.median(game))
             rows.append(
                 _ratio_row(
                     f"load + check + build, {size:,} scenes",
-                    generated["game_seconds"],
-                    generated["bare_seconds"],
+                    game,
+                    generated["bare_seconds"][str(folder)],
                     3.0,
                     "ms",
                     1e3,
