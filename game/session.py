@@ -247,7 +247,8 @@ class Session:
 
     def continue_latest(self) -> Loaded | None:
         """Load the most recent readable save (in an assessment, only the autosave), or None."""
-        latest = self.store.info(AUTO) if self.assessment else self.latest_save()
+        self.write_pending()
+        latest = self.store.info(AUTO) if self.assessment else self.store.latest()
         if latest is None or not latest.ok:
             return None
         return self.load(latest.slot)
