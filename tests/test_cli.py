@@ -167,3 +167,20 @@ def test_plain_player_reports_bad_slots(petrograd_command, clean_env, tmp_path):
     assert "Slot 2 cannot be loaded: " in result.stdout and "not valid JSON" in result.stdout
     assert "Slot 7 cannot be loaded: " in result.stdout
     assert result.stdout.count("Say which slot, from 1 to 9") == 2
+
+
+def test_a_bad_assignment_file_is_reported_the_same_way_by_play_and_report(
+    petrograd_command, tmp_path
+):
+    assignment = tmp_path / "task.yaml"
+    assignment.write_text("assignment:\n  id: x\n  start: no-such-scene\n", encoding="utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    for args in (
+        ("play", "--plain", "--assignment", str(assignment)),
+        ("report", str(records), "--assignment", str(assignment)),
+    ):
+        result = run(petrograd_command, *args)
+        assert result.returncode == 1, args
+        assert "the assignment file has problems:" in result.stderr, args
+        assert "task.yaml:" in result.stderr and "Traceback" not in result.stderr, args

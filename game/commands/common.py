@@ -6,8 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from game.engine import Story, StoryError, load_story
+
+if TYPE_CHECKING:
+    from game.classroom.assignment import Assignment
 from game.paths import assets_dir, cache_dir, scenes_dir
 
 
@@ -68,3 +72,21 @@ def load_or_report(args: argparse.Namespace, *, cached: bool = False) -> Story |
         if len(exc.problems) > 20:
             sys.stderr.write(f"  ... and {len(exc.problems) - 20} more (run 'petrograd check')\n")
         return None
+
+
+def assignment_or_report(path: Path | None, story: Story) -> tuple[bool, Assignment | None]:
+    """Load --assignment FILE for the story: (True, it or None when not given), or print
+    its problems and give (False, None)."""
+    if path is None:
+        return True, None
+    from game.classroom.assignment import load_assignment
+
+    try:
+        return True, load_assignment(path, story)
+    except StoryError as exc:
+        err("the assignment file has problems:")
+        for problem in exc.problems[:20]:
+            sys.stderr.write(f"  {problem}\n")
+        if len(exc.problems) > 20:
+            sys.stderr.write(f"  ... and {len(exc.problems) - 20} more\n")
+        return False, None

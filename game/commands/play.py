@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 from game import startup
-from game.commands.common import add_data_option, add_story_options, err, load_or_report
+from game.commands.common import (
+    add_data_option,
+    add_story_options,
+    assignment_or_report,
+    err,
+    load_or_report,
+)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -74,18 +80,9 @@ def run(args: argparse.Namespace) -> int:
     from game.paths import data_dir, records_dir
     from game.session import Session
 
-    assignment = None
-    if args.assignment is not None:
-        from game.classroom.assignment import load_assignment
-        from game.engine import StoryError
-
-        try:
-            assignment = load_assignment(args.assignment, story)
-        except StoryError as exc:
-            err("the assignment file has problems:")
-            for problem in exc.problems:
-                sys.stderr.write(f"  {problem}\n")
-            return 1
+    ok, assignment = assignment_or_report(args.assignment, story)
+    if not ok:
+        return 1
     folder = data_dir(args.data_dir)
     if args.web and assignment is None:
         # One browser tab, one player: a private folder, inside --data-dir when one was given.

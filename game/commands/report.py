@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from game.commands.common import add_story_options, err, load_or_report
+from game.commands.common import add_story_options, assignment_or_report, err, load_or_report
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -50,17 +50,9 @@ def run(args: argparse.Namespace) -> int:
     story = load_or_report(args)
     if story is None:
         return 1
-    assignment = None
-    if args.assignment is not None:
-        from game.classroom.assignment import load_assignment
-        from game.engine import StoryError
-
-        try:
-            assignment = load_assignment(args.assignment, story)
-        except StoryError as exc:
-            for problem in exc.problems[:20]:
-                err(str(problem))
-            return 1
+    ok, assignment = assignment_or_report(args.assignment, story)
+    if not ok:
+        return 1
     try:
         report = build_report(folder, story, assignment)
     except OSError as exc:
