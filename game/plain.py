@@ -15,7 +15,7 @@ from typing import TextIO
 
 from game.atomic import WriteFailed
 from game.devwatch import StoryWatch
-from game.engine import ChoiceUnavailable, Frame, Game, Story, paragraphs
+from game.engine import ChoiceUnavailable, Frame, Game, Story, paragraphs, wording
 from game.saves import SLOTS, SaveError
 from game.session import Locked, Session
 
@@ -36,12 +36,6 @@ picks up where you left off."""
 
 #: Control characters (tab and newline excepted) never reach the terminal: they are commands.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-KIND_LABELS = {
-    "historical": "The historical ending",
-    "alternate": "An alternate ending: this did not happen",
-    "defeat": "A defeat: this did not happen",
-}
 
 
 class PlainPlayer:
@@ -85,12 +79,12 @@ class PlainPlayer:
             self.say(line)
 
     def show_questions(self, frame: Frame, *, at_ending: bool) -> None:
-        for chapter, questions in frame.reflection:
-            if (chapter.id == frame.chapter.id) != at_ending:
+        for due in frame.reflection:
+            if due.at_end != at_ending:
                 continue
             self.say()
-            self.say(f"To think about, from chapter {chapter.number}, {chapter.title}:")
-            for question in questions:
+            self.say(due.heading)
+            for question in due.questions:
                 self.wrap(question, "  - ", "    ")
 
     def show_title(self) -> None:
@@ -105,15 +99,15 @@ class PlainPlayer:
         self.show_questions(frame, at_ending=False)
         scene = frame.scene
         self.say()
-        self.say(f"Chapter {frame.chapter.number}: {frame.chapter.title}")
-        self.say(f"{scene.dates}, {scene.time}. {scene.place}.")
+        self.say(frame.chapter_heading)
+        self.say(f"{frame.dates}, {scene.time}. {scene.place}.")
         self.say()
         self.say(scene.title.upper())
         self.say()
-        for paragraph in paragraphs(self.story.plain(scene.text)):
+        for paragraph in frame.plain_text():
             self.wrap(paragraph)
             self.say()
-        self.say("Sources: " + ", ".join(scene.sources))
+        self.say(f"{wording.SOURCES_HEADING}: " + ", ".join(c.id for c in frame.citations))
         if frame.ended:
             self.show_ending(frame)
             return
@@ -122,31 +116,31 @@ class PlainPlayer:
             if view.available:
                 self.wrap(f"{view.number}. {view.label}", "  ", "     ")
             else:
-                self.wrap(f"{view.number}. {view.label} (not open: {view.reason})", "  ", "     ")
+                self.wrap(
+                    f"{view.number}. {view.label} ({wording.not_open(view.reason)})", "  ", "     "
+                )
 
     def show_ending(self, frame: Frame) -> None:
         ending = frame.ending
-        assert ending is not None
+        assert ending is not None and frame.ending_kind is not None
         self.say()
-        self.say(f"THE END: {ending.title}")
-        self.say(KIND_LABELS[ending.kind] + ".")
+        self.say(wording.ending_title(ending.title))
+        self.say(frame.ending_kind)
         self.say()
-        for paragraph in paragraphs(self.story.plain(ending.epilogue)):
+        for paragraph in frame.plain_epilogue():
             self.wrap(paragraph)
             self.say()
-        self.show_history(heading="Your path and history:")
+        self.show_history(heading=f"{wording.PATH_HEADING}:")
         self.show_questions(frame, at_ending=True)
 
-    def show_history(self, heading: str = "Your choices so far:") -> None:
+    def show_history(self, heading: str = f"{wording.HISTORY_HEADING}:") -> None:
         path = self.game.path()
         self.say(heading)
         if not path:
-            self.say("  (no choices yet)")
+            self.say(f"  ({wording.NO_CHOICES_YET.rstrip('.').lower()})")
         for number, entry in enumerate(path, 1):
-            mark = "faithful" if entry.choice.history == "faithful" else "divergent"
-            self.wrap(
-                f"{number}. {entry.scene.title}: {entry.choice.label} [{mark}]", "  ", "     "
-            )
+            mark = wording.history_tag(entry.choice.history).lower()
+            self.wrap(f"{number}. {entry.scene.title}: {entry.label} [{mark}]", "  ", "     ")
             self.wrap(f"{entry.choice.note} (sources: {', '.join(entry.choice.sources)})", "     ")
 
     def show_status(self) -> None:
@@ -155,14 +149,8 @@ class PlainPlayer:
         for var in frame.variables:
             self.say(f"  {var.label}: {var.shown}")
 
-    def show_changes(self, before: dict[str, object]) -> None:
-        changes = []
-        for var in self.game.frame.variables:
-            old = before.get(var.name)
-            if old != var.value:
-                old_shown = ("yes" if old else "no") if isinstance(old, bool) else str(old)
-                new_shown = var.shown.split(" / ")[0]
-                changes.append(f"{var.label}: {old_shown} -> {new_shown}")
+    def show_changes(self) -> None:
+        changes = [f"{var.label}: {var.change}" for var in self.game.frame.variables if var.change]
         if changes:
             self.say()
             self.say("(" + "; ".join(changes) + ")")
@@ -321,13 +309,16 @@ class PlainPlayer:
             why = self.ask("Why? Say it in one line:")
             if why is None:
                 return False
-        before = self.game.variables
         try:
             self.session.choose(view.id, why)
         except ChoiceUnavailable as exc:  # pragma: no cover - checked above
             self.say(str(exc))
             return True
-        self.show_changes(before)
+        verdict = self.game.frame.verdict
+        if verdict is not None:
+            self.say()
+            self.wrap(f"{verdict.heading} {verdict.note}")
+        self.show_changes()
         if not self.game.ended and not self.ask_questions():
             return False
         self.show_frame(self.game.frame)

@@ -109,11 +109,11 @@ class Session:
         step = len(self.game.record.steps)
         answered = {(a.chapter, a.question) for a in self.answers if a.after_step == step}
         return [
-            (chapter, question)
-            for chapter, questions in self.game.frame.reflection
-            if self.assignment.wants_reflection(chapter.id)
-            for question in questions
-            if (chapter.id, question) not in answered
+            (due.chapter, question)
+            for due in self.game.frame.reflection
+            if self.assignment.wants_reflection(due.chapter.id)
+            for question in due.questions
+            if (due.chapter.id, question) not in answered
         ]
 
     def answer(self, chapter: Chapter, question: str, text: str) -> None:

@@ -39,7 +39,7 @@ def release(*, freeze: bool = True) -> None:
 
     `freeze=False` for the commands that run and end (check, autoplay, ...): they only
     needed the collector held while importing, and their own loading pauses it as it
-    must (game/engine/gcpause.py)."""
+    must (game/gcpause.py)."""
     global _held
     if _held:
         _held = False

@@ -47,9 +47,10 @@ def play(
             open_ = game.open_choices()
             choice = next((c.id for c in open_ if c.history == "faithful"), open_[0].id)
         game.choose(choice, why=why(scene.id, choice))
-        for chapter, questions in game.frame.reflection:
+        for due in game.frame.reflection:
+            chapter = due.chapter
             if reflect(chapter.id):
-                for question in questions:
+                for question in due.questions:
                     answers.append(
                         Answer(
                             chapter.id,

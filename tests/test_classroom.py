@@ -189,9 +189,9 @@ def test_plain_player_follows_an_assignment_to_the_hand_in(
         if assignment.wants_why(game.scene.id):
             lines += ["", "Because."]
         game.choose(view.id)
-        for chapter, questions in game.frame.reflection:
-            if assignment.wants_reflection(chapter.id):
-                lines += ["An answer."] * len(questions)
+        for due in game.frame.reflection:
+            if assignment.wants_reflection(due.chapter.id):
+                lines += ["An answer."] * len(due.questions)
     result = subprocess.run(
         [
             *petrograd_command,

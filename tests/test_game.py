@@ -53,7 +53,7 @@ def test_effects_apply_and_clamp(small_story):
     frame = game.frame
     assert game.variables == {"n": 5, "flag": True}  # 1 + 10 clamped to max 5
     assert frame.ended and frame.ending.id == "done"
-    assert frame.reflection and frame.reflection[0][1] == ("Why?",)
+    assert frame.reflection and frame.reflection[0].questions == ("Why?",)
 
 
 def test_conditions_follow_variables(make_story):

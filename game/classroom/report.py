@@ -292,7 +292,7 @@ def _decisions(
 def _options(scene: Scene, chose: dict[tuple[str, str], set[int]]) -> tuple[OptionCount, ...]:
     groups: dict[tuple[str, str], list[Choice]] = {}
     for choice in scene.choices:
-        groups.setdefault((choice.label, choice.history), []).append(choice)
+        groups.setdefault((choice.label_text.outline(), choice.history), []).append(choice)
     out = []
     for (label, history), choices in groups.items():
         students: set[int] = set()

@@ -1,8 +1,10 @@
 """Readable transcripts of a handed-in record, as Markdown and as one printable HTML file.
 
 `read_handin_facts` gathers what a record says, looked up in the story (scene titles,
-dates, choice labels, notes, cited paragraphs, the ending's epilogue); the two
-renderers only lay it out. Every piece of text from the record is escaped where it
+dates, choice labels, notes, cited paragraphs, the ending's epilogue) and, where the
+path replays, worded as the student read it: labels, epilogue and any text that
+depended on earlier choices come from the engine's replay. The two renderers only lay
+it out. Every piece of text from the record is escaped where it
 is written, and ids the story no longer has are shown as they are, never a crash.
 """
 
@@ -24,17 +26,12 @@ from game.classroom.markup import (
     printable,
     when,
 )
-from game.engine import Choice, Ending, Scene, Story, paragraphs
+from game.engine import Choice, Ending, PathEntry, Scene, Story, paragraphs, plain_passage, wording
 
 #: How each kind of choice is named in a transcript: in words, never by colour alone.
 HISTORY_WORDS = {
-    "faithful": ("FAITHFUL", "what happened"),
-    "divergent": ("DIVERGENT", "a counterfactual"),
-}
-ENDING_KINDS = {
-    "historical": "the historical ending",
-    "alternate": "an alternate ending",
-    "defeat": "a defeat",
+    history: (wording.history_tag(history), wording.history_meaning(history))
+    for history in ("faithful", "divergent")
 }
 
 
@@ -49,6 +46,8 @@ class StepFacts:
     why: str | None
     scene: Scene | None
     choice: Choice | None
+    #: The step as the student read it, where the path replays (else None).
+    read: PathEntry | None = None
 
     @property
     def scene_title(self) -> str:
@@ -56,7 +55,17 @@ class StepFacts:
 
     @property
     def choice_label(self) -> str:
+        if self.read is not None:
+            return self.read.label
         return self.choice.label if self.choice else self.choice_id
+
+    @property
+    def text_read(self) -> list[str]:
+        """The scene's text as the student read it, when it depended on earlier choices
+        (so differs between students); empty otherwise."""
+        if self.read is None or not self.read.scene.body.conditional:
+            return []
+        return [plain_passage(passage) for passage in self.read.text]
 
     @property
     def history(self) -> str | None:
@@ -96,6 +105,8 @@ class HandInFacts:
     stopped_at: Scene | None
     status: str
     reasons: tuple[str, ...]
+    #: The ending's epilogue as the student read it (paragraphs), where the path replays.
+    epilogue: tuple[str, ...] = ()
 
     @property
     def faithful(self) -> int:
@@ -116,7 +127,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _steps(data: Mapping[str, Any], story: Story) -> tuple[StepFacts, ...]:
+def _steps(data: Mapping[str, Any], story: Story, read: list[PathEntry]) -> tuple[StepFacts, ...]:
     raw = data.get("steps")
     out = []
     for number, step in enumerate(raw if isinstance(raw, list) else [], 1):
@@ -136,6 +147,7 @@ def _steps(data: Mapping[str, Any], story: Story) -> tuple[StepFacts, ...]:
                 why if why and why.strip() else None,
                 scene,
                 scene.choice(choice_id) if scene else None,
+                read[number - 1] if number <= len(read) else None,
             )
         )
     return tuple(out)
@@ -186,13 +198,18 @@ def read_handin_facts(data: Any, story: Story, verification: Verification) -> Ha
     assignment = extra.get("assignment") if isinstance(extra.get("assignment"), dict) else {}
     replayed = verification.replayed
     stopped_at = None
+    read: list[PathEntry] = replayed.game.path() if replayed is not None else []
+    epilogue: tuple[str, ...] = ()
     if replayed is not None and replayed.complete:
-        scene = replayed.game.scene
-        ending, complete = scene.ending, scene.ending is not None
-        stopped_at = None if complete else scene
+        frame = replayed.game.frame
+        ending, complete = frame.ending, frame.ended
+        stopped_at = None if complete else frame.scene
+        epilogue = tuple(frame.plain_epilogue())
     else:
         ending = _claimed_ending(extra, story)
         complete = extra.get("complete") is True and ending is not None
+        if ending is not None and ending.epilogue:
+            epilogue = tuple(paragraphs(story.plain(ending.epilogue)))
     name = clean_name(printable(_text(extra.get("student")) or ""))
     return HandInFacts(
         student=name or "(no name)",
@@ -202,13 +219,14 @@ def read_handin_facts(data: Any, story: Story, verification: Verification) -> Ha
         finished_at=_text(extra.get("finished_at")) or "",
         story_id=_text(about.get("id")) or "unknown",
         story_version=_text(about.get("version")) or "unknown",
-        steps=_steps(data, story),
+        steps=_steps(data, story, read),
         answers=_answers(extra, story),
         complete=complete,
         ending=ending if complete else None,
         stopped_at=stopped_at,
         status=verification.status,
         reasons=tuple(one_line(r) for r in verification.reasons),
+        epilogue=epilogue if complete else (),
     )
 
 
@@ -235,7 +253,7 @@ def _sources(choice: Choice | None, story: Story) -> list[tuple[str, str | None]
 
 
 def _ending_kind(ending: Ending) -> str:
-    return ENDING_KINDS.get(ending.kind, ending.kind)
+    return wording.ending_kind_name(ending.kind)
 
 
 # ---------------------------------------------------------------- Markdown
@@ -280,6 +298,10 @@ def _md_step(step: StepFacts, story: Story) -> list[str]:
     lines = [heading, ""]
     if scene is not None:
         lines += [f"*{md(scene.dates)}, {md(scene.time)}, {md(scene.place)}*", ""]
+    if step.text_read:
+        lines.append("*What the student read here (it depended on earlier choices):*")
+        lines.append("")
+        lines += [md_quote("\n\n".join(step.text_read)), ""]
     lines.append(f"- **Choice:** {md(step.choice_label)}")
     if step.choice is None:
         lines.append("- The story does not have this choice any more.")
@@ -313,9 +335,9 @@ def _md_ending(facts: HandInFacts, story: Story) -> list[str]:
         f"*{md(_ending_kind(ending))}*",
         "",
     ]
-    if ending.epilogue:
-        lines += ["### What really happened", ""]
-        for paragraph in paragraphs(story.plain(ending.epilogue)):
+    if facts.epilogue:
+        lines += [f"### {wording.EPILOGUE_HEADING}", ""]
+        for paragraph in facts.epilogue:
             lines += [md(paragraph, start=True), ""]
     return lines
 
@@ -370,6 +392,13 @@ def _html_step(step: StepFacts, story: Story) -> str:
         out.append("<p>(a scene this version of the story does not have)</p>")
     else:
         out.append(f'<p class="when">{esc(scene.dates)}, {esc(scene.time)}, {esc(scene.place)}</p>')
+    if step.text_read:
+        out.append(
+            '<p class="read-note">What the student read here (it depended on earlier choices):</p>'
+        )
+        out.append(
+            "<blockquote>" + "".join(f"<p>{esc(p)}</p>" for p in step.text_read) + "</blockquote>"
+        )
     out.append(f"<p><strong>Choice:</strong> {esc(step.choice_label)}</p>")
     choice = step.choice
     if choice is None:
@@ -409,8 +438,8 @@ def _html_ending(facts: HandInFacts, story: Story) -> str:
         f"<h2>The ending: {esc(ending.title)}</h2>",
         f"<p><em>{esc(_ending_kind(ending))}</em></p>",
     ]
-    if ending.epilogue:
-        out.append("<h3>What really happened</h3>")
-        out += [f"<p>{esc(p)}</p>" for p in paragraphs(story.plain(ending.epilogue))]
+    if facts.epilogue:
+        out.append(f"<h3>{esc(wording.EPILOGUE_HEADING)}</h3>")
+        out += [f"<p>{esc(p)}</p>" for p in facts.epilogue]
     out.append("</section>")
     return "\n".join(out)

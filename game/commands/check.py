@@ -87,19 +87,22 @@ def run(args: argparse.Namespace) -> int:
     from game.engine import check_story
     from game.engine.problems import sort_problems
     from game.engine.ranges import never_true
+    from game.gcpause import gc_paused
     from game.paths import assets_dir
 
     problems = []
     notes = []
     results: list[dict[str, Any]] = []
     for group in _groups(list(args.folders), list(args.scenes)):
-        story, found = check_story(group, assets=assets_dir())
+        with gc_paused():
+            story, found = check_story(group, assets=assets_dir())
         problems.extend(found)
         if story is None:
             continue
         result: dict[str, Any] = {"story": story}
         if not any(p.severity == "error" for p in found):
-            problems.extend(never_true(story))
+            with gc_paused():
+                problems.extend(never_true(story))
             if args.exhaustive:
                 from game.tools.exhaustive import check_exhaustive
 

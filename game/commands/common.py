@@ -63,8 +63,13 @@ def load_or_report(args: argparse.Namespace, *, cached: bool = False) -> Story |
         from game.engine.parsecache import ParseCache
 
         cache = ParseCache(folder)
+    from game.gcpause import gc_paused
+
     try:
-        return load_story(story_folders(args.story, args.scenes), assets=assets_dir(), cache=cache)
+        with gc_paused():
+            return load_story(
+                story_folders(args.story, args.scenes), assets=assets_dir(), cache=cache
+            )
     except StoryError as exc:
         err("the story cannot be loaded:")
         for problem in exc.problems[:20]:

@@ -4,15 +4,22 @@ Pure Python plus PyYAML and transitions; it never imports Textual or Rich, so th
 plain player and the authoring tools start fast (tests/test_engine_purity.py).
 """
 
+from game.engine import wording
 from game.engine.expr import ExprError
 from game.engine.game import (
     ChoiceUnavailable,
     ChoiceView,
+    Citation,
     Frame,
     Game,
+    Passage,
     PathEntry,
+    Reflection,
     Replay,
+    Term,
     VariableView,
+    Verdict,
+    plain_passage,
     replay,
 )
 from game.engine.loader import check_story, load_story
@@ -38,6 +45,7 @@ __all__ = [
     "Choice",
     "ChoiceUnavailable",
     "ChoiceView",
+    "Citation",
     "CodexEntry",
     "Ending",
     "ExprError",
@@ -45,22 +53,28 @@ __all__ = [
     "Game",
     "Mark",
     "Paragraph",
+    "Passage",
     "PathEntry",
     "Problem",
     "Record",
     "RecordError",
+    "Reflection",
     "Replay",
     "Scene",
     "Span",
     "Step",
     "Story",
     "StoryError",
+    "Term",
     "Variable",
     "VariableView",
+    "Verdict",
     "check_story",
     "format_dates",
     "julian_to_gregorian",
     "load_story",
     "paragraphs",
+    "plain_passage",
     "replay",
+    "wording",
 ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from game.engine.expr import Value, variables_in
 from game.engine.machine import effect_steps
-from game.engine.model import Choice, Story
+from game.engine.model import Choice, Scene, Story
 
 StateKey = tuple[str, tuple[Value, ...]]
 
@@ -35,19 +35,21 @@ class Exploration:
     choices: set[tuple[str, str]] = field(default_factory=set)
     #: Scenes (not endings) reached in some state where no choice can be taken.
     stuck: set[str] = field(default_factory=set)
+    #: With `texts`: (scene id, template number in `Scene.templates()`, alternative's offset,
+    #: how its condition came out) for every conditional text met in a reachable state.
+    texts: set[tuple[str, int, int, bool]] = field(default_factory=set)
 
 
 def successors(
     story: Story, scene_id: str, variables: dict[str, Value]
 ) -> Iterator[tuple[Choice, dict[str, Value]]]:
     """Each choice that can be taken in this state, with the variables after it."""
+    declared = story.state_variables
     for choice in story.scenes[scene_id].choices:
-        if choice.target not in story.scenes:
-            continue
-        if choice.test is not None and not choice.test(variables):
+        if choice.target not in story.scenes or not choice.is_open(variables):
             continue
         after = dict(variables)
-        effect_steps(choice, story.variables)(after)
+        effect_steps(choice, declared)(after)
         yield choice, after
 
 
@@ -58,24 +60,43 @@ def _live_through(choice: Choice, after: set[str], observed: str | None) -> set[
     expression reads), so its value is known exactly wherever such an effect runs.
     """
     live = set(after)
-    for effect in reversed(choice.effects):
+    for effect in reversed(choice.all_effects):
         needed = effect.target in live
         watched = effect.target == observed
         if not (needed or watched):
             continue  # a value nobody reads later
-        if needed and effect.op == "=":
+        if needed and effect.op == "=" and effect.guard is None:
             live.discard(effect.target)
         live |= variables_in(effect.value)
-        if effect.op != "=":
-            live.add(effect.target)
+        if effect.op != "=" or effect.guard is not None:
+            live.add(effect.target)  # read by '+=', or kept when the guard fails
+        if effect.guard is not None:
+            live |= variables_in(effect.guard)
     if choice.condition is not None:
         live |= variables_in(choice.condition)
     return live
 
 
-def live_variables(story: Story, observed: str | None = None) -> dict[str, frozenset[str]]:
-    """For each scene, the variables whose value can still matter from there (a fixpoint)."""
-    live: dict[str, set[str]] = {scene_id: set() for scene_id in story.scenes}
+def text_reads(scene: Scene) -> set[str]:
+    """The state keys the scene's texts read (its text, labels, reasons and epilogue)."""
+    found: set[str] = set()
+    for _key, template in scene.templates():
+        for alternative in template.alternatives():
+            found |= variables_in(alternative.condition)
+    return found
+
+
+def live_variables(
+    story: Story, observed: str | None = None, *, texts: bool = False
+) -> dict[str, frozenset[str]]:
+    """For each scene, the variables whose value can still matter from there (a fixpoint).
+
+    With `texts`, what the scenes' conditional texts read matters too (for the walk that
+    asks whether each text condition can hold)."""
+    reads = {sid: text_reads(scene) for sid, scene in story.scenes.items()} if texts else {}
+    live: dict[str, set[str]] = {
+        scene_id: set(reads.get(scene_id, ())) for scene_id in story.scenes
+    }
     incoming: dict[str, list[str]] = {scene_id: [] for scene_id in story.scenes}
     for scene in story.scenes.values():
         for choice in scene.choices:
@@ -86,7 +107,7 @@ def live_variables(story: Story, observed: str | None = None) -> dict[str, froze
     while work:
         scene_id = work.popleft()
         queued.discard(scene_id)
-        now: set[str] = set()
+        now: set[str] = set(reads.get(scene_id, ()))
         for choice in story.scenes[scene_id].choices:
             now |= _live_through(choice, live.get(choice.target, set()), observed)
         if now != live[scene_id]:
@@ -101,11 +122,14 @@ def live_variables(story: Story, observed: str | None = None) -> dict[str, froze
 # ---------------------------------------------------------------- the walks
 
 
-def explore(story: Story, limit: int = 200_000) -> Exploration:
-    """Breadth-first over every reachable state, up to `limit` states."""
-    names = list(story.variables)
+def explore(story: Story, limit: int = 200_000, *, texts: bool = False) -> Exploration:
+    """Breadth-first over every reachable state, up to `limit` states.
+
+    With `texts`, also note how each conditional text's conditions come out in every
+    state reached (`Exploration.texts`); the walk then keeps what those texts read."""
+    names = list(story.state_variables)
     start = story.initial_state()
-    live = live_variables(story)
+    live = live_variables(story, texts=texts)
     initial = dict(start)
 
     def key_of(scene_id: str, variables: dict[str, Value]) -> StateKey:
@@ -124,6 +148,12 @@ def explore(story: Story, limit: int = 200_000) -> Exploration:
         scene = story.scenes[scene_id]
         if scene.ending is not None:
             found.endings.add(scene.ending.id)
+        if texts:
+            for number, (_key, template) in enumerate(scene.templates()):
+                if template.conditional:
+                    outcomes: set[tuple[int, bool]] = set()
+                    template.observe(variables, outcomes)
+                    found.texts |= {(scene_id, number, o, h) for o, h in outcomes}
         moved = False
         for choice, after in successors(story, scene_id, variables):
             moved = True

@@ -3,9 +3,12 @@
 A small language of its own (see docs/authoring.md), parsed once at load time.
 It has whole numbers, true/false, declared variables, ``+ - *``, ``min``/``max``,
 comparisons and ``and``/``or``/``not``; effects are ``name = e``, ``name += e``
-and ``name -= e``. Nothing here calls ``eval``/``exec`` or looks up Python names:
-the only exception that can leave `parse_condition` or `parse_effect` is
-`ExprError`.
+and ``name -= e``. Memory of the playthrough is read with ``visited(scene-id)``
+(true once the scene has been reached), ``visits(scene-id)`` (how many times) and
+``chose(scene-id.choice-id)`` (whether that choice was ever taken): each is one
+look-up in the state, under a key no author's variable can have (`visits_key`,
+`chose_key`). Nothing here calls ``eval``/``exec`` or looks up Python names: the
+only exception that can leave `parse_condition` or `parse_effect` is `ExprError`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Type = Literal["int", "bool"]
@@ -27,7 +30,23 @@ MAX_LITERAL = 1_000_000
 LIMIT = 10**12
 
 FUNCTIONS = ("min", "max")
+#: The memory predicates: they take a scene id (or scene-id.choice-id), not a value.
+MEMORY = ("visited", "visits", "chose")
 KEYWORDS = ("and", "or", "not", "true", "false")
+#: A visit count stops here, so a loop cannot grow it (or the state space) without end.
+MAX_VISITS = 99
+
+_SCENE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def visits_key(scene: str) -> str:
+    """The state key of a scene's visit count (a colon: never an author's variable name)."""
+    return f"visits:{scene}"
+
+
+def chose_key(scene: str, choice: str) -> str:
+    """The state key of whether a choice was ever taken."""
+    return f"chose:{scene}.{choice}"
 
 
 class ExprError(ValueError):
@@ -82,19 +101,56 @@ class Call:
     args: tuple[Expr, ...]
 
 
-Expr = Num | Bool | Var | Not | Neg | BinOp | Call
+@dataclass(frozen=True, slots=True)
+class Visits:
+    """`visits(scene)`: how many times the playthrough has reached the scene (now included)."""
+
+    scene: str
+    #: Where the scene id stands in the condition's text (for messages).
+    column: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Visited:
+    """`visited(scene)`: whether the playthrough has reached the scene (now included)."""
+
+    scene: str
+    column: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Chose:
+    """`chose(scene.choice)`: whether the playthrough ever took that choice."""
+
+    scene: str
+    choice: str
+    column: int = field(default=0, compare=False)
+
+
+Memory = Visits | Visited | Chose
+Expr = Num | Bool | Var | Not | Neg | BinOp | Call | Visits | Visited | Chose
+
+
+def memory_key(node: Memory) -> str:
+    """The state key a memory predicate reads."""
+    if isinstance(node, Chose):
+        return chose_key(node.scene, node.choice)
+    return visits_key(node.scene)
 
 
 @dataclass(frozen=True, slots=True)
 class Effect:
-    """`target op value`, where op is '=', '+=' or '-='."""
+    """`target op value`, where op is '=', '+=' or '-='; with a `guard`, only when it holds."""
 
     target: str
     op: str
     value: Expr
+    #: The condition of an `if:`/`then:` effect (None: always applied).
+    guard: Expr | None = None
 
     def __str__(self) -> str:
-        return f"{self.target} {self.op} {unparse(self.value)}"
+        text = f"{self.target} {self.op} {unparse(self.value)}"
+        return text if self.guard is None else f"{text} (if {unparse(self.guard)})"
 
 
 # ---------------------------------------------------------------- tokens
@@ -102,6 +158,7 @@ class Effect:
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
+  | (?P<memory>(?:visited|visits|chose)\s*\()
   | (?P<number>[0-9]+)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|\+=|-=|[<>=+\-*(),])
@@ -129,9 +186,26 @@ _FORBIDDEN = {
 @dataclass(slots=True)
 class _Tok:
     # not frozen: a frozen dataclass is slower to make, and tokens are made by the thousand
-    kind: str  # number, name, op, end
+    kind: str  # number, name, op, memory, end
     text: str
     column: int
+    #: For a memory predicate: its argument as written, and the column where it starts.
+    arg: str = ""
+    arg_column: int = 0
+
+
+_MEMORY_ARG = re.compile(r"\s*([^()\s]*)\s*\)")
+
+
+def _memory_token(text: str, match: re.Match[str]) -> tuple[_Tok, int]:
+    """A memory predicate with its raw argument: `visited(c1-smolny)`, `chose(a.b)`."""
+    name = match.group().rstrip("( \t\n")
+    column = match.start() + 1
+    arg = _MEMORY_ARG.match(text, match.end())
+    if arg is None:
+        what = "scene-id.choice-id" if name == "chose" else "scene-id"
+        raise ExprError(f"write {name}({what}), with one id and a closing ')'", column)
+    return _Tok("memory", name, column, arg.group(1), arg.start(1) + 1), arg.end()
 
 
 def _tokenize(text: str) -> list[_Tok]:
@@ -145,6 +219,10 @@ def _tokenize(text: str) -> list[_Tok]:
                     raise ExprError(why, pos + 1)
             raise ExprError(f"unexpected character {text[pos]!r}", pos + 1)
         kind = match.lastgroup or "space"
+        if kind == "memory":
+            token, pos = _memory_token(text, match)
+            tokens.append(token)
+            continue
         if kind != "space":
             if kind == "op" and text.startswith("**", pos):
                 raise ExprError(_FORBIDDEN["**"], pos + 1)
@@ -284,8 +362,33 @@ class _Parser:
             return Neg(operand), "int"
         return self.atom()
 
+    def memory(self, tok: _Tok) -> tuple[Expr, Type]:
+        """A memory predicate; its ids are checked against the story after loading."""
+        arg, column = tok.arg, tok.arg_column
+        if tok.text == "chose":
+            scene, dot, choice = arg.partition(".")
+            if not dot or not _SCENE_ID.fullmatch(scene) or not _SCENE_ID.fullmatch(choice):
+                raise ExprError(
+                    "chose() takes a scene id and a choice id joined by a dot, "
+                    "such as chose(c1-smolny.report)",
+                    column,
+                )
+            return Chose(scene, choice, column), "bool"
+        if not _SCENE_ID.fullmatch(arg):
+            raise ExprError(
+                f"{tok.text}() takes a scene id, such as {tok.text}(c1-smolny)"
+                + (f"; for a choice, write chose({arg})" if "." in arg else ""),
+                column,
+            )
+        if tok.text == "visits":
+            return Visits(arg, column), "int"
+        return Visited(arg, column), "bool"
+
     def atom(self) -> tuple[Expr, Type]:
         tok = self.tok
+        if tok.kind == "memory":
+            self.advance()
+            return self.memory(tok)
         if tok.kind == "number":
             self.advance()
             if len(tok.text) > 7 or int(tok.text) > MAX_LITERAL:
@@ -305,6 +408,8 @@ class _Parser:
                 return Bool(False), "bool"
             if name in ("and", "or", "not"):
                 raise ExprError(f"'{name}' needs a value before it", tok.column)
+            if name in MEMORY:
+                raise ExprError(f"{name} needs its scene in brackets: {name}(scene-id)", tok.column)
             if self.tok.kind == "op" and self.tok.text == "(":
                 return self.call(tok)
             if name.startswith("_"):
@@ -323,7 +428,7 @@ class _Parser:
         if name_tok.text not in FUNCTIONS:
             raise ExprError(
                 f"'{name_tok.text}' is not a function here; the functions are "
-                + ", ".join(FUNCTIONS),
+                + ", ".join((*FUNCTIONS, *MEMORY)),
                 name_tok.column,
             )
         self.expect("(")
@@ -413,6 +518,12 @@ def compile_expr(tree: Expr) -> Callable[[State], Value]:
     if isinstance(tree, Var):
         name = tree.name
         return lambda state: state[name]
+    if isinstance(tree, Visits | Chose):
+        key = memory_key(tree)
+        return lambda state: state[key]
+    if isinstance(tree, Visited):
+        key = visits_key(tree.scene)
+        return lambda state: state[key] > 0
     if isinstance(tree, Not):
         inner = compile_expr(tree.operand)
         return lambda state: not inner(state)
@@ -444,6 +555,10 @@ def unparse(tree: Expr) -> str:
         return "true" if tree.value else "false"
     if isinstance(tree, Var):
         return tree.name
+    if isinstance(tree, Chose):
+        return f"chose({tree.scene}.{tree.choice})"
+    if isinstance(tree, Visits | Visited):
+        return f"{'visits' if isinstance(tree, Visits) else 'visited'}({tree.scene})"
     if isinstance(tree, Not):
         return f"not {_wrap(tree.operand)}"
     if isinstance(tree, Neg):
@@ -459,9 +574,11 @@ def _wrap(tree: Expr) -> str:
 
 
 def variables_in(tree: Expr) -> set[str]:
-    """The names of the variables a tree reads."""
+    """The state keys a tree reads: variables' names and memory keys (`memory_key`)."""
     if isinstance(tree, Var):
         return {tree.name}
+    if isinstance(tree, Visits | Visited | Chose):
+        return {memory_key(tree)}
     if isinstance(tree, Not | Neg):
         return variables_in(tree.operand)
     if isinstance(tree, Call):
@@ -469,3 +586,16 @@ def variables_in(tree: Expr) -> set[str]:
     if isinstance(tree, BinOp):
         return variables_in(tree.left) | variables_in(tree.right)
     return set()
+
+
+def memory_in(tree: Expr) -> list[Memory]:
+    """The memory predicates a tree uses, in the order written."""
+    if isinstance(tree, Visits | Visited | Chose):
+        return [tree]
+    if isinstance(tree, Not | Neg):
+        return memory_in(tree.operand)
+    if isinstance(tree, Call):
+        return [node for arg in tree.args for node in memory_in(arg)]
+    if isinstance(tree, BinOp):
+        return memory_in(tree.left) + memory_in(tree.right)
+    return []

@@ -1,20 +1,24 @@
 """The facade every front end uses: a Game shows a Frame, takes a choice, keeps the record.
 
-The host pulls: read `game.frame` (the scene, its choices with availability, the
-visible variables), then call `game.choose(choice_id)`. Everything a TUI, the plain
-player or a tool needs is here; none of them touch the machine or the model.
+The host pulls: read `game.frame`, then call `game.choose(choice_id)`. The frame
+holds everything a front end draws, already worked out: the text as it reads in
+this state, the choices with their labels and reasons, the verdict on the last
+choice, the visible variables with their ranges and changes, the cited paragraphs,
+the codex terms, the questions due. No front end reads the story's tables, the
+record's steps or the machine to work these out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from game.engine.expr import Value
-from game.engine.machine import Runner, StoryMachine, build_machine, trigger_name
-from game.engine.model import Chapter, Choice, Ending, History, Scene, Story
+from game.engine import wording
+from game.engine.expr import State, Value
+from game.engine.machine import Runner, trigger_name
+from game.engine.model import Chapter, Choice, Ending, History, Scene, Span, Story, paragraphs
 from game.engine.record import Record, Step
 
 
@@ -22,9 +26,30 @@ class ChoiceUnavailable(ValueError):
     """The choice does not exist here or its condition does not hold."""
 
 
+#: One paragraph of text as read: runs of text, some linked to the codex.
+Passage = tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A paragraph of the source article, by id, with the index's summary (None when the
+    story's index lacks it)."""
+
+    id: str
+    summary: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A codex entry the current text links to."""
+
+    id: str
+    name: str
+
+
 @dataclass(frozen=True, slots=True)
 class ChoiceView:
-    """A choice as the player sees it now."""
+    """A choice as the player sees it now: its label and reason as they read in this state."""
 
     number: int
     id: str
@@ -34,27 +59,92 @@ class ChoiceView:
     history: History
     note: str
     sources: tuple[str, ...]
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class VariableView:
+    """A variable the player is shown, with its range and its value before the last choice."""
+
     name: str
     label: str
     value: Value
     shown: str
+    minimum: int | None = None
+    maximum: int | None = None
+    #: The value before the last choice (the same as `value` at the start).
+    previous: Value | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.previous is not None and self.previous != self.value
+
+    @property
+    def delta(self) -> int | None:
+        """How much a number moved with the last choice (None for true/false, or no change)."""
+        if not self.changed or isinstance(self.value, bool) or isinstance(self.previous, bool):
+            return None
+        assert self.previous is not None
+        return int(self.value) - int(self.previous)
+
+    @property
+    def change(self) -> str | None:
+        """'3 -> 5' when the last choice moved it, else None."""
+        if not self.changed or self.previous is None:
+            return None
+        return wording.show_change(self.previous, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The choice that led here, as the player read it, and what history says of it."""
+
+    scene_title: str
+    label: str
+    history: History
+    note: str
+    citations: tuple[Citation, ...]
+
+    @property
+    def heading(self) -> str:
+        """'Your last choice was faithful to history:'."""
+        return wording.verdict_heading(self.history)
+
+
+@dataclass(frozen=True, slots=True)
+class Reflection:
+    """Questions due now: about the chapter just left, or (`at_end`) at an ending, about
+    the chapter the story ended in."""
+
+    chapter: Chapter
+    questions: tuple[str, ...]
+    at_end: bool = False
+
+    @property
+    def heading(self) -> str:
+        return wording.reflection_heading(self.chapter.number, self.chapter.title)
 
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """Everything a front end draws for the current moment."""
+    """Everything a front end draws for the current moment, worked out by the engine."""
 
     scene: Scene
     chapter: Chapter
     choices: tuple[ChoiceView, ...]
     variables: tuple[VariableView, ...]
     step: int
-    #: Questions due now: those of a chapter just left, and at an ending, of the last chapter.
-    reflection: tuple[tuple[Chapter, tuple[str, ...]], ...] = ()
+    reflection: tuple[Reflection, ...] = ()
+    #: The scene's text as it reads in this state, paragraph by paragraph.
+    text: tuple[Passage, ...] = ()
+    #: At an ending, its epilogue as it reads in this state (else empty).
+    epilogue: tuple[Passage, ...] = ()
+    #: The choice that led here (None at the start).
+    verdict: Verdict | None = None
+    #: The paragraphs of the source the scene rests on.
+    citations: tuple[Citation, ...] = ()
+    #: The codex entries the text (and epilogue) link to, in order of first mention.
+    terms: tuple[Term, ...] = ()
 
     @property
     def ending(self) -> Ending | None:
@@ -64,30 +154,50 @@ class Frame:
     def ended(self) -> bool:
         return self.scene.ending is not None
 
+    @property
+    def dates(self) -> str:
+        """The scene's date both ways: '25 October 1917 (7 November N.S.)'."""
+        return wording.dual_date(self.scene.date)
+
+    @property
+    def ending_kind(self) -> str | None:
+        """At an ending, the line that says what kind it is."""
+        ending = self.scene.ending
+        return wording.ending_kind_line(ending.kind) if ending is not None else None
+
+    @property
+    def chapter_heading(self) -> str:
+        return wording.chapter_heading(self.chapter.number, self.chapter.title)
+
+    def plain_text(self) -> list[str]:
+        """The text's paragraphs as plain strings (codex links as their words)."""
+        return [plain_passage(passage) for passage in self.text]
+
+    def plain_epilogue(self) -> list[str]:
+        return [plain_passage(passage) for passage in self.epilogue]
+
+
+def plain_passage(passage: Passage) -> str:
+    """A paragraph as plain text."""
+    return "".join(span.text for span in passage)
+
 
 @dataclass(frozen=True, slots=True)
 class PathEntry:
-    """A step of the path with what it meant: for histories and transcripts."""
+    """A step of the path as the player read it: for histories and transcripts."""
 
     scene: Scene
     choice: Choice
     at: str
+    #: The choice's label as it read when it was taken.
+    label: str = ""
+    why: str | None = None
+    #: The scene's text as it read when the player was there.
+    text: tuple[Passage, ...] = ()
 
 
 def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-_machines: dict[int, tuple[Story, StoryMachine]] = {}
-
-
-def machine_for(story: Story) -> StoryMachine:
-    """The story's machine, built once per story object."""
-    cached = _machines.get(id(story))
-    if cached is None or cached[0] is not story:
-        cached = (story, build_machine(story))
-        _machines[id(story)] = cached
-    return cached[1]
 
 
 class Game:
@@ -103,14 +213,17 @@ class Game:
     ) -> None:
         """A new playthrough from the story's start, or from `start` (a scene id) if given.
 
-        Starting later in the story, the variables are those the path of history
-        (every faithful choice) brings to that scene, so the scene reads as it should.
+        Starting later in the story, the variables (and the memory of scenes and
+        choices) are those the path of history (every faithful choice) brings to that
+        scene, so the scene reads as it should.
         """
         if start is not None and start not in story.scenes:
             raise ChoiceUnavailable(f"there is no scene '{start}' to start from")
         initial = None
         if start is not None and start != story.start:
-            initial = faithful_state(story, start)
+            arrived = faithful_state(story, start)
+            if arrived is not None:
+                initial = {name: arrived[name] for name in story.variables}
         start = start or story.start
         self.story = story
         #: The scene this playthrough began from (the story's start unless an assignment says).
@@ -118,9 +231,10 @@ class Game:
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
         self.random = random.Random(self.seed)
         self._clock = clock
-        self._machine = machine_for(story)
+        self._machine = story.machine
         self._events = self._machine.events
-        self._runner = Runner({**story.initial_state(), **(initial or {})})
+        self._start_memory: dict[str, dict[str, Value]] = {}
+        self._runner = Runner(self._start_state(start, initial))
         self._machine.add_model(self._runner, initial=start)
         # The record is kept as its fields without steps plus a list of steps, and made
         # into a (frozen) Record only when read: a choice appends, it does not copy.
@@ -130,6 +244,8 @@ class Game:
         self._steps: list[Step] = []
         self._record: Record | None = self._blank
         self._previous: Scene | None = None
+        #: The state before the last choice (None at the start).
+        self._before: dict[str, Value] | None = None
         self._frame: Frame | None = None
 
     # ------------------------------------------------------------ reading
@@ -138,7 +254,7 @@ class Game:
     def frame(self) -> Frame:
         """What to draw now; built on first use after each change, so tools that never draw don't pay."""
         if self._frame is None:
-            self._frame = self._make_frame(previous=self._previous)
+            self._frame = self._make_frame()
         return self._frame
 
     @property
@@ -147,8 +263,9 @@ class Game:
 
     @property
     def variables(self) -> dict[str, Value]:
-        """A copy of every variable, hidden ones included."""
-        return dict(self._runner.variables)
+        """A copy of every declared variable, hidden ones included (not the memory)."""
+        state = self._runner.variables
+        return {name: state[name] for name in self.story.variables}
 
     @property
     def record(self) -> Record:
@@ -165,17 +282,40 @@ class Game:
         return bool(self._steps)
 
     def path(self) -> list[PathEntry]:
-        """The choices made so far, with their scenes (for history and the ending screen)."""
+        """The choices made so far, each with its scene, its label and the scene's text as
+        they read at the time (for history, the ending and transcripts)."""
         out = []
+        state = self._start_state(self.start, self._blank.initial)
+        story = self.story
+        declared = story.state_variables
+        from game.engine.machine import effect_steps
+
         for step in self._steps:
-            scene = self.story.scenes[step.scene]
+            scene = story.scenes[step.scene]
             choice = scene.choice(step.choice)
             assert choice is not None
-            out.append(PathEntry(scene, choice, step.at))
+            out.append(
+                PathEntry(
+                    scene,
+                    choice,
+                    step.at,
+                    choice.label_text.render(state),
+                    step.why,
+                    self._passages(scene.body.render(state)),
+                )
+            )
+            effect_steps(choice, declared)(state)
         return out
 
+    def met_terms(self) -> set[str]:
+        """The codex entries linked from every text read so far (the current one included)."""
+        met = {term.id for term in self.frame.terms}
+        for entry in self.path():
+            met |= {span.term for passage in entry.text for span in passage if span.term}
+        return met
+
     def is_open(self, choice: Choice) -> bool:
-        return choice.test is None or bool(choice.test(self._runner.variables))
+        return choice.is_open(self._runner.variables)
 
     # ------------------------------------------------------------ acting
 
@@ -190,14 +330,15 @@ class Game:
         if choice is None:
             raise ChoiceUnavailable(f"scene '{scene.id}' has no choice '{choice_id}'")
         event = self._events.get(trigger_name(scene.id, choice_id))
+        variables = self._runner.variables
+        before = dict(variables)
         # The machine checks the condition (pure, so nothing has changed when it fails).
         if event is None or not event.trigger(self._runner):
-            raise ChoiceUnavailable(
-                choice.disabled_reason or f"'{choice.label}' cannot be taken now"
-            )
+            reason = choice.reason_text.render(variables) if choice.reason_text else None
+            raise ChoiceUnavailable(reason or f"'{choice.label}' cannot be taken now")
         self._steps.append(Step(scene.id, choice_id, self._clock(), why))
         self._record = None
-        self._previous, self._frame = scene, None
+        self._previous, self._before, self._frame = scene, before, None
 
     def choose_number(self, number: int) -> None:
         """Take the choice shown with this number (1-based)."""
@@ -236,23 +377,36 @@ class Game:
     def open_choices(self) -> list[Choice]:
         """The choices of the current scene that can be taken now (for tools; no Frame built)."""
         variables = self._runner.variables
-        return [c for c in self.scene.choices if c.test is None or c.test(variables)]
+        return [c for c in self.scene.choices if c.is_open(variables)]
 
     def close(self) -> None:
-        """Detach from the shared machine (long-running hosts make many games)."""
-        if self._runner in self._machine.models:
-            self._machine.remove_model(self._runner)
+        """Nothing to release any more (the machine keeps no playthroughs); kept so hosts
+        that say they are done with a game need not change."""
 
     # ------------------------------------------------------------ replay
 
+    def _start_state(self, start: str, initial: Mapping[str, Value] | None) -> dict[str, Value]:
+        """The state a playthrough begins in at `start`: the declared initial values with
+        `initial` laid over them, and the memory the path of history brings there."""
+        story = self.story
+        state = story.initial_state()
+        if story.memory and start != story.start:
+            memory = self._start_memory.get(start)
+            if memory is None:
+                arrived = faithful_state(story, start) or {}
+                memory = {key: arrived[key] for key in story.memory if key in arrived}
+                self._start_memory[start] = memory
+            state.update(memory)
+        for name, value in (initial or {}).items():
+            declared = story.variables.get(name)
+            if declared is not None and isinstance(value, bool) == (declared.type == "bool"):
+                state[name] = declared.clamp(value)
+        return state
+
     def _restore(self, record: Record) -> int:
         """Reset to the start and replay `record`; returns how many steps applied."""
-        variables = self.story.initial_state()
-        for name, value in (record.initial or {}).items():
-            if name in variables and isinstance(value, bool) == isinstance(variables[name], bool):
-                variables[name] = self.story.variables[name].clamp(value)
-        self._runner.variables = variables
         self.start = record.start if record.start in self.story.scenes else self.story.start
+        self._runner.variables = self._start_state(self.start, record.initial)
         self._machine.set_state(self.start, model=self._runner)
         self._blank = Record(
             self.story.id,
@@ -269,7 +423,8 @@ class Game:
         self.seed = record.seed
         self.random = random.Random(self.seed)
         applied = 0
-        previous = None
+        previous = before = None
+        count = len(record.steps)
         for step in record.steps:
             scene = self.scene
             if step.scene != scene.id:
@@ -277,66 +432,141 @@ class Game:
             choice = scene.choice(step.choice)
             if choice is None or not self.is_open(choice):
                 break
+            if applied == count - 1:  # only the last step's "before" is ever shown
+                before = dict(self._runner.variables)
             self._events[trigger_name(scene.id, choice.id)].trigger(self._runner)
             self._steps.append(step)
             previous = scene
             applied += 1
-        self._previous, self._frame = previous, None
+        if applied != count:
+            before = None if not applied else self._before_last()
+        self._previous, self._before, self._frame = previous, before, None
         return applied
+
+    def _before_last(self) -> dict[str, Value]:
+        """The state before the last applied step, rebuilt (only when a replay stopped short)."""
+        state = self._start_state(self.start, self._blank.initial)
+        from game.engine.machine import effect_steps
+
+        declared = self.story.state_variables
+        for step in self._steps[:-1]:
+            choice = self.story.scenes[step.scene].choice(step.choice)
+            assert choice is not None
+            effect_steps(choice, declared)(state)
+        return state
 
     # ------------------------------------------------------------ frames
 
-    def _make_frame(self, previous: Scene | None) -> Frame:
+    def _passages(self, text: str) -> tuple[Passage, ...]:
+        return tuple(tuple(self.story.spans(p)) for p in paragraphs(text))
+
+    def _citations(self, ids: tuple[str, ...]) -> tuple[Citation, ...]:
+        known = self.story.paragraphs
+        return tuple(Citation(pid, known[pid].summary if pid in known else None) for pid in ids)
+
+    def _make_frame(self) -> Frame:
         scene = self.scene
         story = self.story
         chapter = story.chapters[scene.chapter]
+        state = self._runner.variables
         views = []
         number = 0
-        variables = self._runner.variables
         for choice in scene.choices:
-            open_ = choice.test is None or bool(choice.test(variables))
-            if not open_ and choice.disabled_reason is None:
+            open_ = choice.is_open(state)
+            if not open_ and choice.reason_text is None:
                 continue
             number += 1
+            reason = None
+            if not open_ and choice.reason_text is not None:
+                reason = choice.reason_text.render(state)
             views.append(
                 ChoiceView(
                     number,
                     choice.id,
-                    choice.label,
+                    choice.label_text.render(state),
                     open_,
-                    None if open_ else choice.disabled_reason,
+                    reason,
                     choice.history,
                     choice.note,
                     choice.sources,
+                    self._citations(choice.sources),
                 )
             )
+        before = self._before
         shown = tuple(
             VariableView(
-                var.name, var.label, variables[var.name], _show(variables[var.name], var.maximum)
+                var.name,
+                var.label,
+                state[var.name],
+                wording.show_value(state[var.name], var.maximum),
+                var.minimum,
+                var.maximum,
+                before[var.name] if before is not None else state[var.name],
             )
             for var in story.variables.values()
             if var.label is not None
         )
-        due: list[tuple[Chapter, tuple[str, ...]]] = []
+        text = self._passages(scene.body.render(state))
+        epilogue: tuple[Passage, ...] = ()
+        if scene.ending is not None:
+            epilogue = self._passages(scene.ending.epilogue_text.render(state))
+        terms: dict[str, None] = {}
+        for passage in (*text, *epilogue):
+            for span in passage:
+                if span.term is not None:
+                    terms.setdefault(span.term, None)
+        return Frame(
+            scene,
+            chapter,
+            tuple(views),
+            shown,
+            len(self._steps),
+            self._due(scene, chapter),
+            text,
+            epilogue,
+            self._verdict(before),
+            self._citations(scene.sources),
+            tuple(Term(term, story.codex[term].name) for term in terms),
+        )
+
+    def _verdict(self, before: State | None) -> Verdict | None:
+        if not self._steps or before is None:
+            return None
+        step = self._steps[-1]
+        scene = self.story.scenes[step.scene]
+        choice = scene.choice(step.choice)
+        assert choice is not None
+        return Verdict(
+            scene.title,
+            choice.label_text.render(before),
+            choice.history,
+            choice.note,
+            self._citations(choice.sources),
+        )
+
+    def _due(self, scene: Scene, chapter: Chapter) -> tuple[Reflection, ...]:
+        due: list[Reflection] = []
+        previous = self._previous
         if previous is not None and previous.chapter != scene.chapter:
-            left = story.chapters[previous.chapter]
+            left = self.story.chapters[previous.chapter]
             if left.reflection:
-                due.append((left, left.reflection))
+                due.append(Reflection(left, left.reflection))
         if (
             scene.ending is not None
             and chapter.reflection
-            and all(c.id != chapter.id for c, _ in due)
+            and all(r.chapter.id != chapter.id for r in due)
         ):
-            due.append((chapter, chapter.reflection))
-        return Frame(scene, chapter, tuple(views), shown, len(self._steps), tuple(due))
+            due.append(Reflection(chapter, chapter.reflection, at_end=True))
+        return tuple(due)
 
 
 def faithful_state(story: Story, scene_id: str) -> dict[str, Value] | None:
     """The variables on arriving at `scene_id` along the path of history (first faithful open
     choice at each scene), or None if that path never passes it."""
+    from game.engine.explore import successors
+
     variables = story.initial_state()
     current = story.start
-    from game.engine.explore import successors
 
     for _ in range(len(story.scenes) + 1):
         if current == scene_id:
@@ -354,12 +584,6 @@ def faithful_state(story: Story, scene_id: str) -> dict[str, Value] | None:
         choice, variables = step
         current = choice.target
     return None
-
-
-def _show(value: Value, maximum: int | None) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return f"{value} / {maximum}" if maximum is not None else str(value)
 
 
 @dataclass(frozen=True, slots=True)

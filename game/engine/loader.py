@@ -15,16 +15,19 @@ from game.engine.expr import (
     Effect,
     Expr,
     ExprError,
+    Memory,
     State,
     Type,
     Value,
     compile_expr,
+    memory_in,
     parse_condition,
     parse_effect,
 )
 from game.engine.extends import extend_scenes
-from game.engine.gcpause import gc_paused
+from game.engine.memory import remember
 from game.engine.model import (
+    Action,
     Chapter,
     Choice,
     CodexEntry,
@@ -35,6 +38,7 @@ from game.engine.model import (
     Variable,
 )
 from game.engine.problems import Mark, Problem, StoryError, sort_problems
+from game.engine.text import Template, TextError, parse_template, plain_template
 from game.engine.yamlread import YamlList, YamlMap, read_limited, read_yaml_bytes
 
 if TYPE_CHECKING:
@@ -63,6 +67,8 @@ class _Parts:
     digest: Any = field(default_factory=hashlib.sha256)
     #: Parsed files kept from earlier loads (`petrograd play` only), or None.
     cache: ParseCache | None = None
+    #: Each file's bytes by its shown path, to find a place inside a text for a message.
+    sources: dict[str, bytes] = field(default_factory=dict)
 
     def parse(self, data: bytes, shown: str) -> tuple[Any, list[Problem]]:
         """What a file's bytes parse to, from the cache when it holds them."""
@@ -112,6 +118,7 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
         parts.problems.extend(problems)
         return
     parts.digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
+    parts.sources[shown] = data
     value, problems = parts.parse(data, shown)
     parts.problems.extend(problems)
     if value is None:
@@ -176,6 +183,62 @@ class _Builder:
         # tree and function: large stories repeat them, so each text is parsed once per load.
         self._conditions: dict[str, tuple[Expr, Callable[[State], Value]] | ExprError] = {}
         self._effects: dict[str, tuple[Effect, Callable[[State], Value]] | ExprError] = {}
+        #: Every memory predicate written anywhere, with its place: checked against the
+        #: scenes and choices once all files are read (`memory.remember`).
+        self.memory_refs: list[tuple[Memory, Mark]] = []
+        self._groups = 0
+
+    def locate(self, mark: Mark, value: str, offset: int) -> Mark:
+        """The place of `value[offset]`, a text whose value starts at `mark`.
+
+        The file is read from `mark` on, matching the value's characters in order and
+        passing over what YAML took away (indentation, folded line breaks, quotes), so
+        the place is right for block, folded and quoted texts alike."""
+        data = self.parts.sources.get(mark.path)
+        if data is None or mark.line <= 0:
+            return Mark(mark.path, mark.line, mark.column + offset)
+        lines = data.decode("utf-8", "replace").splitlines()
+        line, column = mark.line - 1, mark.column - 1
+        for index, char in enumerate(value[: offset + 1]):
+            if char.isspace() and index < offset:
+                continue
+            while line < len(lines):
+                text = lines[line]
+                found = text.find(char, column) if not char.isspace() else column
+                if found >= 0 and found <= len(text):
+                    if index == offset:
+                        return Mark(mark.path, line + 1, found + 1)
+                    column = found + 1
+                    break
+                line, column = line + 1, 0
+            else:
+                break
+        return Mark(mark.path, mark.line, mark.column + offset)
+
+    def note_memory(self, tree: Expr | None, where: Callable[[int], Mark]) -> None:
+        """Keep a tree's memory predicates for checking; `where` places a column of its text."""
+        if tree is not None:
+            for node in memory_in(tree):
+                self.memory_refs.append((node, where(node.column)))
+
+    def template(self, raw: YamlMap, key: str, types: dict[str, Type]) -> Template:
+        """Parse the text under `key` (conditional text); a mistake is a problem at its place."""
+        text = raw.get(key)
+        if not isinstance(text, str):
+            return plain_template("")
+        mark = raw.value_mark(key)
+        try:
+            template = parse_template(text, lambda source: self.parse_condition(source, types))
+        except TextError as exc:
+            self.problem(self.locate(mark, text, exc.offset), "bad-text", exc.message)
+            return plain_template(text)
+        for alternative in template.alternatives():
+            start = alternative.condition_offset
+            self.note_memory(
+                alternative.condition,
+                lambda column, start=start: self.locate(mark, text, start + column - 1),
+            )
+        return template
 
     def parse_condition(
         self, text: str, types: dict[str, Type]
@@ -282,6 +345,7 @@ class _Builder:
                 self.problem(
                     _in_value(raw, "if", exc.column), "bad-expression", f"in 'if': {exc.message}"
                 )
+            self.note_memory(condition, lambda column: _in_value(raw, "if", column))
         elif "disabled" in raw:
             self.problem(
                 raw.key_mark("disabled"),
@@ -289,33 +353,7 @@ class _Builder:
                 "'disabled' gives the reason a choice cannot be taken; it needs an 'if'",
                 "warning",
             )
-        raw_effects = raw.get("effects", ())
-        if isinstance(raw_effects, str):
-            effect_items: list[Any] = [raw_effects]
-        elif isinstance(raw_effects, YamlList):
-            effect_items = raw_effects
-        else:
-            effect_items = []
-        effects, actions = [], []
-        for index, text in enumerate(effect_items):
-            if not isinstance(text, str):
-                continue
-            try:
-                effect, compute = self.parse_effect(text, types)
-            except ExprError as exc:
-                emark = (
-                    raw_effects.item_mark(index)
-                    if isinstance(raw_effects, YamlList)
-                    else raw.value_mark("effects")
-                )
-                self.problem(
-                    Mark(emark.path, emark.line, emark.column + exc.column - 1),
-                    "bad-expression",
-                    f"in effect '{text}': {exc.message}",
-                )
-                continue
-            effects.append(effect)
-            actions.append((effect.target, effect.op, compute))
+        effects, actions = self.effects(raw, types)
         history = raw.get("history")
         return Choice(
             id=raw["id"],
@@ -332,7 +370,72 @@ class _Builder:
             marks=raw.value_marks,
             test=test,
             actions=tuple(actions),
+            label_text=self.template(raw, "label", types),
+            reason_text=self.template(raw, "disabled", types) if "disabled" in raw else None,
         )
+
+    def effects(self, raw: YamlMap, types: dict[str, Type]) -> tuple[list[Effect], list[Action]]:
+        """A choice's effects: texts such as 'garrison += 1', and `if:`/`then:`/`else:` groups
+        whose condition is read once, before the group's effects."""
+        raw_effects = raw.get("effects", ())
+        listed = isinstance(raw_effects, YamlList)
+        items: list[Any] = raw_effects if listed else [raw_effects]
+        effects: list[Effect] = []
+        actions: list[Action] = []
+
+        def place(index: int) -> Mark:
+            return raw_effects.item_mark(index) if listed else raw.value_mark("effects")
+
+        def one(text: Any, mark: Mark, guard: tuple[Expr, Callable[[State], Value]] | None) -> None:
+            if not isinstance(text, str):
+                return
+            try:
+                effect, compute = self.parse_effect(text, types)
+            except ExprError as exc:
+                self.problem(
+                    Mark(mark.path, mark.line, mark.column + exc.column - 1),
+                    "bad-expression",
+                    f"in effect '{text}': {exc.message}",
+                )
+                return
+            self.note_memory(
+                effect.value, lambda c: Mark(mark.path, mark.line, mark.column + c - 1)
+            )
+            if guard is not None:
+                effect = Effect(effect.target, effect.op, effect.value, guard[0])
+            effects.append(effect)
+            actions.append(
+                (effect.target, effect.op, compute, guard[1] if guard else None, self._groups)
+            )
+
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                one(item, place(index), None)
+            elif isinstance(item, YamlMap) and isinstance(item.get("if"), str):
+                try:
+                    tree, test = self.parse_condition(item["if"], types)
+                except ExprError as exc:
+                    self.problem(
+                        _in_value(item, "if", exc.column),
+                        "bad-expression",
+                        f"in the effect's 'if': {exc.message}",
+                    )
+                    continue
+                self.note_memory(tree, lambda column, item=item: _in_value(item, "if", column))
+                for branch, guard in (("then", (tree, test)), ("else", _negated(tree, test))):
+                    self._groups += 1
+                    value = item.get(branch)
+                    texts = value if isinstance(value, YamlList) else [value]
+                    for number, text in enumerate(texts):
+                        one(
+                            text,
+                            value.item_mark(number)
+                            if isinstance(value, YamlList)
+                            else item.value_mark(branch),
+                            guard,
+                        )
+        self._groups += 1
+        return effects, actions
 
     # -- scenes
     def scene(self, raw: YamlMap, chapter: str, types: dict[str, Type], mark: Mark) -> Scene | None:
@@ -378,6 +481,7 @@ class _Builder:
                 title=_text(raw_ending.get("title")),
                 kind=kind if kind in ("historical", "alternate", "defeat") else "alternate",
                 epilogue=_text(raw_ending.get("epilogue")),
+                epilogue_text=self.template(raw_ending, "epilogue", types),
             )
             if "choices" in raw:
                 self.problem(
@@ -399,6 +503,7 @@ class _Builder:
             ending=ending,
             mark=mark,
             marks=raw.value_marks,
+            body=self.template(raw, "text", types),
         )
 
     # -- codex and sources
@@ -461,6 +566,13 @@ class _Builder:
                     raw["id"], _text(raw.get("section")), _text(raw.get("summary"))
                 )
         return out
+
+
+def _negated(tree: Expr, test: Callable[[State], Value]) -> tuple[Expr, Callable[[State], Value]]:
+    """The `else:` of an effect group: its condition turned round."""
+    from game.engine.expr import Not
+
+    return Not(tree), lambda state: not test(state)
 
 
 def _in_value(raw: YamlMap, key: str, column: int) -> Mark:
@@ -572,6 +684,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         builder.problem(
             meta.value_mark("start"), "unknown-scene", f"the start scene '{start}' does not exist"
         )
+    memory = remember(builder, scenes, start)  # visit counts and choices that are read
     return Story(
         id=_text(meta.get("id")),
         title=_text(meta.get("title")),
@@ -585,6 +698,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         paragraphs=paragraphs,
         content_hash="sha256:" + parts.digest.hexdigest(),
         codex_names=codex_names,
+        memory=memory,
     )
 
 
@@ -597,13 +711,6 @@ def check_story(
     problem found, errors and warnings, in reading order. With a `cache`, files
     parsed before are not parsed again (parsecache.py).
     """
-    with gc_paused():
-        return _check_story(folders, assets, cache)
-
-
-def _check_story(
-    folders: Sequence[Path], assets: Path | None, cache: ParseCache | None
-) -> tuple[Story | None, list[Problem]]:
     parts = _Parts(cache=cache)
     if assets is not None:
         codex_file = assets / "codex.yaml"

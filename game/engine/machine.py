@@ -1,7 +1,9 @@
 """Compiles a Story into a `transitions` state machine: one state per scene, one transition per choice.
 
-The machine is built once per story and shared by every playthrough (each is a
-`Runner` model added to it). Conditions and effects are passed as callables made
+The machine is built once per story (`Story.machine`, kept with the story) and
+shared by every playthrough: each is a `Runner` put in a state of it. The machine
+keeps no list of its runners, so a playthrough that is dropped is gone, however
+many a long-running host makes. Conditions and effects are passed as callables made
 from the parsed expressions, never as strings: `transitions` would import a
 string it cannot find on the model as a dotted path.
 
@@ -24,7 +26,6 @@ from transitions import Machine
 from transitions.core import Event, EventData, State, Transition, listify
 
 from game.engine.expr import Value
-from game.engine.gcpause import gc_paused
 from game.engine.model import Choice, Story, Variable
 
 #: The model attribute that holds the current scene id.
@@ -45,12 +46,11 @@ def trigger_name(scene_id: str, choice_id: str) -> str:
     return f"{scene_id}:{choice_id}"
 
 
-def _condition(choice: Choice) -> Callable[[object], bool]:
-    test = choice.test
-    assert test is not None
+def _condition(choice: Choice) -> Callable[[EventData], bool]:
+    is_open = choice.is_open
 
-    def condition(event: object) -> bool:
-        return bool(test(event.model.variables))  # type: ignore[attr-defined]
+    def condition(event: EventData) -> bool:
+        return is_open(event.model.variables)
 
     return condition
 
@@ -58,15 +58,26 @@ def _condition(choice: Choice) -> Callable[[object], bool]:
 def effect_steps(
     choice: Choice, declared: Mapping[str, Variable]
 ) -> Callable[[dict[str, Value]], None]:
-    """A function that applies a choice's effects, in order, clamped to each variable's range.
+    """A function that applies a choice's effects (then its memory), in order, each clamped
+    to its variable's range; an `if:` group's condition is read once, before its effects.
 
     The machine runs it as the transition's `before` callback; the explorer in
     `explore.py` runs the very same function, so the two can never disagree.
+    `declared` is the story's `state_variables`.
     """
-    steps = [(target, op, compute, declared[target]) for target, op, compute in choice.actions]
+    steps = [
+        (target, op, compute, guard, group, declared[target])
+        for target, op, compute, guard, group in choice.actions
+    ]
 
     def apply(variables: dict[str, Value]) -> None:
-        for target, op, compute, variable in steps:
+        group_now, holds = -1, True
+        for target, op, compute, guard, group, variable in steps:
+            if guard is not None:
+                if group != group_now:
+                    group_now, holds = group, bool(guard(variables))
+                if not holds:
+                    continue
             value = compute(variables)
             if op == "+=":
                 value = variables[target] + value
@@ -77,11 +88,11 @@ def effect_steps(
     return apply
 
 
-def _effects(choice: Choice, declared: Mapping[str, Variable]) -> Callable[[object], None]:
+def _effects(choice: Choice, declared: Mapping[str, Variable]) -> Callable[[EventData], None]:
     apply = effect_steps(choice, declared)
 
-    def before(event: object) -> None:
-        apply(event.model.variables)  # type: ignore[attr-defined]
+    def before(event: EventData) -> None:
+        apply(event.model.variables)
 
     return before
 
@@ -160,35 +171,34 @@ class StoryMachine(Machine):
             self.callback(func, event_data)
 
     def add_model(self, model: Any, initial: Any = None) -> None:
-        """Add playthroughs: each is put in `initial` (default: the start); nothing is bound on it."""
+        """Put playthroughs in `initial` (default: the start). Nothing is bound on them and
+        the machine keeps no reference to them: a dropped playthrough is collected."""
         if initial is None:
             initial = self.initial
         for each in listify(model):
-            if each not in self.models:
-                self.set_state(initial, model=each)
-                self.models.append(each)
+            self.set_state(initial, model=each)
 
 
 def build_machine(story: Story) -> StoryMachine:
-    """One machine for the story. Models are added per playthrough with `add_model`."""
-    with gc_paused():
-        machine = StoryMachine(
-            model=None,
-            states=list(story.scenes),
-            initial=story.start,
-            auto_transitions=False,  # the default adds a to_<scene> trigger per pair: quadratic
-            send_event=True,
-            model_attribute=SCENE_ATTRIBUTE,
-        )
-        for scene in story.scenes.values():
-            for choice in scene.choices:
-                if choice.target not in story.scenes:
-                    continue
-                machine.add_transition(
-                    trigger=trigger_name(scene.id, choice.id),
-                    source=scene.id,
-                    dest=choice.target,
-                    conditions=[_condition(choice)] if choice.test is not None else None,
-                    before=[_effects(choice, story.variables)] if choice.actions else None,
-                )
+    """One machine for the story; playthroughs are put in it with `add_model`."""
+    machine = StoryMachine(
+        model=None,
+        states=list(story.scenes),
+        initial=story.start,
+        auto_transitions=False,  # the default adds a to_<scene> trigger per pair: quadratic
+        send_event=True,
+        model_attribute=SCENE_ATTRIBUTE,
+    )
+    declared = story.state_variables
+    for scene in story.scenes.values():
+        for choice in scene.choices:
+            if choice.target not in story.scenes:
+                continue
+            machine.add_transition(
+                trigger=trigger_name(scene.id, choice.id),
+                source=scene.id,
+                dest=choice.target,
+                conditions=[_condition(choice)] if choice.test is not None else None,
+                before=[_effects(choice, declared)] if choice.actions else None,
+            )
     return machine

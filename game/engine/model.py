@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from game.engine.expr import LIMIT, Effect, Expr, State, Type, Value
 from game.engine.problems import Mark
+from game.engine.text import Template, plain_template
+
+if TYPE_CHECKING:
+    from game.engine.machine import StoryMachine
 
 History = Literal["faithful", "divergent"]
 EndingKind = Literal["historical", "alternate", "defeat"]
@@ -106,7 +111,13 @@ class Ending:
     id: str
     title: str
     kind: EndingKind
+    #: The epilogue as written; `epilogue_text` is it parsed (it may depend on the state).
     epilogue: str
+    epilogue_text: Template = field(default=plain_template(""), compare=False, repr=False)
+
+
+#: A compiled effect: (variable, op, value as a function of the state, guard or None).
+Action = tuple[str, str, Callable[[State], Value], Callable[[State], Value] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +137,25 @@ class Choice:
     marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
     #: The condition compiled to a function of the variables (None: always open).
     test: Callable[[State], Value] | None = field(default=None, compare=False, repr=False)
-    #: The effects compiled: (variable, op, function of the variables).
-    actions: tuple[tuple[str, str, Callable[[State], Value]], ...] = field(
-        default=(), compare=False, repr=False
-    )
+    #: The effects compiled: (variable, op, function of the variables, guard or None).
+    actions: tuple[Action, ...] = field(default=(), compare=False, repr=False)
+    #: The label and the disabled reason parsed (either may depend on the state).
+    label_text: Template = field(default=plain_template(""), compare=False, repr=False)
+    reason_text: Template | None = field(default=None, compare=False, repr=False)
+    #: What taking the choice writes into the playthrough's memory (visit counts, choices
+    #: taken), as effects on memory keys; only what some condition or text reads is kept.
+    memory: tuple[Effect, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def all_effects(self) -> tuple[Effect, ...]:
+        """The author's effects, then the memory's, in the order they are applied."""
+        return self.effects + self.memory if self.memory else self.effects
+
+    def is_open(self, state: State) -> bool:
+        """Whether the choice can be taken in this state: the one definition, used by play,
+        the tools, the exhaustive walk and verification alike."""
+        test = self.test
+        return test is None or bool(test(state))
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +166,7 @@ class Scene:
     date: dt.date
     time: str
     place: str
+    #: The text as written; `body` is it parsed (it may depend on the state).
     text: str
     sources: tuple[str, ...]
     choices: tuple[Choice, ...] = ()
@@ -147,6 +174,18 @@ class Scene:
     mark: Mark = field(default=Mark(""), compare=False)
     #: Where each key's value stands in the file, for messages.
     marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+    body: Template = field(default=plain_template(""), compare=False, repr=False)
+
+    def templates(self) -> Iterator[tuple[str, Template]]:
+        """Every text of the scene that may depend on the state, with the key it is written
+        under: its text, its choices' labels and reasons, its ending's epilogue."""
+        yield "text", self.body
+        for choice in self.choices:
+            yield "label", choice.label_text
+            if choice.reason_text is not None:
+                yield "disabled", choice.reason_text
+        if self.ending is not None:
+            yield "epilogue", self.ending.epilogue_text
 
     @property
     def text_mark(self) -> Mark:
@@ -201,14 +240,32 @@ class Story:
     content_hash: str
     #: Lower-cased codex names and aliases -> entry id.
     codex_names: Mapping[str, str] = field(default_factory=dict)
+    #: The playthrough's memory that some condition or text reads, as hidden variables
+    #: under keys no author can write (`expr.visits_key`, `expr.chose_key`).
+    memory: Mapping[str, Variable] = field(default_factory=dict)
 
     @property
     def endings(self) -> dict[str, Scene]:
         """Ending id -> its scene."""
         return {s.ending.id: s for s in self.scenes.values() if s.ending is not None}
 
+    @property
+    def state_variables(self) -> Mapping[str, Variable]:
+        """The declared variables and the memory: everything a state holds."""
+        return {**self.variables, **self.memory} if self.memory else self.variables
+
     def initial_state(self) -> dict[str, Value]:
-        return {name: var.initial for name, var in self.variables.items()}
+        """The state at the story's start: declared initial values, and the memory of
+        having reached the start scene once."""
+        return {name: var.initial for name, var in self.state_variables.items()}
+
+    @cached_property
+    def machine(self) -> StoryMachine:
+        """The story's `transitions` machine, built on first use and kept with the story
+        (so it lives and dies with it: nothing process-wide keeps either alive)."""
+        from game.engine.machine import build_machine
+
+        return build_machine(self)
 
     def chapter_of(self, scene: Scene) -> Chapter:
         return self.chapters[scene.chapter]
@@ -220,9 +277,8 @@ class Story:
         for match in LINK.finditer(paragraph):
             if match.start() > pos:
                 out.append(Span(paragraph[pos : match.start()]))
-            shown, ref = match.group(1).strip(), match.group(2)
-            term = ref.strip() if ref else self.codex_names.get(shown.lower())
-            out.append(Span(shown, term if term in self.codex else None))
+            shown = match.group(1).strip()
+            out.append(Span(shown, self.link_target(shown, match.group(2))))
             pos = match.end()
         if pos < len(paragraph):
             out.append(Span(paragraph[pos:]))
@@ -232,12 +288,22 @@ class Story:
         """Scene text with the link brackets taken out."""
         return LINK.sub(lambda m: m.group(1).strip(), text)
 
-    def terms_in(self, scene: Scene) -> list[str]:
-        """The codex entries a scene links to, in order of first mention."""
+    def link_target(self, shown: str, ref: str | None) -> str | None:
+        """The codex entry a `[[shown]]` or `[[shown|ref]]` link opens (None: no such entry)."""
+        term = ref.strip() if ref else self.codex_names.get(shown.strip().lower())
+        return term if term in self.codex else None
+
+    def scene_terms(self, scene_id: str) -> list[str]:
+        """The codex entries a scene's text may link to, in any of its versions (none for a
+        scene the story lacks): for what a player met in an earlier playthrough."""
+        scene = self.scenes.get(scene_id)
+        return self.terms_in(scene.text) if scene is not None else []
+
+    def terms_in(self, text: str) -> list[str]:
+        """The codex entries a text links to, in order of first mention."""
         seen: dict[str, None] = {}
-        for match in LINK.finditer(scene.text):
-            ref = match.group(2)
-            term = ref.strip() if ref else self.codex_names.get(match.group(1).strip().lower())
-            if term in self.codex:
+        for match in LINK.finditer(text):
+            term = self.link_target(match.group(1), match.group(2))
+            if term is not None:
                 seen.setdefault(term, None)
         return list(seen)

@@ -32,7 +32,6 @@ from game.engine.expr import (
     unparse,
     variables_in,
 )
-from game.engine.gcpause import gc_paused
 from game.engine.model import Story
 from game.engine.problems import Problem
 
@@ -207,13 +206,6 @@ def bounds(story: Story) -> dict[str, Abstract]:
     choice is taken (once at most, unless the choice lies on a cycle of scenes, in
     which case without limit). Clamping keeps it in its declared range.
     """
-    # Its working sets (graphs, components) grow with the story and are short-lived:
-    # the collector would walk the whole loaded story again and again (see gcpause.py).
-    with gc_paused():
-        return _bounds(story)
-
-
-def _bounds(story: Story) -> dict[str, Abstract]:
     repeats = _choices_on_cycles(story)
     # each effect, with whether its choice may be taken more than once
     effects: dict[str, list[tuple[bool, Effect]]] = {name: [] for name in story.variables}

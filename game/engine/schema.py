@@ -377,9 +377,28 @@ def _closest(name: str, known: set[str]) -> str | None:
 ID = Text(pattern=ID_PATTERN, what="an id (lower-case letters, digits and hyphens)")
 PARAGRAPH = Text(pattern=PARAGRAPH_PATTERN, what="a paragraph id such as eve-1")
 SOURCES = ListOf(PARAGRAPH, min_items=1, what="a list of paragraph ids such as [eve-1, eve-2]")
-EFFECTS = OneOf(
-    (Text(what="an effect"), ListOf(Text(what="an effect"))), what="an effect or a list of effects"
+EFFECT = Text(what="an effect such as 'garrison += 1'")
+SOME_EFFECTS = OneOf((EFFECT, ListOf(EFFECT)), what="an effect or a list of effects")
+GUARDED_EFFECTS = Shape(
+    "effect group",
+    (
+        Key(
+            "if",
+            Text(what="a condition such as 'chose(c1-smolny.report)'"),
+            doc="the effects under 'then' apply only when this holds (read once, before them)",
+        ),
+        Key("then", SOME_EFFECTS, doc="the effects when the condition holds"),
+        Key("else", SOME_EFFECTS, required=False, doc="the effects when it does not"),
+    ),
+    doc="Effects that apply only when a condition holds, such as "
+    "{if: chose(c1-smolny.report), then: garrison += 1}.",
 )
+EFFECTS = OneOf(
+    (EFFECT, ListOf(OneOf((EFFECT, GUARDED_EFFECTS), what="an effect or an 'if:' group"))),
+    what="an effect or a list of effects",
+)
+#: Said of every text that may depend on the state.
+CONDITIONAL = "; may vary with the state: {condition? this | that} (see docs/authoring.md)"
 
 VARIABLE = Shape(
     "variable",
@@ -464,7 +483,11 @@ ENDING = Shape(
             Text(words=("historical", "alternate", "defeat")),
             doc="historical, alternate or defeat",
         ),
-        Key("epilogue", Text(), doc="what came after; a counterfactual says what really happened"),
+        Key(
+            "epilogue",
+            Text(),
+            doc="what came after; a counterfactual says what really happened" + CONDITIONAL,
+        ),
     ),
     doc="Makes a scene an ending.",
 )
@@ -473,7 +496,7 @@ CHOICE = Shape(
     "choice",
     (
         Key("id", ID, doc="unique within the scene"),
-        Key("label", Text(hint="write it in quotes"), doc="what the player reads"),
+        Key("label", Text(hint="write it in quotes"), doc="what the player reads" + CONDITIONAL),
         Key("goto", ID, doc="the id of the next scene"),
         Key("sources", SOURCES, doc="paragraph ids of the article"),
         Key(
@@ -486,16 +509,20 @@ CHOICE = Shape(
             "if",
             Text(what="a condition such as 'garrison >= 5'"),
             required=False,
-            doc="the choice can be taken only when this holds",
+            doc="the choice can be taken only when this holds; besides variables, it may ask "
+            "visited(scene-id), visits(scene-id) or chose(scene-id.choice-id)",
         ),
         Key(
             "disabled",
             Text(),
             required=False,
-            doc="with 'if': the reason shown beside the dimmed choice",
+            doc="with 'if': the reason shown beside the dimmed choice" + CONDITIONAL,
         ),
         Key(
-            "effects", EFFECTS, required=False, doc="changes to variables, such as 'garrison += 1'"
+            "effects",
+            EFFECTS,
+            required=False,
+            doc="changes to variables, such as 'garrison += 1', or {if: ..., then: ...} groups",
         ),
     ),
     doc="A choice the player can make.",
@@ -513,7 +540,11 @@ SCENE = Shape(
         ),
         Key("time", Text(hint="write it in quotes"), doc="time of day, free text"),
         Key("place", Text(), doc="where the scene happens"),
-        Key("text", Text(), doc="the scene's paragraphs; [[Name]] links the codex"),
+        Key(
+            "text",
+            Text(),
+            doc="the scene's paragraphs; [[Name]] links the codex" + CONDITIONAL,
+        ),
         Key("sources", SOURCES, doc="paragraph ids of the article"),
         Key(
             "choices",

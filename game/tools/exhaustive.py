@@ -192,10 +192,19 @@ class Exhaustive:
 def _apply(
     story: Story, choice: Choice, variables: dict[str, Value], observed: str
 ) -> Iterator[tuple[str, int, int, int]]:
-    """Apply a choice's effects in place, exactly as the machine does (`effect_steps`),
-    yielding (effect text, before, wanted, kept) whenever `observed` is clamped."""
-    declared = story.variables
-    for effect, (target, op, compute) in zip(choice.effects, choice.actions, strict=True):
+    """Apply a choice's effects in place, exactly as the machine does (`effect_steps`: an
+    `if:` group's condition read once, memory last), yielding (effect text, before, wanted,
+    kept) whenever `observed` is clamped."""
+    declared = story.state_variables
+    group_now, holds = -1, True
+    for effect, (target, op, compute, guard, group) in zip(
+        choice.all_effects, choice.actions, strict=True
+    ):
+        if guard is not None:
+            if group != group_now:
+                group_now, holds = group, bool(guard(variables))
+            if not holds:
+                continue
         before = variables[target]
         value = compute(variables)
         if op == "+=":
@@ -210,7 +219,7 @@ def _apply(
 
 def _walk_ranges(story: Story, observed: str, limit: int) -> tuple[list[Clamp], int, bool]:
     """Every way an effect clamps `observed`, one example path for each."""
-    names = list(story.variables)
+    names = list(story.state_variables)
     initial = story.initial_state()
     live = live_variables(story, observed)
 
@@ -242,9 +251,7 @@ def _walk_ranges(story: Story, observed: str, limit: int) -> tuple[list[Clamp], 
         key, variables = queue.popleft()
         scene_id = key[0]
         for choice in story.scenes[scene_id].choices:
-            if choice.target not in story.scenes:
-                continue
-            if choice.test is not None and not choice.test(variables):
+            if choice.target not in story.scenes or not choice.is_open(variables):
                 continue
             after = dict(variables)
             for text, before, wanted, kept in _apply(story, choice, after, observed):

@@ -67,15 +67,14 @@ class CodexScreen(ModalScreen[None]):
         super().__init__()
         self.session = session
         story = session.story
-        seen = session.profile.seen(story.id)
-        if session.game is not None:
-            seen |= {step.scene for step in session.game.record.steps} | {session.game.scene.id}
+        # Scenes read in earlier playthroughs, in any of their versions; this one as read.
         self.met = {
             term
-            for sid in seen
-            if sid in story.scenes
-            for term in story.terms_in(story.scenes[sid])
+            for sid in session.profile.seen(story.id)
+            for term in story.scene_terms(sid)
         }
+        if session.game is not None:
+            self.met |= session.game.met_terms()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="codex-dialog", classes="dialog"):

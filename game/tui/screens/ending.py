@@ -10,16 +10,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from game.atomic import WriteFailed
+from game.engine import wording
 from game.session import Locked, Session
 from game.tui.screens.scene import header_text
-from game.tui.widgets.scene_text import linked_text
+from game.tui.widgets.scene_text import passages_content
 from game.tui.widgets.too_small import TooSmallNotice
-
-KIND_LABELS = {
-    "historical": "The historical ending: this is what happened.",
-    "alternate": "An alternate ending: this did not happen.",
-    "defeat": "A defeat: this did not happen.",
-}
 
 
 class EndingScreen(Screen[None]):
@@ -46,33 +41,32 @@ class EndingScreen(Screen[None]):
         frame = game.frame
         scene = frame.scene
         ending = frame.ending
-        assert ending is not None
-        story = game.story
+        assert ending is not None and frame.ending_kind is not None
         with Vertical(classes="screen-body"):
             yield Static(header_text(frame), id="ending-header")
             with VerticalScroll(id="ending-pane"):
                 yield Static(id="handed-in")
                 yield Static(Content(scene.title).stylize("bold"), classes="ending-scene-title")
-                yield Static(linked_text(story, scene.text), classes="ending-scene-text")
-                yield Static(Content(f"THE END: {ending.title}").stylize("bold"), id="ending-title")
-                yield Static(Content(KIND_LABELS[ending.kind]).stylize("italic"), id="ending-kind")
-                yield Static(linked_text(story, ending.epilogue), id="epilogue")
-                for chapter, questions in frame.reflection:
-                    heading = Content(
-                        f"To think about, from chapter {chapter.number}, {chapter.title}:"
-                    ).stylize("bold")
+                yield Static(passages_content(frame.text), classes="ending-scene-text")
+                yield Static(
+                    Content(wording.ending_title(ending.title)).stylize("bold"), id="ending-title"
+                )
+                yield Static(Content(frame.ending_kind).stylize("italic"), id="ending-kind")
+                yield Static(passages_content(frame.epilogue), id="epilogue")
+                for due in frame.reflection:
+                    heading = Content(due.heading).stylize("bold")
                     yield Static(
-                        Content("\n").join([heading] + [Content(f"• {q}") for q in questions]),
+                        Content("\n").join([heading] + [Content(f"• {q}") for q in due.questions]),
                         classes="ending-reflection",
                     )
-                yield Static(Content("Your path and history").stylize("bold"), id="path-heading")
+                yield Static(Content(wording.PATH_HEADING).stylize("bold"), id="path-heading")
                 for number, entry in enumerate(game.path(), 1):
                     choice = entry.choice
-                    marker = "FAITHFUL" if choice.history == "faithful" else "DIVERGENT"
+                    marker = wording.history_tag(choice.history)
                     yield Static(
                         Content.assemble(
                             Content(f"{number}. [{marker}] ").stylize("bold"),
-                            Content(f"{entry.scene.title}: {choice.label}"),
+                            Content(f"{entry.scene.title}: {entry.label}"),
                             "\n",
                             Content(
                                 f"{choice.note} (sources: {', '.join(choice.sources)})"

@@ -9,25 +9,24 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from game.engine import Game
+from game.engine import Game, wording
 
 
 def path_content(game: Game) -> Content:
     """The path as numbered lines; each choice marked faithful or divergent in words."""
     lines: list[Content] = []
     for number, entry in enumerate(game.path(), 1):
-        marker = "FAITHFUL" if entry.choice.history == "faithful" else "DIVERGENT"
+        marker = wording.history_tag(entry.choice.history)
         lines.append(
             Content.assemble(
                 Content(f"{number}. {entry.scene.title}").stylize("bold"),
-                f"  ({entry.scene.dates})\n   You chose: {entry.choice.label}  ",
+                f"  ({wording.dual_date(entry.scene.date)})\n   You chose: {entry.label}  ",
                 Content(f"[{marker}]").stylize("bold"),
             )
         )
+    frame = game.frame
     lines.append(
-        Content.assemble(
-            Content("Now: ").stylize("bold"), f"{game.scene.title} ({game.scene.dates})"
-        )
+        Content.assemble(Content("Now: ").stylize("bold"), f"{frame.scene.title} ({frame.dates})")
     )
     return Content("\n\n").join(lines)
 

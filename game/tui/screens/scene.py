@@ -13,12 +13,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 
 from game.atomic import WriteFailed
-from game.engine import ChoiceUnavailable, Frame, Scene
+from game.engine import ChoiceUnavailable, Frame, wording
 from game.profile import REVEAL_SPEEDS
 from game.saves import SaveError
 from game.session import Locked, Session
 from game.tui.widgets.choice_list import ChoiceList
-from game.tui.widgets.scene_text import linked_text
+from game.tui.widgets.scene_text import passages_content
 from game.tui.widgets.side_panel import SidePanel
 from game.tui.widgets.steady import SteadyStatic
 from game.tui.widgets.too_small import TooSmallNotice
@@ -31,10 +31,15 @@ REVEAL_TICKS = 30
 
 def header_text(frame: Frame) -> Content:
     scene = frame.scene
-    return Content(
-        f"Chapter {frame.chapter.number}: {frame.chapter.title}  │  {scene.dates}  │  "
-        f"{scene.time}  │  {scene.place}"
-    )
+    return Content(f"{frame.chapter_heading}  │  {frame.dates}  │  {scene.time}  │  {scene.place}")
+
+
+def verdict_content(frame: Frame) -> Content | None:
+    """What history says of the choice that led here (None at the start)."""
+    verdict = frame.verdict
+    if verdict is None:
+        return None
+    return Content.assemble(Content(f"{verdict.heading} ").stylize("italic"), Content(verdict.note))
 
 
 class SceneScreen(Screen[None]):
@@ -92,33 +97,29 @@ class SceneScreen(Screen[None]):
     # ------------------------------------------------------------ drawing
 
     def show_frame(self, frame: Frame) -> None:
-        story = self.game.story
         scene = frame.scene
         self.query_one("#scene-header", Static).update(header_text(frame))
         self.query_one("#scene-title", Static).update(Content(scene.title).stylize("bold"))
-        self.show_text(scene)
+        self.show_text(frame)
         reflection = self.query_one("#reflection", Static)
-        questions = [(c, q) for c, q in frame.reflection if c.id != frame.chapter.id]
-        if questions:
-            lines = [
-                Content(f"To think about, from chapter {c.number}, {c.title}:").stylize("bold")
-                for c, _ in questions[:1]
-            ]
-            lines += [Content(f"• {question}") for _, qs in questions for question in qs]
+        due = [r for r in frame.reflection if not r.at_end]
+        if due:
+            lines = [Content(due[0].heading).stylize("bold")]
+            lines += [Content(f"• {question}") for r in due for question in r.questions]
             reflection.update(Content("\n").join(lines))
-        reflection.display = bool(questions)
+        reflection.display = bool(due)
         last = self.query_one("#last-choice", Static)
         last.update(self.last_note or "")
         last.display = self.last_note is not None
-        self.query_one(SidePanel).show(story, frame)
+        self.query_one(SidePanel).show(frame)
         choices = self.query_one(ChoiceList)
         choices.show(frame.choices)
         choices.focus()
         self.query_one("#scene-pane", VerticalScroll).scroll_home(animate=False)
 
-    def show_text(self, scene: Scene) -> None:
+    def show_text(self, frame: Frame) -> None:
         """Show the scene's text, revealing it gradually the first time if the player wants that."""
-        self.full_text = linked_text(self.game.story, scene.text)
+        self.full_text = passages_content(frame.text)
         if self.reveal_timer is not None:
             self.reveal_timer.stop()
             self.reveal_timer = None
@@ -160,8 +161,8 @@ class SceneScreen(Screen[None]):
         if self.session.needs_why():
             from game.tui.screens.classroom import WhyScreen
 
-            choice = self.game.scene.choice(choice_id)
-            label = choice.label if choice else choice_id
+            view = next((v for v in self.game.frame.choices if v.id == choice_id), None)
+            label = view.label if view else choice_id
 
             def answered(why: str | None) -> None:
                 if why:
@@ -172,20 +173,12 @@ class SceneScreen(Screen[None]):
         self.commit(choice_id, None)
 
     def commit(self, choice_id: str, why: str | None) -> None:
-        scene = self.game.scene
         try:
             self.session.choose(choice_id, why)
         except ChoiceUnavailable as exc:
             self.notify(str(exc), title="Not open", severity="warning")
             return
-        choice = scene.choice(choice_id)
-        assert choice is not None
-        verdict = (
-            "faithful to history" if choice.history == "faithful" else "a departure from history"
-        )
-        self.last_note = Content.assemble(
-            Content(f"Your last choice was {verdict}: ").stylize("italic"), Content(choice.note)
-        )
+        self.last_note = verdict_content(self.game.frame)
         self.after_change()
 
     def after_change(self) -> None:
@@ -234,7 +227,7 @@ class SceneScreen(Screen[None]):
         except Locked as exc:
             self.notify(f"Undo is off: {exc}.", severity="warning")
             return
-        self.last_note = Content("You took back your last choice.").stylize("italic")
+        self.last_note = Content(wording.UNDONE).stylize("italic")
         self.after_change()
 
     def action_history(self) -> None:

@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from game.engine import Frame, Story
+from game.engine import Frame, wording
 from game.tui.widgets.steady import SteadyStatic
 
 BAR_WIDTH = 10
@@ -25,35 +25,31 @@ class SidePanel(VerticalScroll):
     can_focus = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Where things stand", classes="panel-heading")
+        yield Static(wording.VARIABLES_HEADING, classes="panel-heading")
         yield SteadyStatic(id="variables")
-        yield Static("Sources", classes="panel-heading")
+        yield Static(wording.SOURCES_HEADING, classes="panel-heading")
         yield SteadyStatic(id="sources")
-        yield Static("In the codex", classes="panel-heading", id="terms-heading")
+        yield Static(wording.CODEX_HEADING, classes="panel-heading", id="terms-heading")
         yield SteadyStatic(id="terms")
 
-    def show(self, story: Story, frame: Frame) -> None:
+    def show(self, frame: Frame) -> None:
         lines = []
         for var in frame.variables:
-            variable = story.variables[var.name]
-            if isinstance(var.value, bool):
-                lines.append(Content(f"{var.label}\n  {var.shown}"))
-            elif variable.maximum is not None:
-                lines.append(
-                    Content(f"{var.label}\n  {bar(var.value, variable.maximum)} {var.shown}")
-                )
-            else:
-                lines.append(Content(f"{var.label}\n  {var.shown}"))
+            gauge = ""
+            if not isinstance(var.value, bool) and var.maximum is not None:
+                gauge = f"{bar(var.value, var.maximum)} "
+            line = Content(f"{var.label}\n  {gauge}{var.shown}")
+            if var.delta is not None:
+                line = line + Content(f" ({var.delta:+d})").stylize("bold")
+            elif var.changed:
+                line = line + Content(" (changed)").stylize("bold")
+            lines.append(line)
         self.query_one("#variables", Static).update(Content("\n").join(lines))
-        sources = []
-        for ref in frame.scene.sources:
-            paragraph = story.paragraphs.get(ref)
-            sources.append(Content(f"{ref}: {paragraph.summary}" if paragraph else ref))
+        sources = [Content(f"{c.id}: {c.summary}" if c.summary else c.id) for c in frame.citations]
         self.query_one("#sources", Static).update(Content("\n").join(sources))
         terms = []
-        for term in story.terms_in(frame.scene):
-            entry = story.codex[term]
-            terms.append(Content(f"• {entry.name}").stylize(f"@click=app.show_term('{term}')"))
+        for term in frame.terms:
+            terms.append(Content(f"• {term.name}").stylize(f"@click=app.show_term('{term.id}')"))
         self.query_one("#terms", Static).update(
             Content("\n").join(terms) if terms else Content("(none)")
         )

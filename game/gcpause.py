@@ -1,4 +1,8 @@
-"""Pausing Python's cyclic garbage collector while a story is built.
+"""Pausing Python's cyclic garbage collector while a command builds or checks a story.
+
+The engine never touches the collector (it is process-wide state); the command line
+does, here, on its own start path: `petrograd check`, `graph`, `autoplay` and the rest
+load and analyse inside `gc_paused()`.
 
 Loading a story makes hundreds of thousands of objects that all live on (values,
 places in the file, scenes, choices, the machine's states and transitions). The

@@ -1,0 +1,110 @@
+"""Every phrase more than one front end shows: one wording, so the TUI, the plain player,
+the transcripts, the class report and the web page never drift apart.
+
+Plain text only (no markup): each front end styles and escapes it as it draws it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from game.engine.model import format_dates
+
+# ---------------------------------------------------------------- verdicts on a choice
+
+#: A choice's history, as a short tag in capitals (never shown by colour alone).
+HISTORY_TAGS = {"faithful": "FAITHFUL", "divergent": "DIVERGENT"}
+#: What the tag means, in a few words.
+HISTORY_MEANINGS = {"faithful": "what happened", "divergent": "a counterfactual"}
+#: The verdict after a choice: "Your last choice was faithful to history: <note>".
+HISTORY_VERDICTS = {
+    "faithful": "faithful to history",
+    "divergent": "a departure from history",
+}
+
+
+def verdict_heading(history: str) -> str:
+    """'Your last choice was faithful to history:' (the note follows)."""
+    return f"Your last choice was {HISTORY_VERDICTS.get(history, history)}:"
+
+
+def history_tag(history: str) -> str:
+    return HISTORY_TAGS.get(history, history.upper())
+
+
+def history_meaning(history: str) -> str:
+    return HISTORY_MEANINGS.get(history, history)
+
+
+# ---------------------------------------------------------------- endings
+
+#: An ending's kind, as a name within a sentence.
+ENDING_KIND_NAMES = {
+    "historical": "the historical ending",
+    "alternate": "an alternate ending",
+    "defeat": "a defeat",
+}
+#: An ending's kind, as the line shown under its title.
+ENDING_KIND_LINES = {
+    "historical": "The historical ending: this is what happened.",
+    "alternate": "An alternate ending: this did not happen.",
+    "defeat": "A defeat: this did not happen.",
+}
+
+
+def ending_kind_name(kind: str) -> str:
+    return ENDING_KIND_NAMES.get(kind, kind)
+
+
+def ending_kind_line(kind: str) -> str:
+    return ENDING_KIND_LINES.get(kind, kind)
+
+
+def ending_title(title: str) -> str:
+    return f"THE END: {title}"
+
+
+# ---------------------------------------------------------------- headings
+
+PATH_HEADING = "Your path and history"
+HISTORY_HEADING = "Your choices so far"
+EPILOGUE_HEADING = "What really happened"
+VARIABLES_HEADING = "Where things stand"
+SOURCES_HEADING = "Sources"
+CODEX_HEADING = "In the codex"
+UNDONE = "You took back your last choice."
+NO_CHOICES_YET = "No choices yet."
+
+
+def reflection_heading(number: int, title: str) -> str:
+    """'To think about, from chapter 3, The Wig:' (the questions follow)."""
+    return f"To think about, from chapter {number}, {title}:"
+
+
+def chapter_heading(number: int, title: str) -> str:
+    return f"Chapter {number}: {title}"
+
+
+def not_open(reason: str | None) -> str:
+    """A closed choice's note: 'not open: <reason>'."""
+    return f"not open: {reason}" if reason else "not open now"
+
+
+# ---------------------------------------------------------------- dates and values
+
+
+def dual_date(old_style: dt.date) -> str:
+    """'25 October 1917 (7 November N.S.)': the source's Old Style date with the New Style."""
+    return format_dates(old_style)
+
+
+def show_value(value: int | bool, maximum: int | None = None) -> str:
+    """A variable's value for the player: 'yes'/'no', '7 / 10', or '7'."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value} / {maximum}" if maximum is not None else str(value)
+
+
+def show_change(before: int | bool, after: int | bool) -> str:
+    """'3 -> 5', 'no -> yes'."""
+    return f"{show_value(before)} -> {show_value(after)}"
