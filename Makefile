@@ -17,6 +17,7 @@ play: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check game tests bench
+	$(BIN)/mypy --strict game/engine
 	$(BIN)/python -m pytest -q
 
 check: $(STAMP)
@@ -24,6 +25,7 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check game tests bench
+	$(BIN)/mypy --strict game/engine
 
 # The hypothesis property tests with many more examples (FUZZ_EXAMPLES per test; the
 # default, 5000, runs for a few minutes). `make fuzz FUZZ_EXAMPLES=100000` for an hour or so.

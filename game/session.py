@@ -106,7 +106,7 @@ class Session:
         """Reflection questions the assignment requires that are due now and not yet answered."""
         if self.assignment is None or self.game is None:
             return []
-        step = len(self.game.record.steps)
+        step = self.game.frame.step
         answered = {(a.chapter, a.question) for a in self.answers if a.after_step == step}
         return [
             (due.chapter, question)
@@ -123,7 +123,7 @@ class Session:
         assert self.game is not None
         self.answers.append(
             Answer(
-                chapter.id, question, " ".join(text.split()), len(self.game.record.steps), _now()
+                chapter.id, question, " ".join(text.split()), self.game.frame.step, _now()
             )
         )
         self._after_change()

@@ -243,7 +243,10 @@ def _finished_label(facts: HandInFacts) -> str:
     return "Finished" if facts.complete else "Handed in (not finished)"
 
 
-def _sources(choice: Choice | None, story: Story) -> list[tuple[str, str | None]]:
+def _sources(step: StepFacts, story: Story) -> list[tuple[str, str | None]]:
+    if step.read is not None:
+        return [(c.id, c.summary) for c in step.read.citations]
+    choice = step.choice
     if choice is None:
         return []
     return [
@@ -308,7 +311,7 @@ def _md_step(step: StepFacts, story: Story) -> list[str]:
     else:
         word, meaning = HISTORY_WORDS[step.choice.history]
         lines.append(f"- **{word}** ({meaning}): {md(story.plain(step.choice.note))}")
-        cited = _sources(step.choice, story)
+        cited = _sources(step, story)
         if cited:
             lines.append("- **Sources:**")
             for pid, summary in cited:
@@ -409,7 +412,7 @@ def _html_step(step: StepFacts, story: Story) -> str:
             f'<p><span class="history {esc(choice.history)}">{word}</span> '
             f"({esc(meaning)}): {esc(story.plain(choice.note))}</p>"
         )
-        cited = _sources(choice, story)
+        cited = _sources(step, story)
         if cited:
             out.append('<p class="sources"><strong>Sources:</strong></p>\n<ul class="sources">')
             for pid, summary in cited:

@@ -80,7 +80,7 @@ def _live_through(choice: Choice, after: set[str], observed: str | None) -> set[
 def text_reads(scene: Scene) -> set[str]:
     """The state keys the scene's texts read (its text, labels, reasons and epilogue)."""
     found: set[str] = set()
-    for _key, template in scene.templates():
+    for _key, template, _choice in scene.templates():
         for alternative in template.alternatives():
             found |= variables_in(alternative.condition)
     return found
@@ -122,6 +122,25 @@ def live_variables(
 # ---------------------------------------------------------------- the walks
 
 
+def _observe_texts(
+    scene: Scene, variables: dict[str, Value], found: set[tuple[str, int, int, bool]]
+) -> None:
+    """Note how each conditional text the player reads in this state comes out: a choice's
+    label only while the choice is shown, its reason only while it is closed."""
+    for number, (key, template, choice) in enumerate(scene.templates()):
+        if not template.conditional:
+            continue
+        if choice is not None:
+            open_ = choice.is_open(variables)
+            if (key == "disabled" and open_) or (
+                key == "label" and not open_ and choice.reason_text is None
+            ):
+                continue
+        outcomes: set[tuple[int, bool]] = set()
+        template.observe(variables, outcomes)
+        found |= {(scene.id, number, offset, holds) for offset, holds in outcomes}
+
+
 def explore(story: Story, limit: int = 200_000, *, texts: bool = False) -> Exploration:
     """Breadth-first over every reachable state, up to `limit` states.
 
@@ -149,11 +168,7 @@ def explore(story: Story, limit: int = 200_000, *, texts: bool = False) -> Explo
         if scene.ending is not None:
             found.endings.add(scene.ending.id)
         if texts:
-            for number, (_key, template) in enumerate(scene.templates()):
-                if template.conditional:
-                    outcomes: set[tuple[int, bool]] = set()
-                    template.observe(variables, outcomes)
-                    found.texts |= {(scene_id, number, o, h) for o, h in outcomes}
+            _observe_texts(scene, variables, found.texts)
         moved = False
         for choice, after in successors(story, scene_id, variables):
             moved = True

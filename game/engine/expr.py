@@ -147,6 +147,8 @@ class Effect:
     value: Expr
     #: The condition of an `if:`/`then:` effect (None: always applied).
     guard: Expr | None = None
+    #: An `else:` effect: its guard is the `if:` condition turned round.
+    otherwise: bool = False
 
     def __str__(self) -> str:
         text = f"{self.target} {self.op} {unparse(self.value)}"
@@ -544,7 +546,7 @@ def compile_expr(tree: Expr) -> Callable[[State], Value]:
         compare = _CMP[tree.op]
         return lambda state: compare(left(state), right(state))
     arith = _ARITH[tree.op]
-    return lambda state: _clip(arith(left(state), right(state)))  # type: ignore[arg-type]
+    return lambda state: _clip(arith(int(left(state)), int(right(state))))
 
 
 def unparse(tree: Expr) -> str:

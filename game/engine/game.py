@@ -194,6 +194,8 @@ class PathEntry:
     why: str | None = None
     #: The scene's text as it read when the player was there.
     text: tuple[Passage, ...] = ()
+    #: The paragraphs of the source the choice rests on.
+    citations: tuple[Citation, ...] = ()
 
 
 def _utc_now() -> str:
@@ -302,6 +304,7 @@ class Game:
                     choice.label_text.render(state),
                     step.why,
                     self._passages(scene.body.render(state)),
+                    self._citations(choice.sources),
                 )
             )
             effect_steps(choice, declared)(state)

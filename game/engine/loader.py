@@ -6,7 +6,8 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,6 +188,7 @@ class _Builder:
         #: scenes and choices once all files are read (`memory.remember`).
         self.memory_refs: list[tuple[Memory, Mark]] = []
         self._groups = 0
+        self._lines: dict[str, list[str]] = {}
 
     def locate(self, mark: Mark, value: str, offset: int) -> Mark:
         """The place of `value[offset]`, a text whose value starts at `mark`.
@@ -194,10 +196,13 @@ class _Builder:
         The file is read from `mark` on, matching the value's characters in order and
         passing over what YAML took away (indentation, folded line breaks, quotes), so
         the place is right for block, folded and quoted texts alike."""
-        data = self.parts.sources.get(mark.path)
-        if data is None or mark.line <= 0:
+        lines = self._lines.get(mark.path)
+        if lines is None:
+            data = self.parts.sources.get(mark.path)
+            lines = data.decode("utf-8", "replace").splitlines() if data is not None else []
+            self._lines[mark.path] = lines
+        if not lines or mark.line <= 0:
             return Mark(mark.path, mark.line, mark.column + offset)
-        lines = data.decode("utf-8", "replace").splitlines()
         line, column = mark.line - 1, mark.column - 1
         for index, char in enumerate(value[: offset + 1]):
             if char.isspace() and index < offset:
@@ -227,18 +232,28 @@ class _Builder:
         if not isinstance(text, str):
             return plain_template("")
         mark = raw.value_mark(key)
+        errors: list[TextError] = []
         try:
-            template = parse_template(text, lambda source: self.parse_condition(source, types))
+            template = parse_template(
+                text, lambda source: self.parse_condition(source, types), errors
+            )
         except TextError as exc:
-            self.problem(self.locate(mark, text, exc.offset), "bad-text", exc.message)
-            return plain_template(text)
+            errors.append(exc)
+            template = plain_template(text)
+        for error in errors:
+            self.problem(self.locate(mark, text, error.offset), "bad-text", error.message)
+        places = {}
         for alternative in template.alternatives():
-            start = alternative.condition_offset
+            places[alternative.offset] = self.locate(mark, text, alternative.offset)
             self.note_memory(
                 alternative.condition,
-                lambda column, start=start: self.locate(mark, text, start + column - 1),
+                partial(self._in_text, mark, text, alternative.condition_offset),
             )
-        return template
+        return replace(template, places=places) if places else template
+
+    def _in_text(self, mark: Mark, text: str, start: int, column: int) -> Mark:
+        """The place of a condition's column, the condition starting at `text[start]`."""
+        return self.locate(mark, text, start + column - 1)
 
     def parse_condition(
         self, text: str, types: dict[str, Type]
@@ -386,7 +401,12 @@ class _Builder:
         def place(index: int) -> Mark:
             return raw_effects.item_mark(index) if listed else raw.value_mark("effects")
 
-        def one(text: Any, mark: Mark, guard: tuple[Expr, Callable[[State], Value]] | None) -> None:
+        def one(
+            text: Any,
+            mark: Mark,
+            guard: tuple[Expr, Callable[[State], Value]] | None,
+            otherwise: bool = False,
+        ) -> None:
             if not isinstance(text, str):
                 return
             try:
@@ -402,7 +422,7 @@ class _Builder:
                 effect.value, lambda c: Mark(mark.path, mark.line, mark.column + c - 1)
             )
             if guard is not None:
-                effect = Effect(effect.target, effect.op, effect.value, guard[0])
+                effect = Effect(effect.target, effect.op, effect.value, guard[0], otherwise)
             effects.append(effect)
             actions.append(
                 (effect.target, effect.op, compute, guard[1] if guard else None, self._groups)
@@ -421,7 +441,7 @@ class _Builder:
                         f"in the effect's 'if': {exc.message}",
                     )
                     continue
-                self.note_memory(tree, lambda column, item=item: _in_value(item, "if", column))
+                self.note_memory(tree, partial(_in_value, item, "if"))
                 for branch, guard in (("then", (tree, test)), ("else", _negated(tree, test))):
                     self._groups += 1
                     value = item.get(branch)
@@ -433,6 +453,7 @@ class _Builder:
                             if isinstance(value, YamlList)
                             else item.value_mark(branch),
                             guard,
+                            branch == "else",
                         )
         self._groups += 1
         return effects, actions

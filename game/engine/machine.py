@@ -20,7 +20,7 @@ made for every new game): the game fires a choice's event with
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from transitions import Machine
 from transitions.core import Event, EventData, State, Transition, listify
@@ -50,7 +50,7 @@ def _condition(choice: Choice) -> Callable[[EventData], bool]:
     is_open = choice.is_open
 
     def condition(event: EventData) -> bool:
-        return is_open(event.model.variables)
+        return is_open(cast(Runner, event.model).variables)
 
     return condition
 
@@ -92,7 +92,7 @@ def _effects(choice: Choice, declared: Mapping[str, Variable]) -> Callable[[Even
     apply = effect_steps(choice, declared)
 
     def before(event: EventData) -> None:
-        apply(event.model.variables)
+        apply(cast(Runner, event.model).variables)
 
     return before
 
@@ -148,7 +148,7 @@ class ChoiceEvent(Event):
             return bool(super().trigger(model, *args, **kwargs))
         return bool(self._trigger(EventData(None, self, machine, model, args=args, kwargs=kwargs)))
 
-    def _process(self, event_data: EventData) -> None:
+    def _process(self, event_data: EventData) -> bool:
         machine = self.machine
         if machine.prepare_event:
             machine.callbacks(machine.prepare_event, event_data)
@@ -157,6 +157,7 @@ class ChoiceEvent(Event):
             if transition.execute(event_data):
                 event_data.result = True
                 break
+        return bool(event_data.result)
 
 
 class StoryMachine(Machine):

@@ -24,6 +24,8 @@ from game.engine.expr import (
     Chose,
     Effect,
     Num,
+    State,
+    Value,
     chose_key,
     memory_key,
     visits_key,
@@ -31,11 +33,11 @@ from game.engine.expr import (
 from game.engine.model import Action, Scene, Variable
 
 
-def _always_true(state: Any) -> bool:
+def _always_true(state: State) -> Value:
     return True
 
 
-def _one(state: Any) -> int:
+def _one(state: State) -> Value:
     return 1
 
 

@@ -116,8 +116,9 @@ class Ending:
     epilogue_text: Template = field(default=plain_template(""), compare=False, repr=False)
 
 
-#: A compiled effect: (variable, op, value as a function of the state, guard or None).
-Action = tuple[str, str, Callable[[State], Value], Callable[[State], Value] | None]
+#: A compiled effect: (variable, op, value as a function of the state, guard or None, and
+#: the number of its `if:` group: a group's guard is read once, before its first effect).
+Action = tuple[str, str, Callable[[State], Value], Callable[[State], Value] | None, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,7 @@ class Choice:
     marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
     #: The condition compiled to a function of the variables (None: always open).
     test: Callable[[State], Value] | None = field(default=None, compare=False, repr=False)
-    #: The effects compiled: (variable, op, function of the variables, guard or None).
+    #: The effects compiled, the memory's last (see `Action`).
     actions: tuple[Action, ...] = field(default=(), compare=False, repr=False)
     #: The label and the disabled reason parsed (either may depend on the state).
     label_text: Template = field(default=plain_template(""), compare=False, repr=False)
@@ -176,16 +177,16 @@ class Scene:
     marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
     body: Template = field(default=plain_template(""), compare=False, repr=False)
 
-    def templates(self) -> Iterator[tuple[str, Template]]:
+    def templates(self) -> Iterator[tuple[str, Template, Choice | None]]:
         """Every text of the scene that may depend on the state, with the key it is written
-        under: its text, its choices' labels and reasons, its ending's epilogue."""
-        yield "text", self.body
+        under and its choice: its text, its choices' labels and reasons, its epilogue."""
+        yield "text", self.body, None
         for choice in self.choices:
-            yield "label", choice.label_text
+            yield "label", choice.label_text, choice
             if choice.reason_text is not None:
-                yield "disabled", choice.reason_text
+                yield "disabled", choice.reason_text, choice
         if self.ending is not None:
-            yield "epilogue", self.ending.epilogue_text
+            yield "epilogue", self.ending.epilogue_text, None
 
     @property
     def text_mark(self) -> Mark:
@@ -202,6 +203,15 @@ class Scene:
             if choice.id == choice_id:
                 return choice
         return None
+
+
+#: How each key that holds conditional text is named in messages.
+TEXT_PLACES = {
+    "text": "text",
+    "label": "label of a choice",
+    "disabled": "reason given for a closed choice",
+    "epilogue": "epilogue",
+}
 
 
 @dataclass(frozen=True, slots=True)

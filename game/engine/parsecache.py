@@ -115,4 +115,3 @@ class ParseCache:
         entries.sort(key=lambda path: path.stat().st_mtime)
         for old in entries[: len(entries) - MAX_ENTRIES]:
             old.unlink(missing_ok=True)
-

@@ -23,16 +23,20 @@ from game.engine.expr import (
     BinOp,
     Bool,
     Call,
+    Chose,
     Effect,
     Expr,
     Neg,
     Not,
     Num,
     Var,
+    Visited,
+    Visits,
+    memory_key,
     unparse,
     variables_in,
 )
-from game.engine.model import Story
+from game.engine.model import TEXT_PLACES, Story
 from game.engine.problems import Problem
 
 INF = math.inf
@@ -79,6 +83,12 @@ def evaluate(tree: Expr, values: Mapping[str, Abstract]) -> Abstract:
         return frozenset({tree.value})
     if isinstance(tree, Var):
         return values[tree.name]
+    if isinstance(tree, Visits | Chose):
+        return values[memory_key(tree)]
+    if isinstance(tree, Visited):
+        count = values[memory_key(tree)]
+        assert isinstance(count, Interval)
+        return _compare(">", count, Interval(0, 0))
     if isinstance(tree, Not):
         inner = evaluate(tree.operand, values)
         assert isinstance(inner, frozenset)
@@ -208,17 +218,18 @@ def bounds(story: Story) -> dict[str, Abstract]:
     """
     repeats = _choices_on_cycles(story)
     # each effect, with whether its choice may be taken more than once
-    effects: dict[str, list[tuple[bool, Effect]]] = {name: [] for name in story.variables}
+    declared = story.state_variables
+    effects: dict[str, list[tuple[bool, Effect]]] = {name: [] for name in declared}
     for scene in story.scenes.values():
         for choice in scene.choices:
-            if not choice.effects:
+            if not choice.actions:
                 continue
             again = (scene.id, choice.id) in repeats
-            for effect in choice.effects:
+            for effect in choice.all_effects:  # a guarded one may apply: a bound still
                 if effect.target in effects:
                     effects[effect.target].append((again, effect))
     values: dict[str, Abstract] = {}
-    for name, var in story.variables.items():
+    for name, var in declared.items():
         if var.type == "bool":
             values[name] = BOTH
         else:
@@ -228,7 +239,7 @@ def bounds(story: Story) -> dict[str, Abstract]:
     for _ in range(ROUNDS):
         refined: dict[str, Abstract] = {}
         evaluated: dict[int, Abstract] = {}
-        for name, var in story.variables.items():
+        for name, var in declared.items():
             if var.type == "bool":
                 possible = {bool(var.initial)}
                 for _again, effect in effects[name]:
@@ -263,6 +274,10 @@ def bounds(story: Story) -> dict[str, Abstract]:
 
 
 def _describe(name: str, value: Abstract) -> str:
+    if name.startswith("visits:"):
+        name = f"visits({name.removeprefix('visits:')})"
+    elif name.startswith("chose:"):
+        name = f"chose({name.removeprefix('chose:')})"
     if isinstance(value, frozenset):
         if len(value) == 1:
             return f"'{name}' is always {'true' if next(iter(value)) else 'false'}"
@@ -270,11 +285,58 @@ def _describe(name: str, value: Abstract) -> str:
     return f"'{name}' can only be {value}"
 
 
+def _why(tree: Expr, values: Mapping[str, Abstract]) -> str:
+    names = sorted(variables_in(tree))
+    return "; ".join(_describe(n, values[n]) for n in names) or "it is always false"
+
+
 def never_true(story: Story) -> Iterator[Problem]:
-    """A warning for each choice condition that no values within the bounds can satisfy."""
+    """A warning for each condition that no values within the bounds can satisfy: of a
+    choice, of an `if:` group of effects, and of conditional text (and a warning for
+    conditional text whose `|` part can never be shown)."""
     values = bounds(story)
     evaluated: dict[int, Abstract] = {}
     for scene in story.scenes.values():
+        for key, template, _choice in scene.templates():
+            for alternative in template.alternatives():
+                result = _evaluate_once(alternative.condition, values, evaluated)
+                if True not in result:  # type: ignore[operator]
+                    yield Problem(
+                        template.place(alternative),
+                        "text-never-shown",
+                        f"in the {TEXT_PLACES[key]} in scene '{scene.id}', the condition "
+                        f"'{alternative.source}' can never hold "
+                        f"({_why(alternative.condition, values)}), so its text is never shown",
+                        "warning",
+                    )
+                elif False not in result and alternative.otherwise:  # type: ignore[operator]
+                    yield Problem(
+                        template.place(alternative),
+                        "text-never-shown",
+                        f"in the {TEXT_PLACES[key]} in scene '{scene.id}', the condition "
+                        f"'{alternative.source}' always holds "
+                        f"({_why(alternative.condition, values)}), so the text after its '|' "
+                        "is never shown",
+                        "warning",
+                    )
+        for choice in scene.choices:
+            guards = {
+                id(e.guard): e.guard
+                for e in choice.effects
+                if e.guard is not None and not e.otherwise
+            }
+            for guard in guards.values():
+                assert guard is not None
+                if True in _evaluate_once(guard, values, evaluated):  # type: ignore[operator]
+                    continue
+                yield Problem(
+                    choice.marks.get("effects", choice.mark),
+                    "condition-never-true",
+                    f"the condition '{unparse(guard)}' of an 'if:' in the effects of choice "
+                    f"'{choice.id}' in scene '{scene.id}' can never hold "
+                    f"({_why(guard, values)}), so its 'then' effects never apply",
+                    "warning",
+                )
         for choice in scene.choices:
             if choice.condition is None:
                 continue

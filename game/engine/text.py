@@ -25,10 +25,11 @@ tree, with no way to run anything but the compiled conditions.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from game.engine.expr import Expr, ExprError, State, Value
+from game.engine.expr import Bool, Expr, ExprError, State, Value
+from game.engine.problems import Mark
 
 #: Alternatives inside alternatives, at most.
 MAX_DEPTH = 8
@@ -74,6 +75,12 @@ class Template:
 
     raw: str
     parts: tuple[Part, ...]
+    #: Where each alternative's '{' stands in its file, by its offset (for messages).
+    places: Mapping[int, Mark] = field(default_factory=dict, compare=False, repr=False)
+
+    def place(self, alternative: Alternative) -> Mark:
+        """Where an alternative stands in its file (unknown: an empty mark)."""
+        return self.places.get(alternative.offset, Mark(""))
 
     @property
     def conditional(self) -> bool:
@@ -92,6 +99,10 @@ class Template:
         """The text with every alternative shown both ways, '(this | that)': for a class
         report, where different students read different versions."""
         return _tidy("".join(_outline(self.parts)))
+
+    def words(self) -> int:
+        """Words always read: those outside every alternative (markup not counted)."""
+        return count_words(_literal(self.parts))
 
     def alternatives(self) -> Iterator[Alternative]:
         """Every alternative, outer ones before those inside them, in reading order."""
@@ -121,6 +132,26 @@ def _render(parts: tuple[Part, ...], state: State, out: list[str]) -> None:
         if not "".join(out[start:]).strip():
             del out[start:]
             out.append(_EMPTY)
+
+
+_LINK_WORDS = re.compile(r"\[\[([^\[\]|]+?)(?:\|[^\[\]|]+?)?\]\]")
+
+
+def count_words(text: str) -> int:
+    """Words in a text as the player reads it (`[[Name|id]]` counts as its shown words)."""
+    return len(_LINK_WORDS.sub(r"\1", text).split())
+
+
+def branch_words(alternative: Alternative) -> tuple[int, int]:
+    """Words in each part of an alternative, each counted with what is nested in it."""
+    return (
+        count_words("".join(_outline(alternative.then))),
+        count_words("".join(_outline(alternative.otherwise))),
+    )
+
+
+def _literal(parts: tuple[Part, ...]) -> str:
+    return " ".join(part for part in parts if isinstance(part, str))
 
 
 def _outline(parts: tuple[Part, ...]) -> list[str]:
@@ -172,22 +203,32 @@ def _observe(parts: tuple[Part, ...], state: State, found: set[tuple[int, bool]]
 ConditionParser = Callable[[str], tuple[Expr, Callable[[State], Value]]]
 
 
-def parse_template(raw: str, condition: ConditionParser) -> Template:
-    """Parse a text; raises TextError (only) with the offset of what is wrong."""
+def parse_template(
+    raw: str, condition: ConditionParser, errors: list[TextError] | None = None
+) -> Template:
+    """Parse a text; raises TextError (only) with the offset of what is wrong.
+
+    With `errors`, a condition that cannot be read is added there and the rest of the
+    text is still read (that alternative never shows), so every bad condition of a text
+    is reported at once; a mistake in the braces themselves still ends the reading."""
     if "{" not in raw and "}" not in raw:
         return Template(raw, (raw,))
-    parser = _TemplateParser(raw, condition)
-    parts = parser.sequence(0)
-    if parser.pos < len(raw):  # only a stray '|' or '}' stops the top level early
-        raise parser.stray()
-    return Template(raw, parts)
+    parser = _TemplateParser(raw, condition, errors)
+    return Template(raw, parser.sequence(0))
+
+
+def _never(state: State) -> Value:
+    return False
 
 
 class _TemplateParser:
-    def __init__(self, raw: str, condition: ConditionParser) -> None:
+    def __init__(
+        self, raw: str, condition: ConditionParser, errors: list[TextError] | None
+    ) -> None:
         self.raw = raw
         self.pos = 0
         self.condition = condition
+        self.errors = errors
 
     def stray(self) -> TextError:
         char = self.raw[self.pos]
@@ -248,8 +289,11 @@ class _TemplateParser:
         try:
             tree, test = self.condition(source)
         except ExprError as exc:
-            offset = start + 1 + lead + exc.column - 1
-            raise TextError(f"in the condition: {exc.message}", offset) from None
+            error = TextError(f"in the condition: {exc.message}", start + 1 + lead + exc.column - 1)
+            if self.errors is None:
+                raise error from None
+            self.errors.append(error)
+            tree, test = Bool(False), _never
         self.pos = mark + 1
         then = _strip(self.sequence(depth))
         otherwise: tuple[Part, ...] = ()

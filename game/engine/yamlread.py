@@ -258,6 +258,7 @@ def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
         ]
     import yaml
 
+    loader: yaml.SafeLoader | yaml.CSafeLoader
     try:  # the C parser is much faster; the pure-Python one is equivalent
         loader = yaml.CSafeLoader(text)
     except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -514,7 +515,7 @@ def to_plain(value: Any) -> Any:
 def _plain_place(place: Place) -> int:
     if type(place) is not int:
         raise TypeError("only places kept as ints can be stored")
-    return place  # type: ignore[no-any-return]
+    return place
 
 
 class NotPlain(ValueError):
@@ -573,4 +574,4 @@ _INT_LIMIT = 10**15
 def _int(place: Any) -> int:
     if type(place) is not int or place < 0:
         raise NotPlain("a place that is not a whole number")
-    return place  # type: ignore[no-any-return]
+    return place

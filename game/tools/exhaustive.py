@@ -8,7 +8,10 @@ within a bound on the number of states:
   where their scene is reached), and which scenes can only be reached through them;
 - which scenes can be reached in a state where no choice is open (stuck);
 - which effects push a number past its declared `min` or `max` (the game clamps it,
-  which is usually a sign that the numbers need another look).
+  which is usually a sign that the numbers need another look);
+- which conditional texts are never shown: a `{condition? ...}` whose condition is
+  false in every reachable state where a reader meets it (or always true, so that its
+  `| otherwise` part is never read).
 
 The first two come from `game.engine.explore.explore`, whose walk forgets the
 variables no later condition reads. That would make the third question wrong (a
@@ -29,8 +32,9 @@ from typing import Any
 
 from game.engine.explore import Exploration, explore, live_variables
 from game.engine.expr import Value
-from game.engine.model import Choice, Story
+from game.engine.model import TEXT_PLACES, Choice, Story
 from game.engine.problems import Mark, Problem
+from game.engine.text import Alternative, Template
 
 DEFAULT_LIMIT = 200_000
 
@@ -69,6 +73,9 @@ class Exhaustive:
     #: (never open, or from scenes that are themselves never reached).
     only_through: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     clamps: list[Clamp] = field(default_factory=list)
+    #: Conditional texts met in some reachable state but never shown one way:
+    #: (scene id, key, template, alternative, the way never shown: True = its text).
+    unshown: list[tuple[str, str, Template, Alternative, bool]] = field(default_factory=list)
     #: States visited by every walk together.
     states: int = 0
     complete: bool = True
@@ -107,6 +114,23 @@ class Exhaustive:
                     "only-through-closed-choices",
                     f"the scene '{scene_id}' can only be entered {' or '.join(why)}, so no "
                     "playthrough reaches it",
+                    "warning",
+                )
+            )
+        for scene_id, key, template, alternative, way in self.unshown:
+            what = (
+                "is false in every reachable state where it is read, so its text is never shown"
+                if way
+                else "holds in every reachable state where it is read, so the text after "
+                "its '|' is never shown"
+            )
+            out.append(
+                Problem(
+                    template.place(alternative),
+                    "text-never-shown",
+                    f"in the {TEXT_PLACES[key]} in scene '{scene_id}', the condition "
+                    f"'{alternative.source}' "
+                    f"{what}",
                     "warning",
                 )
             )
@@ -173,6 +197,15 @@ class Exhaustive:
                 sid: [f"{s}:{c}" for s, c in ways] for sid, ways in self.only_through.items()
             },
             "stuck": sorted(self.exploration.stuck),
+            "text_never_shown": [
+                {
+                    "scene": scene_id,
+                    "in": key,
+                    "condition": alternative.source,
+                    "never": "shown" if way else "otherwise",
+                }
+                for scene_id, key, _template, alternative, way in self.unshown
+            ],
             "out_of_range": [
                 {
                     "scene": c.scene,
@@ -276,16 +309,25 @@ def _walk_ranges(story: Story, observed: str, limit: int) -> tuple[list[Clamp], 
 def check_exhaustive(story: Story, limit: int = DEFAULT_LIMIT) -> Exhaustive:
     """Walk every reachable state (up to `limit` per walk) and report what never happens."""
     started = time.perf_counter()
-    exploration = explore(story, limit=limit)
+    exploration = explore(story, limit=limit, texts=True)
     report = Exhaustive(story, limit, exploration)
     report.states = exploration.states
     report.complete = exploration.complete
+    seen_texts = exploration.texts
     for scene in story.scenes.values():
         if scene.id not in exploration.scenes:
             continue
         for choice in scene.choices:
             if (scene.id, choice.id) not in exploration.choices:
                 report.never_open.append((scene.id, choice.id))
+        for number, (key, template, _choice) in enumerate(scene.templates()):
+            for alternative in template.alternatives():
+                shown = (scene.id, number, alternative.offset, True) in seen_texts
+                hidden = (scene.id, number, alternative.offset, False) in seen_texts
+                if hidden and not shown:
+                    report.unshown.append((scene.id, key, template, alternative, True))
+                elif shown and not hidden and alternative.otherwise:
+                    report.unshown.append((scene.id, key, template, alternative, False))
     # Scenes the scene graph reaches (conditions aside) but no reachable state does: every way
     # in passes a choice that is never open. Scenes plain `check` finds unreachable are left out.
     linked = {story.start}

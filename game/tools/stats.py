@@ -1,8 +1,10 @@
 """`petrograd check --stats`: how long the story is, how it branches, and what it cites.
 
 Words per scene and per chapter with an estimated reading time, choices per scene,
-faithful against divergent choices, and how often each paragraph of the source
-article is cited (and which ones no scene cites yet).
+faithful against divergent choices, the words in each branch of conditional text,
+and how often each paragraph of the source article is cited (and which ones no
+scene cites yet). A scene's words are those always read plus every branch of its
+conditional text, so the count is what an author wrote; `branches` says how it splits.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game.engine.model import Story
+from game.engine.text import branch_words
 
 #: A reading speed for the estimate, in words per minute (an unhurried adult reader).
 WORDS_PER_MINUTE = 200
@@ -27,6 +30,17 @@ def reading_time(words: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Branch:
+    """One `{condition? ... | ...}` of a scene's text, with the words of each part."""
+
+    key: str
+    condition: str
+    line: int
+    words_shown: int
+    words_otherwise: int
+
+
+@dataclass(frozen=True, slots=True)
 class SceneStats:
     id: str
     chapter: str
@@ -36,6 +50,9 @@ class SceneStats:
     faithful: int
     divergent: int
     ending: bool
+    #: Words read whatever the state (outside every conditional text).
+    fixed_words: int = 0
+    branches: tuple[Branch, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +113,17 @@ class Stats:
                     "faithful": s.faithful,
                     "divergent": s.divergent,
                     "ending": s.ending,
+                    "fixed_words": s.fixed_words,
+                    "branches": [
+                        {
+                            "in": b.key,
+                            "condition": b.condition,
+                            "line": b.line,
+                            "words_shown": b.words_shown,
+                            "words_otherwise": b.words_otherwise,
+                        }
+                        for b in s.branches
+                    ],
                 }
                 for s in self.scenes
             ],
@@ -132,16 +160,34 @@ def story_stats(story: Story) -> Stats:
     stats = Stats()
     for scene in story.scenes.values():
         faithful = sum(1 for c in scene.choices if c.history == "faithful")
+        body = scene.body
+        branches = []
+        for key, template, _choice in scene.templates():
+            for alternative in template.alternatives():
+                shown, otherwise = branch_words(alternative)
+                branches.append(
+                    Branch(
+                        key,
+                        alternative.source,
+                        template.place(alternative).line,
+                        shown,
+                        otherwise,
+                    )
+                )
+        top = [a for a in body.alternatives() if any(a is p for p in body.parts)]
+        written = body.words() + sum(sum(branch_words(a)) for a in top)
         stats.scenes.append(
             SceneStats(
                 scene.id,
                 scene.chapter,
                 scene.title,
-                len(story.plain(scene.text).split()),
+                written,
                 len(scene.choices),
                 faithful,
                 len(scene.choices) - faithful,
                 scene.ending is not None,
+                body.words(),
+                tuple(branches),
             )
         )
     for chapter in sorted(story.chapters.values(), key=lambda c: (c.number, c.id)):
@@ -212,6 +258,17 @@ def format_text(story: Story, stats: Stats) -> str:
         out.append(
             f"  {scene.id:<{width}} {scene.words:>5} words {reading_time(scene.words):>10}  {branching}"
         )
+    varied = [s for s in stats.scenes if s.branches]
+    if varied:
+        out.append("")
+        out.append("conditional text (words when the condition holds / when it does not):")
+        for scene in varied:
+            out.append(f"  {scene.id}: {scene.fixed_words} words always read")
+            for branch in scene.branches:
+                out.append(
+                    f"    line {branch.line:>4} {branch.key:<8} {branch.words_shown:>4} / "
+                    f"{branch.words_otherwise:<4} {{{branch.condition}? ...}}"
+                )
     out.append("")
     out.append("citations per paragraph of the source (scenes, choices):")
     for cite in stats.citations:

@@ -69,9 +69,7 @@ class CodexScreen(ModalScreen[None]):
         story = session.story
         # Scenes read in earlier playthroughs, in any of their versions; this one as read.
         self.met = {
-            term
-            for sid in session.profile.seen(story.id)
-            for term in story.scene_terms(sid)
+            term for sid in session.profile.seen(story.id) for term in story.scene_terms(sid)
         }
         if session.game is not None:
             self.met |= session.game.met_terms()
