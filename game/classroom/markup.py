@@ -12,7 +12,7 @@ import datetime as dt
 import html
 import re
 
-from game.engine.model import MONTHS
+from game.engine.wording import MONTHS
 
 #: Control characters that have no place in a document (tab and newline are kept).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

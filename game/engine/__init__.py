@@ -33,12 +33,11 @@ from game.engine.model import (
     Span,
     Story,
     Variable,
-    format_dates,
-    julian_to_gregorian,
     paragraphs,
 )
 from game.engine.problems import Mark, Problem, StoryError
 from game.engine.record import Record, RecordError, Step
+from game.engine.wording import format_dates, julian_to_gregorian
 
 __all__ = [
     "Chapter",

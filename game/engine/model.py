@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from game.engine.expr import LIMIT, Effect, Expr, State, Type, Value
 from game.engine.problems import Mark
 from game.engine.text import Template, plain_template
+from game.engine.wording import format_dates
 
 if TYPE_CHECKING:
     from game.engine.machine import StoryMachine
@@ -19,34 +20,6 @@ if TYPE_CHECKING:
 History = Literal["faithful", "divergent"]
 EndingKind = Literal["historical", "alternate", "defeat"]
 CodexGroup = Literal["person", "place", "organisation", "ship", "term"]
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-# ---------------------------------------------------------------- dates
-
-
-def julian_to_gregorian(date: dt.date) -> dt.date:
-    """Convert an Old Style (Julian) date, held in a `date`, to New Style (Gregorian)."""
-    a = (14 - date.month) // 12
-    y = date.year + 4800 - a
-    m = date.month + 12 * a - 3
-    jdn = date.day + (153 * m + 2) // 5 + 365 * y + y // 4 - 32083
-    return dt.date.fromordinal(jdn - 1721425)
-
-
-def format_dates(old_style: dt.date) -> str:
-    """'25 October 1917 (7 November N.S.)'."""
-    new_style = julian_to_gregorian(old_style)
-    first = f"{old_style.day} {MONTHS[old_style.month - 1]} {old_style.year}"
-    second = f"{new_style.day} {MONTHS[new_style.month - 1]}"
-    if new_style.year != old_style.year:
-        second += f" {new_style.year}"
-    return f"{first} ({second} N.S.)"
-
 
 # ---------------------------------------------------------------- text markup
 

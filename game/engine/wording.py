@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from game.engine.model import format_dates
-
 # ---------------------------------------------------------------- verdicts on a choice
 
 #: A choice's history, as a short tag in capitals (never shown by colour alone).
@@ -91,6 +89,30 @@ def not_open(reason: str | None) -> str:
 
 
 # ---------------------------------------------------------------- dates and values
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def julian_to_gregorian(date: dt.date) -> dt.date:
+    """Convert an Old Style (Julian) date, held in a `date`, to New Style (Gregorian)."""
+    a = (14 - date.month) // 12
+    y = date.year + 4800 - a
+    m = date.month + 12 * a - 3
+    jdn = date.day + (153 * m + 2) // 5 + 365 * y + y // 4 - 32083
+    return dt.date.fromordinal(jdn - 1721425)
+
+
+def format_dates(old_style: dt.date) -> str:
+    """'25 October 1917 (7 November N.S.)'."""
+    new_style = julian_to_gregorian(old_style)
+    first = f"{old_style.day} {MONTHS[old_style.month - 1]} {old_style.year}"
+    second = f"{new_style.day} {MONTHS[new_style.month - 1]}"
+    if new_style.year != old_style.year:
+        second += f" {new_style.year}"
+    return f"{first} ({second} N.S.)"
 
 
 def dual_date(old_style: dt.date) -> str:
