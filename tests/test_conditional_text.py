@@ -184,7 +184,11 @@ def test_an_empty_alternative_leaves_no_gap():
     assert render("You go {true? quickly} to the door.", False) == "You go to the door."
     assert render("You go {true? quickly}.", False) == "You go."
     assert render("{true? First.} Then second.", False) == "Then second."
-    assert render("One.\n\n{true?\nA whole paragraph.}\n\nThree.", False) == "One.\n\n\n\nThree."
+    assert render("One.\n\n{true?\nA whole paragraph.}\n\nThree.", False) == "One.\n\n\nThree."
+    assert render("One.\n{true? A line of it.}\nTwo.", False) == "One.\nTwo."  # one paragraph
+    assert render("un{true? sea}{true? worthy}ship", False) == "unship"
+    assert render('"{true? Please,} sit down." ({true? almost} all)', False) == '"sit down." (all)'
+    assert render("He waited {true? long}…", False) == "He waited…"
     assert render("a {true? x} {true? y} b", False) == "a b"
     assert render("A [[Smolny|smolny]] {true? [[Soviet|soviet]] | b}.", True) == (
         "A [[Smolny|smolny]] [[Soviet|soviet]]."
@@ -258,7 +262,7 @@ def test_a_closed_choice_opens_by_memory(story):
 
 
 def test_only_memory_that_is_read_is_kept(story, make_story):
-    assert set(story.memory) == {"visits:gate", "visits:yard", "chose:yard.back"}
+    assert set(story.memory) == {"visits:gate", "seen:yard", "chose:yard.back"}
     assert story.memory["visits:gate"].initial == 1  # the start counts as a visit
     plain = load_story([make_story()], assets=assets_dir())
     assert plain.memory == {}
@@ -405,7 +409,7 @@ def test_the_exhaustive_walk_finds_text_no_reachable_state_shows(tmp_path):
 def test_stats_count_words_per_branch(story):
     stats = story_stats(story)
     gate = next(s for s in stats.scenes if s.id == "gate")
-    assert gate.fixed_words == len("You reach the gate . A sentry .".split())
+    assert gate.fixed_words == len("You reach the gate A sentry".split())
     branches = [(b.key, b.condition, b.words_shown, b.words_otherwise) for b in gate.branches]
     assert branches == [
         ("text", "visits(gate) > 1", 1, 4),
@@ -413,7 +417,7 @@ def test_stats_count_words_per_branch(story):
         ("text", "warned", 3, 4),
         ("label", "visited(yard)", 1, 0),
     ]
-    assert gate.words == gate.fixed_words + 1 + 4 + 10 + 3 + 4
+    assert gate.words == gate.fixed_words + 1 + 4 + 10 + 3 + 4  # every part once
     assert stats.as_json()["scenes"][0]["branches"][0]["line"] == 14
 
 
@@ -573,3 +577,101 @@ def test_every_text_of_the_shipped_story_renders_clean(shipped_story):
             if frame.ended:
                 break
             game.choose(rng.choice(game.open_choices()).id)
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_an_if_group_applies_then_or_else_never_both(tmp_path):
+    """The group's condition is read once: 'then' changing what it reads cannot also
+    bring on the 'else'."""
+    chapter = CHAPTER.replace(
+        """          - if: chose(yard.back)
+            then: [nerve += 2]
+            else: warned = true""",
+        """          - if: nerve < 3
+            then: nerve += 3
+            else: warned = true""",
+    )
+    game = Game(load_story([with_chapter(tmp_path, chapter)], assets=assets_dir()), seed=1)
+    game.choose("in")  # nerve 1 -> 2 -> 5; 'nerve < 3' was read once, so no 'else'
+    assert game.variables == {"nerve": 5, "warned": False}
+
+
+def test_a_game_started_off_the_path_of_history_has_been_only_there(tmp_path):
+    chapter = CHAPTER.replace(
+        "  - id: hall\n",
+        """  - id: side
+    title: A Side Door
+    date: 1917-10-24
+    time: night
+    place: Smolny
+    sources: [eve-2]
+    text: You are {visited(side)? here | nowhere}; the gate {visited(gate)? behind you | unseen}.
+    choices:
+      - id: out
+        label: Out
+        goto: gate
+        sources: [eve-2]
+        history: divergent
+        note: Invented.
+  - id: hall
+""",
+    ).replace(
+        "      - id: on\n",
+        "      - id: side\n        label: Side\n        goto: side\n        sources: [eve-2]\n        history: divergent\n        note: Invented.\n      - id: on\n",
+    )
+    story = load_story([with_chapter(tmp_path, chapter)], assets=assets_dir())
+    game = Game(story, seed=1, start="side")  # no faithful path passes the side door
+    assert game.frame.plain_text() == ["You are here; the gate unseen."]
+    game.choose("out")
+    assert game.frame.plain_text()[0] == "You reach the gate for the first time."
+
+
+def test_asking_only_whether_a_scene_was_visited_keeps_the_walk_small(tmp_path):
+    """visited() is kept as true/false, apart from the count: loops through a scene do not
+    multiply the states of a story that never asks how often."""
+    hub = CHAPTER.replace(
+        "{visits(gate) > 1? again | for the first time}", "{visited(yard)? again | first}"
+    )
+    hub = hub.replace("if: visits(gate) >= 2 or nerve >= 3", "if: nerve >= 3")
+    hub = hub.replace(
+        "{visits(gate) > 2? more than twice | twice}", "{chose(yard.back)? more | once}"
+    )
+    story = load_story([with_chapter(tmp_path, hub)], assets=assets_dir())
+    assert "visits:gate" not in story.memory and story.memory["seen:yard"].type == "bool"
+    report = check_exhaustive(story)
+    assert report.complete and report.exploration.states < 40
+
+
+def test_a_variable_cannot_take_a_word_of_the_language(tmp_path):
+    folder = _write(
+        tmp_path / "reserved",
+        {
+            "story.yaml": STORY + "  visited:\n    type: bool\n    initial: false\n",
+            "one.yaml": CHAPTER,
+        },
+    )
+    assert any(
+        "reserved-name: 'visited' is a word of the condition language" in p
+        for p in problems(folder)
+    )
+
+
+def test_a_flagged_transcript_shows_labels_both_ways_never_braces(story):
+    from game.classroom.handin import seal, verify
+    from game.classroom.transcript import render_markdown
+
+    game = Game(story, seed=1, clock=lambda: "2026-01-01T00:00:00Z")
+    for choice in ["in", "back", "in"]:
+        game.choose(choice)
+    data = seal(
+        game.record, story, student="Vera", assignment=None, answers=[],
+        started_at="2026-01-01T00:00:00Z", finished_at="2026-01-01T00:10:00Z",
+    )  # fmt: skip
+    data["steps"][1]["choice"] = "on"  # an impossible path: the replay stops at step 2
+    checked = verify(data, story)
+    assert checked.status == "flagged"
+    markdown = render_markdown(data, story, checked)
+    assert "**Choice:** Go (back) into the yard" in markdown  # step 3: not replayed
+    assert "{" not in markdown

@@ -57,7 +57,8 @@ class StepFacts:
     def choice_label(self) -> str:
         if self.read is not None:
             return self.read.label
-        return self.choice.label if self.choice else self.choice_id
+        # A step past where the path replays: the label both ways, '(this | that)'.
+        return self.choice.label_text.outline() if self.choice else self.choice_id
 
     @property
     def text_read(self) -> list[str]:
@@ -209,7 +210,7 @@ def read_handin_facts(data: Any, story: Story, verification: Verification) -> Ha
         ending = _claimed_ending(extra, story)
         complete = extra.get("complete") is True and ending is not None
         if ending is not None and ending.epilogue:
-            epilogue = tuple(paragraphs(story.plain(ending.epilogue)))
+            epilogue = tuple(paragraphs(story.plain(ending.epilogue_text.outline())))
     name = clean_name(printable(_text(extra.get("student")) or ""))
     return HandInFacts(
         student=name or "(no name)",

@@ -107,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
                 from game.tools.exhaustive import check_exhaustive
 
                 report = check_exhaustive(story, args.limit)
-                problems.extend(report.problems())
+                # what the static check already said at a place is not said again
+                said = {(p.mark, p.code) for p in problems}
+                problems.extend(p for p in report.problems() if (p.mark, p.code) not in said)
                 notes.extend(report.notes())
                 result["exhaustive"] = report
         elif args.exhaustive:

@@ -7,7 +7,7 @@ and ``name -= e``. Memory of the playthrough is read with ``visited(scene-id)``
 (true once the scene has been reached), ``visits(scene-id)`` (how many times) and
 ``chose(scene-id.choice-id)`` (whether that choice was ever taken): each is one
 look-up in the state, under a key no author's variable can have (`visits_key`,
-`chose_key`). Nothing here calls ``eval``/``exec`` or looks up Python names: the
+`seen_key`, `chose_key`). Nothing here calls ``eval``/``exec`` or looks up Python names: the
 only exception that can leave `parse_condition` or `parse_effect` is `ExprError`.
 """
 
@@ -42,6 +42,12 @@ _SCENE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 def visits_key(scene: str) -> str:
     """The state key of a scene's visit count (a colon: never an author's variable name)."""
     return f"visits:{scene}"
+
+
+def seen_key(scene: str) -> str:
+    """The state key of whether a scene was ever reached (kept apart from its count, so a
+    story that only asks `visited()` never tells apart states by how often)."""
+    return f"seen:{scene}"
 
 
 def chose_key(scene: str, choice: str) -> str:
@@ -135,6 +141,8 @@ def memory_key(node: Memory) -> str:
     """The state key a memory predicate reads."""
     if isinstance(node, Chose):
         return chose_key(node.scene, node.choice)
+    if isinstance(node, Visited):
+        return seen_key(node.scene)
     return visits_key(node.scene)
 
 
@@ -520,12 +528,9 @@ def compile_expr(tree: Expr) -> Callable[[State], Value]:
     if isinstance(tree, Var):
         name = tree.name
         return lambda state: state[name]
-    if isinstance(tree, Visits | Chose):
+    if isinstance(tree, Visits | Visited | Chose):
         key = memory_key(tree)
         return lambda state: state[key]
-    if isinstance(tree, Visited):
-        key = visits_key(tree.scene)
-        return lambda state: state[key] > 0
     if isinstance(tree, Not):
         inner = compile_expr(tree.operand)
         return lambda state: not inner(state)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from game.engine import wording
-from game.engine.expr import State, Value
+from game.engine.expr import State, Value, seen_key, visits_key
 from game.engine.machine import Runner, trigger_name
 from game.engine.model import Chapter, Choice, Ending, History, Scene, Span, Story, paragraphs
 from game.engine.record import Record, Step
@@ -338,7 +338,8 @@ class Game:
         # The machine checks the condition (pure, so nothing has changed when it fails).
         if event is None or not event.trigger(self._runner):
             reason = choice.reason_text.render(variables) if choice.reason_text else None
-            raise ChoiceUnavailable(reason or f"'{choice.label}' cannot be taken now")
+            label = choice.label_text.render(variables)
+            raise ChoiceUnavailable(reason or f"'{label}' cannot be taken now")
         self._steps.append(Step(scene.id, choice_id, self._clock(), why))
         self._record = None
         self._previous, self._before, self._frame = scene, before, None
@@ -396,8 +397,7 @@ class Game:
         if story.memory and start != story.start:
             memory = self._start_memory.get(start)
             if memory is None:
-                arrived = faithful_state(story, start) or {}
-                memory = {key: arrived[key] for key in story.memory if key in arrived}
+                memory = arrival_memory(story, start)
                 self._start_memory[start] = memory
             state.update(memory)
         for name, value in (initial or {}).items():
@@ -561,6 +561,24 @@ class Game:
         ):
             due.append(Reflection(chapter, chapter.reflection, at_end=True))
         return tuple(due)
+
+
+def arrival_memory(story: Story, start: str) -> dict[str, Value]:
+    """The memory of a playthrough that begins at `start`: as the path of history leaves
+    it there, or, for a scene off that path, of having reached `start` and nothing else."""
+    arrived = faithful_state(story, start)
+    if arrived is not None:
+        return {key: arrived[key] for key in story.memory}
+    memory = {key: var.initial for key, var in story.memory.items()}
+    if visits_key(story.start) in memory:
+        memory[visits_key(story.start)] = 0
+    if seen_key(story.start) in memory:
+        memory[seen_key(story.start)] = False
+    if visits_key(start) in memory:
+        memory[visits_key(start)] = 1
+    if seen_key(start) in memory:
+        memory[seen_key(start)] = True
+    return memory
 
 
 def faithful_state(story: Story, scene_id: str) -> dict[str, Value] | None:

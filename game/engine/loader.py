@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from game.engine import analysis, schema
 from game.engine.expr import (
+    FUNCTIONS,
+    KEYWORDS,
+    MEMORY,
     Effect,
     Expr,
     ExprError,
     Memory,
+    Not,
     State,
     Type,
     Value,
@@ -46,6 +50,8 @@ if TYPE_CHECKING:
     from game.engine.parsecache import ParseCache
 
 STORY_SUFFIXES = (".yaml", ".yml")
+#: Words of the condition language, which no variable may be named.
+RESERVED = frozenset((*KEYWORDS, *FUNCTIONS, *MEMORY))
 
 
 def display_path(path: Path) -> str:
@@ -296,6 +302,14 @@ class _Builder:
         if not isinstance(raw, YamlMap):
             return out
         for name, spec in raw.items():
+            if name in RESERVED:
+                self.problem(
+                    raw.key_mark(name),
+                    "reserved-name",
+                    f"'{name}' is a word of the condition language, so a variable cannot be "
+                    "called that; give it another name",
+                )
+                continue
             if not isinstance(spec, YamlMap) or spec.get("type") not in ("int", "bool"):
                 continue
             kind: Type = spec["type"]
@@ -407,6 +421,8 @@ class _Builder:
             guard: tuple[Expr, Callable[[State], Value]] | None,
             otherwise: bool = False,
         ) -> None:
+            """One effect; in a group, `guard` is its `if:` (for `else:`, the tree turned
+            round, and the same test, applied when it fails)."""
             if not isinstance(text, str):
                 return
             try:
@@ -425,7 +441,14 @@ class _Builder:
                 effect = Effect(effect.target, effect.op, effect.value, guard[0], otherwise)
             effects.append(effect)
             actions.append(
-                (effect.target, effect.op, compute, guard[1] if guard else None, self._groups)
+                (
+                    effect.target,
+                    effect.op,
+                    compute,
+                    guard[1] if guard else None,
+                    self._groups,
+                    not otherwise,
+                )
             )
 
         for index, item in enumerate(items):
@@ -442,8 +465,8 @@ class _Builder:
                     )
                     continue
                 self.note_memory(tree, partial(_in_value, item, "if"))
-                for branch, guard in (("then", (tree, test)), ("else", _negated(tree, test))):
-                    self._groups += 1
+                self._groups += 1  # 'then' and 'else' are one group: one reading decides both
+                for branch, guard in (("then", (tree, test)), ("else", (Not(tree), test))):
                     value = item.get(branch)
                     texts = value if isinstance(value, YamlList) else [value]
                     for number, text in enumerate(texts):
@@ -587,13 +610,6 @@ class _Builder:
                     raw["id"], _text(raw.get("section")), _text(raw.get("summary"))
                 )
         return out
-
-
-def _negated(tree: Expr, test: Callable[[State], Value]) -> tuple[Expr, Callable[[State], Value]]:
-    """The `else:` of an effect group: its condition turned round."""
-    from game.engine.expr import Not
-
-    return Not(tree), lambda state: not test(state)
 
 
 def _in_value(raw: YamlMap, key: str, column: int) -> Mark:

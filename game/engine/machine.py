@@ -66,17 +66,17 @@ def effect_steps(
     `declared` is the story's `state_variables`.
     """
     steps = [
-        (target, op, compute, guard, group, declared[target])
-        for target, op, compute, guard, group in choice.actions
+        (target, op, compute, guard, group, when, declared[target])
+        for target, op, compute, guard, group, when in choice.actions
     ]
 
     def apply(variables: dict[str, Value]) -> None:
         group_now, holds = -1, True
-        for target, op, compute, guard, group, variable in steps:
+        for target, op, compute, guard, group, when, variable in steps:
             if guard is not None:
                 if group != group_now:
                     group_now, holds = group, bool(guard(variables))
-                if not holds:
+                if holds != when:
                     continue
             value = compute(variables)
             if op == "+=":

@@ -2,7 +2,9 @@
 
 `visited(scene)`, `visits(scene)` and `chose(scene.choice)` read the memory. It is
 kept in the state beside the declared variables, as hidden variables under keys no
-author can write (`visits:c1-smolny`, `chose:c1-smolny.report`), and written by
+author can write (`seen:c1-smolny`, `visits:c1-smolny`, `chose:c1-smolny.report`:
+whether a scene was reached is kept apart from how often, so that a story asking only
+the first never tells states apart by the second), and written by
 each choice as effects of its own, applied after the author's. So everything that
 reasons about variables (the machine, the state walk and its liveness analysis, the
 static range check) understands memory without a line of its own, and a record
@@ -28,6 +30,7 @@ from game.engine.expr import (
     Value,
     chose_key,
     memory_key,
+    seen_key,
     visits_key,
 )
 from game.engine.model import Action, Scene, Variable
@@ -79,11 +82,10 @@ def remember(builder: Any, scenes: dict[str, Scene], start: str) -> dict[str, Va
     memory: dict[str, Variable] = {}
     for key in sorted(tracked):
         if key.startswith("visits:"):
-            scene_id = key.removeprefix("visits:")
-            initial = 1 if scene_id == start else 0
+            initial = 1 if key == visits_key(start) else 0
             memory[key] = Variable(key, "int", initial, 0, MAX_VISITS)
         else:
-            memory[key] = Variable(key, "bool", False)
+            memory[key] = Variable(key, "bool", key == seen_key(start))
     for scene_id, scene in list(scenes.items()):
         changed = False
         choices = []
@@ -93,11 +95,15 @@ def remember(builder: Any, scenes: dict[str, Scene], start: str) -> dict[str, Va
             taken = chose_key(scene_id, choice.id)
             if taken in tracked:
                 effects.append(Effect(taken, "=", Bool(True)))
-                actions.append((taken, "=", _always_true, None, -1))
+                actions.append((taken, "=", _always_true, None, -1, True))
             arrived = visits_key(choice.target)
             if arrived in tracked:
                 effects.append(Effect(arrived, "+=", Num(1)))
-                actions.append((arrived, "+=", _one, None, -1))
+                actions.append((arrived, "+=", _one, None, -1, True))
+            reached = seen_key(choice.target)
+            if reached in tracked:
+                effects.append(Effect(reached, "=", Bool(True)))
+                actions.append((reached, "=", _always_true, None, -1, True))
             if effects:
                 changed = True
                 choice = replace(choice, memory=tuple(effects), actions=(*choice.actions, *actions))

@@ -89,9 +89,11 @@ class Ending:
     epilogue_text: Template = field(default=plain_template(""), compare=False, repr=False)
 
 
-#: A compiled effect: (variable, op, value as a function of the state, guard or None, and
-#: the number of its `if:` group: a group's guard is read once, before its first effect).
-Action = tuple[str, str, Callable[[State], Value], Callable[[State], Value] | None, int]
+#: A compiled effect: (variable, op, value as a function of the state, the condition of its
+#: `if:` group or None, the group's number, and whether it applies when the condition holds
+#: (`then:`) or when it does not (`else:`)). A group's condition is read once, before its
+#: first effect, and that one reading decides both its `then:` and its `else:`.
+Action = tuple[str, str, Callable[[State], Value], Callable[[State], Value] | None, int, bool]
 
 
 @dataclass(frozen=True, slots=True)

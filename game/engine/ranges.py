@@ -83,12 +83,8 @@ def evaluate(tree: Expr, values: Mapping[str, Abstract]) -> Abstract:
         return frozenset({tree.value})
     if isinstance(tree, Var):
         return values[tree.name]
-    if isinstance(tree, Visits | Chose):
+    if isinstance(tree, Visits | Visited | Chose):
         return values[memory_key(tree)]
-    if isinstance(tree, Visited):
-        count = values[memory_key(tree)]
-        assert isinstance(count, Interval)
-        return _compare(">", count, Interval(0, 0))
     if isinstance(tree, Not):
         inner = evaluate(tree.operand, values)
         assert isinstance(inner, frozenset)
@@ -276,6 +272,8 @@ def bounds(story: Story) -> dict[str, Abstract]:
 def _describe(name: str, value: Abstract) -> str:
     if name.startswith("visits:"):
         name = f"visits({name.removeprefix('visits:')})"
+    elif name.startswith("seen:"):
+        name = f"visited({name.removeprefix('seen:')})"
     elif name.startswith("chose:"):
         name = f"chose({name.removeprefix('chose:')})"
     if isinstance(value, frozenset):

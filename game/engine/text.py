@@ -37,8 +37,13 @@ MAX_DEPTH = 8
 #: Marks where an alternative came out empty, until the spaces around it are tidied.
 _EMPTY = "\x00"
 _EMPTY_RUN = re.compile(r"[ \t]*(?:\x00[ \t]*)+")
-#: After an empty alternative, these close up to the word before ("a {x: quiet} ." -> "a.").
-_CLOSING = frozenset(".,;:!?)”’\n")
+#: A line that held nothing but empty alternatives: it goes, line break and all, so the
+#: lines around it stay one paragraph.
+_EMPTY_LINE = re.compile(r"(?m)^[ \t]*\x00[ \t\x00]*(?:\n|\Z)")
+#: After an empty alternative, these close up to the word before ("a {x? quiet}." -> "a.").
+_CLOSING = frozenset(".,;:!?)]}”’»…\n")
+#: Before an empty alternative, these close up to the word after ("({x? almost} all)").
+_OPENING = frozenset("([{“‘«¿¡\"'\n")
 
 
 class TextError(ValueError):
@@ -104,6 +109,10 @@ class Template:
         """Words always read: those outside every alternative (markup not counted)."""
         return count_words(_literal(self.parts))
 
+    def written_words(self) -> int:
+        """Every word written, each part of each alternative counted once."""
+        return count_words(" ".join(_all_literals(self.parts)))
+
     def alternatives(self) -> Iterator[Alternative]:
         """Every alternative, outer ones before those inside them, in reading order."""
         yield from _walk(self.parts)
@@ -138,20 +147,39 @@ _LINK_WORDS = re.compile(r"\[\[([^\[\]|]+?)(?:\|[^\[\]|]+?)?\]\]")
 
 
 def count_words(text: str) -> int:
-    """Words in a text as the player reads it (`[[Name|id]]` counts as its shown words)."""
-    return len(_LINK_WORDS.sub(r"\1", text).split())
+    """Words in a text as the player reads it (`[[Name|id]]` counts as its shown words; a
+    dash or stray punctuation mark between spaces is not a word)."""
+    return sum(1 for word in _LINK_WORDS.sub(r"\1", text).split() if _WORDLIKE.search(word))
+
+
+_WORDLIKE = re.compile(r"\w")
 
 
 def branch_words(alternative: Alternative) -> tuple[int, int]:
-    """Words in each part of an alternative, each counted with what is nested in it."""
-    return (
-        count_words("".join(_outline(alternative.then))),
-        count_words("".join(_outline(alternative.otherwise))),
-    )
+    """Words a reader reads in each part of an alternative (for a nested alternative, the
+    longer of its parts)."""
+    return _reading_words(alternative.then), _reading_words(alternative.otherwise)
+
+
+def _reading_words(parts: tuple[Part, ...]) -> int:
+    nested = [max(branch_words(p)) for p in parts if isinstance(p, Alternative)]
+    return count_words(_literal(parts)) + sum(nested)
 
 
 def _literal(parts: tuple[Part, ...]) -> str:
-    return " ".join(part for part in parts if isinstance(part, str))
+    """The text outside the alternatives (each alternative's place a word break only where
+    the text around it has one)."""
+    return "".join(part if isinstance(part, str) else "\x00" for part in parts).replace("\x00", "")
+
+
+def _all_literals(parts: tuple[Part, ...]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        else:
+            out += ["", *_all_literals(part.then), "", *_all_literals(part.otherwise), ""]
+    return out
 
 
 def _outline(parts: tuple[Part, ...]) -> list[str]:
@@ -166,17 +194,20 @@ def _outline(parts: tuple[Part, ...]) -> list[str]:
 
 
 def _tidy(text: str) -> str:
-    """Close the gap an empty alternative leaves: one space between words, none before a
-    full stop or comma, none at the start or end of a line."""
+    """Close the gap an empty alternative leaves: a line it emptied goes; otherwise one
+    space between words (none if it stood inside a word), none before a full stop or
+    after an opening bracket or quotation mark, none at the start or end of a line."""
     if _EMPTY not in text:
         return text
+    text = _EMPTY_LINE.sub("", text)
 
     def close(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() else "\n"
         after = text[match.end()] if match.end() < len(text) else "\n"
-        if before == "\n" or after in _CLOSING or before.isspace():
+        if before in _OPENING or after in _CLOSING or before.isspace() or after.isspace():
             return ""
-        return " " if match.group() != _EMPTY else ""
+        spaced = any(char in " \t" for char in match.group())
+        return " " if spaced else ""
 
     return _EMPTY_RUN.sub(close, text)
 
@@ -248,8 +279,9 @@ class _TemplateParser:
             char = raw[self.pos]
             if raw.startswith("[[", self.pos):
                 end = raw.find("]]", self.pos + 2)
-                stop = len(raw) if end < 0 else end + 2
-                literal.append(raw[self.pos : stop])  # a link's own '|' is not a branch
+                # a link's own '|' is not a branch; an unclosed '[[' is just two brackets
+                stop = self.pos + 2 if end < 0 or "{" in raw[self.pos : end] else end + 2
+                literal.append(raw[self.pos : stop])
                 self.pos = stop
             elif char == "{":
                 if literal:

@@ -230,13 +230,13 @@ def _apply(
     kept) whenever `observed` is clamped."""
     declared = story.state_variables
     group_now, holds = -1, True
-    for effect, (target, op, compute, guard, group) in zip(
+    for effect, (target, op, compute, guard, group, when) in zip(
         choice.all_effects, choice.actions, strict=True
     ):
         if guard is not None:
             if group != group_now:
                 group_now, holds = group, bool(guard(variables))
-            if not holds:
+            if holds != when:
                 continue
         before = variables[target]
         value = compute(variables)

@@ -174,14 +174,12 @@ def story_stats(story: Story) -> Stats:
                         otherwise,
                     )
                 )
-        top = [a for a in body.alternatives() if any(a is p for p in body.parts)]
-        written = body.words() + sum(sum(branch_words(a)) for a in top)
         stats.scenes.append(
             SceneStats(
                 scene.id,
                 scene.chapter,
                 scene.title,
-                written,
+                body.written_words(),
                 len(scene.choices),
                 faithful,
                 len(scene.choices) - faithful,
