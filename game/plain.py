@@ -137,7 +137,7 @@ class PlainPlayer:
         path = self.game.path()
         self.say(heading)
         if not path:
-            self.say(f"  ({wording.NO_CHOICES_YET.rstrip('.').lower()})")
+            self.say(f"  ({wording.NO_CHOICES_YET})")
         for number, entry in enumerate(path, 1):
             mark = wording.history_tag(entry.choice.history).lower()
             self.wrap(f"{number}. {entry.scene.title}: {entry.label} [{mark}]", "  ", "     ")

@@ -71,7 +71,7 @@ VARIABLES_HEADING = "Where things stand"
 SOURCES_HEADING = "Sources"
 CODEX_HEADING = "In the codex"
 UNDONE = "You took back your last choice."
-NO_CHOICES_YET = "No choices yet."
+NO_CHOICES_YET = "no choices yet"
 
 
 def reflection_heading(number: int, title: str) -> str:
