@@ -427,7 +427,6 @@ class Game:
         self.random = random.Random(self.seed)
         applied = 0
         previous = before = None
-        count = len(record.steps)
         for step in record.steps:
             scene = self.scene
             if step.scene != scene.id:
@@ -435,28 +434,13 @@ class Game:
             choice = scene.choice(step.choice)
             if choice is None or not self.is_open(choice):
                 break
-            if applied == count - 1:  # only the last step's "before" is ever shown
-                before = dict(self._runner.variables)
+            before = dict(self._runner.variables)
             self._events[trigger_name(scene.id, choice.id)].trigger(self._runner)
             self._steps.append(step)
             previous = scene
             applied += 1
-        if applied != count:
-            before = None if not applied else self._before_last()
         self._previous, self._before, self._frame = previous, before, None
         return applied
-
-    def _before_last(self) -> dict[str, Value]:
-        """The state before the last applied step, rebuilt (only when a replay stopped short)."""
-        state = self._start_state(self.start, self._blank.initial)
-        from game.engine.machine import effect_steps
-
-        declared = self.story.state_variables
-        for step in self._steps[:-1]:
-            choice = self.story.scenes[step.scene].choice(step.choice)
-            assert choice is not None
-            effect_steps(choice, declared)(state)
-        return state
 
     # ------------------------------------------------------------ frames
 

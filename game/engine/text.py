@@ -167,9 +167,9 @@ def _reading_words(parts: tuple[Part, ...]) -> int:
 
 
 def _literal(parts: tuple[Part, ...]) -> str:
-    """The text outside the alternatives (each alternative's place a word break only where
+    """The text outside the alternatives (an alternative's place a word break only where
     the text around it has one)."""
-    return "".join(part if isinstance(part, str) else "\x00" for part in parts).replace("\x00", "")
+    return "".join(part for part in parts if isinstance(part, str))
 
 
 def _all_literals(parts: tuple[Part, ...]) -> list[str]:
