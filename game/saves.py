@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from game.atomic import clear_stale_temps, read_json, write_json
-from game.engine import Game, Record, RecordError, Story, replay
+from game.engine import Game, Record, RecordError, Story, origin_problem, replay
+from game.engine.record import read_time
 
 SAVE_FORMAT = "petrograd-save"
 SAVE_VERSION = 1
@@ -49,11 +50,13 @@ class SaveInfo:
     @property
     def saved_local(self) -> str:
         """The real time of saving, in the player's local time."""
+        moment = read_time(self.saved_at)
+        if moment is None:
+            return ""
         try:
-            moment = dt.datetime.fromisoformat(self.saved_at.replace("Z", "+00:00"))
-        except ValueError:
-            return self.saved_at
-        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+            return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+        except (OverflowError, OSError, ValueError):  # a local time the platform cannot show
+            return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,8 @@ def _text(value: Any) -> str:
     return _CONTROL.sub("", value) if isinstance(value, str) else ""
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class SaveStore:
@@ -170,10 +174,13 @@ class SaveStore:
     def latest(self) -> SaveInfo | None:
         """The most recently saved readable slot, for Continue."""
         readable = [info for info in self.list() if info is not None and info.ok]
-        return max(readable, key=lambda info: info.saved_at, default=None)
+        return max(readable, key=lambda info: read_time(info.saved_at) or _EPOCH, default=None)
 
-    def load(self, slot: str, story: Story) -> Loaded:
-        """Replay a slot's record onto the story. Raises SaveError with a reason."""
+    def load(self, slot: str, story: Story, start: str | None = None) -> Loaded:
+        """Replay a slot's record onto the story. Raises SaveError with a reason.
+
+        `start` is where the player's assignment starts, if it does not start at the
+        story's start: a save must begin at one or the other, as a new game would."""
         data, reason, from_backup = self._read(slot)
         if data is None:
             raise SaveError(reason or f"slot {slot} is empty")
@@ -183,11 +190,14 @@ class SaveStore:
             raise SaveError(f"the save is unreadable: {exc}") from None
         if record.story_id != story.id:
             raise SaveError(f"this save belongs to another story ('{record.story_id}')")
-        problem = _foreign_names(record, story)
+        same_story = record.story_hash == story.content_hash
+        problem = _foreign_names(record, story) or origin_problem(
+            story, record, start, variables=same_story
+        )
         if problem is not None:
             raise SaveError(f"the save is unreadable: {problem}")
         result = replay(story, record)
-        if not result.complete and record.story_hash == story.content_hash:
+        if not result.complete and same_story:
             # Made with this very story, yet its path cannot be walked: damaged or edited.
             raise SaveError(f"the save is unreadable: its path is not possible ({result.problem})")
         notices = []
@@ -236,6 +246,8 @@ def _shape_problem(data: Any) -> str | None:
         return "it was made by a newer version of the game"
     if not isinstance(data.get("summary"), dict) or not isinstance(data.get("record"), dict):
         return "parts of it are missing (was it edited by hand?)"
+    if read_time(data.get("saved_at")) is None:
+        return "its time of saving is not a time this game writes (was it edited by hand?)"
     try:
         Record.from_json(data["record"])
     except RecordError as exc:

@@ -122,9 +122,7 @@ class Session:
 
         assert self.game is not None
         self.answers.append(
-            Answer(
-                chapter.id, question, " ".join(text.split()), self.game.frame.step, _now()
-            )
+            Answer(chapter.id, question, " ".join(text.split()), self.game.frame.step, _now())
         )
         self._after_change()
 
@@ -234,7 +232,8 @@ class Session:
             raise Locked(
                 "loading an earlier save is off in this assessed assignment; your decisions stand"
             )
-        loaded = self.store.load(slot, self.story)
+        start = self.assignment.start if self.assignment else None
+        loaded = self.store.load(slot, self.story, start)
         if self.game is not None:
             self.game.close()
         self.game = loaded.game

@@ -22,10 +22,10 @@ def assignment(shipped_story):
 
 
 def play_faithfully(story, start=None, why=None):
-    game = Game(story, seed=3, start=start)
+    game = Game(story, seed=3, start=start, clock=lambda: "2026-01-01T00:30:00Z")
     while not game.ended:
         choice = next(c for c in game.open_choices() if c.history == "faithful")
-        game.choose(choice.id, why=why if why and game.scene.id in why else None)
+        game.choose(choice.id, why=(why or {}).get(game.scene.id))
     return game
 
 
@@ -61,8 +61,11 @@ def _without_key(path: Path) -> Path:
 
 
 def sealed(story, assignment, student="Ada Lovelace"):
-    game = play_faithfully(story, start=assignment.start, why={"c6-aurora": 1, "c7-martov": 1})
-    answers = [Answer("palace", "Q?", "Because.", 5, "2026-01-01T00:00:00Z")]
+    game = play_faithfully(
+        story, start=assignment.start, why={"c6-aurora": "To end it.", "c7-martov": "To stay."}
+    )
+    question = story.chapters["palace"].reflection[0]
+    answers = [Answer("palace", question, "Because.", 5, "2026-01-01T00:00:00Z")]
     return seal(
         game.record,
         story,

@@ -223,7 +223,7 @@ def sealed_record() -> dict[str, Any]:
 
 def _seal_one() -> dict[str, Any]:
     story = small_story()
-    game = Game(story, seed=5)
+    game = Game(story, seed=5, clock=lambda: "2026-01-01T00:01:00Z")
     game.choose("up")
     return seal(
         game.record,

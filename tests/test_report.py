@@ -100,7 +100,7 @@ def _make_class(folder: Path, story, assignment) -> None:
     improved["extra"]["answers"][0]["answer"] = "A much better answer."
     (folder / "t02.json").write_text(json.dumps(improved), encoding="utf-8")
     # One sealed with another version of the story (chain intact, version differs).
-    game = Game(story, seed=7, start=assignment.start)
+    game = Game(story, seed=7, start=assignment.start, clock=lambda: "2026-11-27T09:10:00Z")
     while not game.ended:
         game.choose(next(c.id for c in game.open_choices() if c.history == "faithful"))
     old = dataclasses.replace(game.record, story_version="0.0.9", story_hash="sha256:" + "0" * 64)
@@ -459,8 +459,13 @@ def test_records_for_another_assignment_are_flagged_when_one_is_given(
     assert status["ours.json"] == ("verified", "")
     assert status["theirs.json"] == ("flagged", "made for another assignment ('homework-2')")
     assert [n for _, n in checked.endings if n] == [1]
-    unchecked = build_report(folder, shipped_story)  # no --assignment: both verify
-    assert {e.status for e in unchecked.entries} == {"verified"}
+    # Without --assignment, where they start cannot be checked: both are flagged, saying how.
+    unchecked = build_report(folder, shipped_story)
+    assert {e.status for e in unchecked.entries} == {"flagged"}
+    assert all(
+        "check it with that assignment file (--assignment FILE)" in " ".join(e.reasons)
+        for e in unchecked.entries
+    )
     assert unchecked.title == shipped_story.title  # two assignments named: the story's title
 
 

@@ -80,6 +80,15 @@ def load_assignment(path: Path, story: Story) -> Assignment:
         problems.append(
             Problem(raw.value_mark("start"), "unknown-scene", f"the story has no scene '{start}'")
         )
+    elif start is not None and story.scenes[start].ending is not None:
+        problems.append(
+            Problem(
+                raw.value_mark("start"),
+                "wrong-value",
+                f"'{start}' is an ending: a playthrough cannot start there; "
+                "start at a scene with choices",
+            )
+        )
     chapters = set(story.chapters)
     reflection = raw.get("reflection", "all")
     if reflection == "all":

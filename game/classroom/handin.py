@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from game.classroom.assignment import Assignment
-from game.engine import Record, RecordError, Replay, Story, replay
+from game.engine import Record, RecordError, Replay, Story, origin_problem, replay
+from game.engine.record import read_time
 
 HANDIN_KIND = "handin"
 NAME_LIMIT = 60
@@ -101,8 +103,15 @@ def _closing(extra: dict[str, Any], answers: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def _answers_after(answers: list[dict[str, Any]], step: int) -> list[dict[str, Any]]:
-    return [a for a in answers if isinstance(a, dict) and a.get("after_step") == step]
+def _answers_by_step(answers: list[Any]) -> dict[Any, list[dict[str, Any]]]:
+    """The answers grouped by the step they follow, in their order (one pass over them)."""
+    grouped: dict[Any, list[dict[str, Any]]] = {}
+    for answer in answers:
+        if isinstance(answer, dict):
+            step = answer.get("after_step")
+            if isinstance(step, int) and not isinstance(step, bool):
+                grouped.setdefault(step, []).append(answer)
+    return grouped
 
 
 def seal(
@@ -134,12 +143,13 @@ def seal(
         "ending": {"id": ending.id, "title": ending.title, "kind": ending.kind} if ending else None,
         "answers": answer_json,
     }
+    after = _answers_by_step(answer_json)
     chain = _link("", _header(data))
     for number, step in enumerate(data["steps"], 1):
-        chain = _link(chain, _entry(step, _answers_after(answer_json, number)))
+        chain = _link(chain, _entry(step, after.get(number, [])))
         step["hash"] = chain
     data["extra"]["seal"] = _link(
-        chain, _closing(data["extra"], _answers_after(answer_json, len(data["steps"]) + 1))
+        chain, _closing(data["extra"], after.get(len(data["steps"]) + 1, []))
     )
     return data
 
@@ -166,7 +176,12 @@ class Verification:
 
 
 def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Verification:
-    """Check a hand-in: its chain, its story and assignment, and that its path is possible."""
+    """Check a hand-in: its chain, its story and assignment, where and how it began, its
+    times, its answers, and that its path is possible and ends where it says.
+
+    Every claim the record makes is compared with what the story and the assignment
+    allow, so a record whose hashes were recomputed after an edit is still flagged
+    unless what it says could really have been played."""
     try:
         record = Record.from_json(data)
     except RecordError as exc:
@@ -176,10 +191,12 @@ def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Ver
         return Verification(False, ["not a handed-in record (it has no student or seal)"], record)
     found = Verification(True, [], record, None, data)
     reasons = found.reasons
-    answers = extra.get("answers") if isinstance(extra.get("answers"), list) else []
+    raw_answers = extra.get("answers")
+    answers = raw_answers if isinstance(raw_answers, list) else []
+    after = _answers_by_step(answers)
     chain = _link("", _header(data))
     for number, step in enumerate(data["steps"], 1):
-        chain = _link(chain, _entry(step, _answers_after(answers, number)))
+        chain = _link(chain, _entry(step, after.get(number, [])))
         if step.get("hash") != chain:
             reasons.append(
                 f"edited: step {number} does not match its hash (the record was changed by hand)"
@@ -187,7 +204,7 @@ def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Ver
             break
     else:
         if extra.get("seal") != _link(
-            chain, _closing(extra, _answers_after(answers, len(data["steps"]) + 1))
+            chain, _closing(extra, after.get(len(data["steps"]) + 1, []))
         ):
             reasons.append(
                 "edited: the ending or the answers were changed after the record was sealed"
@@ -197,12 +214,27 @@ def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Ver
         return found
     if record.story_version != story.version or record.story_hash != story.content_hash:
         reasons.append(f"made with another version of the story ({record.story_version})")
+    made_for = extra.get("assignment") if isinstance(extra.get("assignment"), dict) else None
     if assignment is not None:
-        made_for = extra.get("assignment") if isinstance(extra.get("assignment"), dict) else {}
-        if made_for.get("id") != assignment.id:
-            reasons.append(f"made for another assignment ('{made_for.get('id')}')")
+        if made_for is None or made_for.get("id") != assignment.id:
+            named = made_for.get("id") if made_for else None
+            reasons.append(
+                f"made for another assignment ('{named}')" if named else "made for no assignment"
+            )
         elif made_for.get("hash") != assignment.hash:
             reasons.append("made for another version of the assignment file")
+    start = assignment.start if assignment is not None else None
+    origin = origin_problem(story, record, start)
+    if origin is not None and assignment is None and made_for is not None:
+        origin = (
+            f"{origin}; it says it was made for the assignment '{made_for.get('id')}': "
+            "check it with that assignment file (--assignment FILE)"
+        )
+    if origin is not None:
+        reasons.append(f"impossible start: {origin}")
+    reasons.extend(_claim_problems(extra, record, story, answers))
+    if origin is not None:
+        return found  # its path would be replayed from a start no game has
     result = replay(story, record)
     found.replayed = result
     if not result.complete:
@@ -211,9 +243,54 @@ def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Ver
         ending = result.game.scene.ending
         claimed = extra.get("ending")
         actual = {"id": ending.id, "title": ending.title, "kind": ending.kind} if ending else None
-        if (claimed or None) != actual or bool(extra.get("complete")) != (ending is not None):
+        if (claimed or None) != actual or extra.get("complete") is not (ending is not None):
             reasons.append("the ending it names is not where its path leads")
     return found
+
+
+#: How far a clock may step back between two times of one record (a clock set right mid-game).
+CLOCK_SLACK = dt.timedelta(minutes=10)
+#: How far in the future a record's finish may be, by the clock of whoever checks it.
+FUTURE_SLACK = dt.timedelta(days=1)
+
+
+def _claim_problems(
+    extra: dict[str, Any], record: Record, story: Story, answers: list[Any]
+) -> list[str]:
+    """What the record says of its student, times and answers that cannot be so."""
+    problems = []
+    student = extra.get("student")
+    if not isinstance(student, str) or not student.strip() or len(student) > NAME_LIMIT:
+        problems.append(f"its student's name is missing or longer than {NAME_LIMIT} characters")
+    started, finished = read_time(extra.get("started_at")), read_time(extra.get("finished_at"))
+    if started is None or finished is None:
+        problems.append("its start or finish time is missing or not a time this game writes")
+    else:
+        times = [started, *(read_time(step.at) for step in record.steps if step.at), finished]
+        if any(t is None for t in times):  # pragma: no cover - Record.from_json refuses these
+            problems.append("a step's time is not a time")
+        elif any(b < a - CLOCK_SLACK for a, b in itertools.pairwise(times)):  # type: ignore[operator]
+            problems.append(
+                "its times are out of order (a step before the start, a step before the one "
+                "it follows, or the finish before a step)"
+            )
+        if finished > dt.datetime.now(dt.UTC) + FUTURE_SLACK:
+            problems.append(f"it says it was finished in the future ({extra.get('finished_at')})")
+    questions = {chapter.id: set(chapter.reflection) for chapter in story.chapters.values()}
+    last = len(record.steps) + 1
+    for number, answer in enumerate(answers, 1):
+        fields = [answer.get(key) if isinstance(answer, dict) else None for key in _ANSWER_TEXT]
+        step = answer.get("after_step") if isinstance(answer, dict) else None
+        if not all(isinstance(f, str) for f in fields) or not (
+            isinstance(step, int) and not isinstance(step, bool) and 0 <= step <= last
+        ):
+            problems.append(f"answer {number} is damaged")
+        elif fields[1] not in questions.get(fields[0], set()):
+            problems.append(f"answer {number} answers a question the story does not ask")
+    return problems
+
+
+_ANSWER_TEXT = ("chapter", "question", "answer")
 
 
 def read_handin(path: Path) -> tuple[Any, str | None]:

@@ -19,8 +19,10 @@ from game.engine.game import (
     Term,
     VariableView,
     Verdict,
+    origin_problem,
     plain_passage,
     replay,
+    starting_variables,
 )
 from game.engine.loader import check_story, load_story
 from game.engine.model import (
@@ -74,6 +76,8 @@ __all__ = [
     "load_story",
     "paragraphs",
     "plain_passage",
+    "origin_problem",
     "replay",
+    "starting_variables",
     "wording",
 ]

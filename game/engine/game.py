@@ -221,12 +221,8 @@ class Game:
         """
         if start is not None and start not in story.scenes:
             raise ChoiceUnavailable(f"there is no scene '{start}' to start from")
-        initial = None
-        if start is not None and start != story.start:
-            arrived = faithful_state(story, start)
-            if arrived is not None:
-                initial = {name: arrived[name] for name in story.variables}
         start = start or story.start
+        initial = starting_variables(story, start)
         self.story = story
         #: The scene this playthrough began from (the story's start unless an assignment says).
         self.start = start
@@ -545,6 +541,54 @@ class Game:
         ):
             due.append(Reflection(chapter, chapter.reflection, at_end=True))
         return tuple(due)
+
+
+def starting_variables(story: Story, start: str) -> dict[str, Value] | None:
+    """The variables a playthrough that begins at `start` records as its `initial`: None
+    at the story's start (the declared values), else those the path of history brings
+    there (None, the declared values, for a scene off that path)."""
+    if start == story.start:
+        return None
+    arrived = faithful_state(story, start)
+    return None if arrived is None else {name: arrived[name] for name in story.variables}
+
+
+def origin_problem(
+    story: Story, record: Record, start: str | None = None, *, variables: bool = True
+) -> str | None:
+    """Why `record` cannot have begun as it says in `story`, or None when it can.
+
+    A playthrough begins at the story's start, or at `start` (an assignment's), and
+    with exactly the variables a new game has there; a record that claims another
+    start, or other variables, was made some other way (edited, or for another
+    assignment). An ending is never a start: no choice was ever made there.
+
+    `variables=False` leaves the variables to the caller (a record of an older
+    version of the story, whose path of history may have moved since)."""
+    allowed = [story.start] if start is None or start == story.start else [story.start, start]
+    if record.start not in allowed:
+        where = " or ".join(f"'{scene}'" for scene in allowed)
+        return (
+            f"it starts at the scene '{record.start}', but a playthrough of this story "
+            f"{'' if start is None else 'and assignment '}starts at {where}"
+        )
+    if story.scenes[record.start].ending is not None:
+        return f"it starts at '{record.start}', which is an ending"
+    if variables and not _same_values(record.initial, starting_variables(story, record.start)):
+        return (
+            f"its starting variables are not those of a new game at '{record.start}' "
+            "(they were changed)"
+        )
+    return None
+
+
+def _same_values(a: Mapping[str, Value] | None, b: Mapping[str, Value] | None) -> bool:
+    """Equal, with true and false never equal to 1 and 0."""
+    if a is None or b is None:
+        return a is None and b is None
+    return a.keys() == b.keys() and all(
+        type(a[name]) is type(b[name]) and a[name] == b[name] for name in a
+    )
 
 
 def arrival_memory(story: Story, start: str) -> dict[str, Value]:

@@ -8,18 +8,36 @@ machine it was made on.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-#: Control characters: no name, id or time in a record holds one.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Control characters (and lone surrogates): no text in a record holds one.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+_VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,5}")
+_HASH = re.compile(r"[A-Za-z0-9:_.-]{1,200}")
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z")
 
 RECORD_FORMAT = "petrograd-record"
 RECORD_VERSION = 1
 MAX_STEPS = 10_000
+MAX_SEED = 2**63 - 1
+MAX_VARIABLES = 1_000
+#: A variable's value is never beyond this (expressions saturate there too).
+VALUE_LIMIT = 10**12
+#: The longest text a record holds in one place (a "why?" answer is one line, a
+#: reflection answer a paragraph).
+MAX_TEXT = 4_000
+#: How deep and how many values the free-form part of a record may hold.
+MAX_DEPTH = 8
+MAX_VALUES = 100_000
+#: The years a time in a record may fall in (a clock set wrong still fits).
+YEARS = (1970, 2999)
 
 
 class RecordError(ValueError):
@@ -86,13 +104,18 @@ class Record:
 
     @classmethod
     def from_json(cls, data: Any) -> Record:
-        """Read a record from parsed JSON; raises RecordError naming what is wrong."""
+        """Read a record from parsed JSON; raises RecordError naming what is wrong.
+
+        Every field is checked for what it may hold, not only for its type: ids are
+        ids, the version a version, the hash a hash, times are times this game writes,
+        numbers within their bounds, and no text holds a control character (it is
+        shown to the player, and must never drive the terminal)."""
         if not isinstance(data, dict):
             raise RecordError("not a playthrough record (expected a JSON object)")
         if data.get("format") != RECORD_FORMAT:
             raise RecordError("not a playthrough record (its 'format' is not petrograd-record)")
         version = data.get("version")
-        if not isinstance(version, int) or isinstance(version, bool):
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise RecordError("the record has no format version")
         if version > RECORD_VERSION:
             raise RecordError(
@@ -103,47 +126,31 @@ class Record:
             isinstance(story.get(k), str) for k in ("id", "version", "hash")
         ):
             raise RecordError("the record does not say which story it belongs to")
+        if not (_ID.fullmatch(story["id"]) and _VERSION.fullmatch(story["version"])):
+            raise RecordError("the record's story id or version is not one a story can have")
+        if not _HASH.fullmatch(story["hash"]):
+            raise RecordError("the record's story hash is damaged")
         seed, start, steps = data.get("seed"), data.get("start"), data.get("steps")
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise RecordError("the record's seed is missing or not a whole number")
-        if not isinstance(start, str):
-            raise RecordError("the record's start scene is missing")
+        if not isinstance(seed, int) or not _whole(seed, 0, MAX_SEED):
+            raise RecordError(
+                f"the record's seed is missing or not a whole number from 0 to {MAX_SEED}"
+            )
+        if not isinstance(start, str) or not _ID.fullmatch(start):
+            raise RecordError("the record's start scene is missing or not a scene id")
         if not isinstance(steps, list):
             raise RecordError("the record's steps are missing")
         if len(steps) > MAX_STEPS:
             raise RecordError(f"the record has more than {MAX_STEPS:,} steps")
-        parsed = []
-        for number, step in enumerate(steps, 1):
-            if (
-                not isinstance(step, dict)
-                or not isinstance(step.get("scene"), str)
-                or not isinstance(step.get("choice"), str)
-            ):
-                raise RecordError(f"step {number} of the record is damaged")
-            at, why = step.get("at", ""), step.get("why")
-            parsed.append(
-                Step(
-                    step["scene"],
-                    step["choice"],
-                    at if isinstance(at, str) else "",
-                    why if isinstance(why, str) else None,
-                )
-            )
+        parsed = [_step(number, step) for number, step in enumerate(steps, 1)]
         initial = data.get("initial")
-        if initial is not None and not (
-            isinstance(initial, dict)
-            and all(isinstance(k, str) and isinstance(v, int) for k, v in initial.items())
-        ):
-            raise RecordError("the record's starting variables are damaged")
-        names = [story["id"], story["version"], story["hash"], start, *(initial or {})]
-        names += [text for step in parsed for text in (step.scene, step.choice, step.at)]
-        if _CONTROL.search(
-            "".join(names)
-        ):  # they are shown to the player: never let one drive the terminal
-            raise RecordError(
-                "the record holds control characters where names belong (it is damaged)"
-            )
+        if initial is not None:
+            _check_initial(initial)
         extra = data.get("extra", {})
+        if not isinstance(extra, dict):
+            raise RecordError("the record's extra part is damaged (expected a JSON object)")
+        problem = plain_problem(extra)
+        if problem is not None:
+            raise RecordError(f"the record's extra part is damaged: {problem}")
         return cls(
             story["id"],
             story["version"],
@@ -151,7 +158,7 @@ class Record:
             seed,
             start,
             tuple(parsed),
-            extra if isinstance(extra, dict) else {},
+            extra,
             initial,
         )
 
@@ -167,3 +174,92 @@ class Record:
                 "the file is not valid JSON (a number or nesting in it is too large)"
             ) from None
         return cls.from_json(data)
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    """A JSON whole number (not true/false) from `low` to `high`."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _check_initial(initial: Any) -> None:
+    if not isinstance(initial, dict) or len(initial) > MAX_VARIABLES:
+        raise RecordError("the record's starting variables are damaged")
+    for name, value in initial.items():
+        if not _NAME.fullmatch(name):
+            raise RecordError("the record's starting variables are damaged (a name is not a name)")
+        if not (isinstance(value, bool) or _whole(value, -VALUE_LIMIT, VALUE_LIMIT)):
+            raise RecordError(
+                f"the record's starting value of '{name}' is not true, false or a whole number "
+                "within the variable's range"
+            )
+
+
+def _step(number: int, step: Any) -> Step:
+    if not isinstance(step, dict):
+        raise RecordError(f"step {number} of the record is damaged")
+    scene, choice, at, why = (step.get(key) for key in ("scene", "choice", "at", "why"))
+    if not (isinstance(scene, str) and _ID.fullmatch(scene)):
+        raise RecordError(f"step {number} of the record is damaged: its scene is not a scene id")
+    if not (isinstance(choice, str) and _ID.fullmatch(choice)):
+        raise RecordError(f"step {number} of the record is damaged: its choice is not a choice id")
+    if at is None:
+        at = ""
+    if not isinstance(at, str) or (at and read_time(at) is None):
+        raise RecordError(f"step {number} of the record is damaged: its time is not a time")
+    if why is not None and (text_problem(why) is not None):
+        raise RecordError(f"step {number} of the record is damaged: its reason {text_problem(why)}")
+    return Step(scene, choice, at, why)
+
+
+def read_time(text: Any) -> dt.datetime | None:
+    """A time as this game writes it (`2026-12-01T09:36:46Z`, UTC, with or without
+    fractions of a second, in the years 1970 to 2999), or None for anything else."""
+    if not isinstance(text, str) or not _TIME.fullmatch(text):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text[:-1] + "+00:00")
+    except ValueError:  # such as the 31st of February
+        return None
+    return moment if YEARS[0] <= moment.year <= YEARS[1] else None
+
+
+def text_problem(value: Any) -> str | None:
+    """Why `value` is not text a record may hold, or None."""
+    if not isinstance(value, str):
+        return "is not text"
+    if len(value) > MAX_TEXT:
+        return f"is longer than {MAX_TEXT:,} characters"
+    if _CONTROL.search(value):
+        return "holds control characters"
+    return None
+
+
+def plain_problem(value: Any) -> str | None:
+    """Why a free-form JSON value is not one a record may hold (too deep, too many values,
+    a text with control characters, a number out of bounds, a float), or None."""
+    count = 0
+    todo: list[tuple[Any, int]] = [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        count += 1
+        if count > MAX_VALUES:
+            return f"it holds more than {MAX_VALUES:,} values"
+        if depth > MAX_DEPTH:
+            return f"it is nested more than {MAX_DEPTH} levels deep"
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                problem = text_problem(key)
+                if problem is not None:
+                    return f"a key {problem}"
+                todo.append((inner, depth + 1))
+        elif isinstance(item, list):
+            todo.extend((inner, depth + 1) for inner in item)
+        elif isinstance(item, str):
+            problem = text_problem(item)
+            if problem is not None:
+                return f"a text in it {problem}"
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif not _whole(item, -VALUE_LIMIT, VALUE_LIMIT):
+            return "a number in it is not a whole number within bounds"
+    return None

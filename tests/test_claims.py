@@ -1,0 +1,286 @@
+"""Records and saves are checked for what they claim, not only for their hashes (issue 14).
+
+A forger who recomputes the hash chain can make a record say anything; what it says
+(where it starts, with which variables, for which assignment, when, with which
+answers and ending) is compared with what the story and the assignment allow. A
+save is the same record, and an edited one never loads.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from io import StringIO
+
+import pytest
+
+from game.classroom.assignment import load_assignment
+from game.classroom.handin import seal, verify
+from game.engine import Game, Record, RecordError, StoryError, origin_problem
+from game.plain import play_plain
+from game.saves import SaveError, SaveInfo, SaveStore
+from game.session import Session
+from tests.conftest import ROOT
+from tests.handins import hand_in
+
+EXAMPLE = ROOT / "examples" / "assignment.yaml"
+
+
+@pytest.fixture
+def assignment(shipped_story):
+    return load_assignment(EXAMPLE, shipped_story)
+
+
+def resealed(data, story, assignment, **changes):
+    """The hand-in with `changes` to its record fields, the chain recomputed: a good forgery."""
+    raw = copy.deepcopy(data)
+    raw.update(changes)
+    extra = raw["extra"]
+    return seal(
+        Record.from_json(raw),
+        story,
+        student=extra["student"],
+        assignment=assignment,
+        answers=[],
+        started_at=extra["started_at"],
+        finished_at=extra["finished_at"],
+    )
+
+
+# ---------------------------------------------------------------- where a record starts
+
+
+def test_a_forged_record_that_starts_at_an_ending_is_flagged(shipped_story, assignment):
+    """The issue's attack: start at an ending, zero steps, chain recomputed."""
+    ending = next(s for s, scene in shipped_story.scenes.items() if scene.ending)
+    honest = hand_in(shipped_story, assignment, "Ada")
+    forged = resealed(honest, shipped_story, assignment, start=ending, steps=[])
+    assert forged["extra"]["complete"] is True  # the seal claims a finished game...
+    for given in (assignment, None):
+        found = verify(forged, shipped_story, given)
+        assert found.status == "flagged"  # ...which no game can have played
+        assert any(r.startswith("impossible start") for r in found.reasons), found.reasons
+    assert verify(honest, shipped_story, assignment).status == "verified"
+
+
+def test_an_assignment_cannot_start_at_an_ending(shipped_story, tmp_path):
+    ending = next(s for s, scene in shipped_story.scenes.items() if scene.ending)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text().replace("start: c6-square", f"start: {ending}"))
+    with pytest.raises(StoryError) as info:
+        load_assignment(bad, shipped_story)
+    (problem,) = info.value.problems
+    assert problem.code == "wrong-value" and problem.mark.line > 0
+    assert "is an ending: a playthrough cannot start there" in problem.message
+
+
+def test_a_record_starting_elsewhere_or_with_other_variables_is_flagged(shipped_story, assignment):
+    honest = hand_in(shipped_story, assignment, "Ada")
+    later = next(s for s in shipped_story.scenes if s not in (assignment.start,)
+                 and shipped_story.scenes[s].ending is None and s != shipped_story.start)  # fmt: skip
+    moved = resealed(honest, shipped_story, assignment, start=later)
+    richer = resealed(
+        honest,
+        shipped_story,
+        assignment,
+        initial={
+            **honest["initial"],
+            **{k: True for k, v in honest["initial"].items() if v is False},
+        },
+    )
+    assert richer["initial"] != honest["initial"]
+    for forged in (moved, richer):
+        found = verify(forged, shipped_story, assignment)
+        assert any(r.startswith("impossible start") for r in found.reasons), found.reasons
+
+
+def test_without_the_assignment_a_later_start_says_to_give_it(shipped_story, assignment):
+    found = verify(hand_in(shipped_story, assignment, "Ada"), shipped_story)
+    assert found.status == "flagged"
+    (reason,) = found.reasons
+    assert "'october-night'" in reason and "--assignment FILE" in reason
+
+
+def test_origin_is_the_story_start_or_the_assignment_start_with_a_new_games_variables(
+    shipped_story,
+):
+    fresh = Game(shipped_story, seed=1).record
+    assert origin_problem(shipped_story, fresh) is None
+    later = Game(shipped_story, seed=1, start="c6-square").record
+    assert later.initial is not None  # history's variables on arriving there
+    assert origin_problem(shipped_story, later, "c6-square") is None
+    assert "starts at 'c1-smolny'" in origin_problem(shipped_story, later)
+    booly = Record.from_json({**fresh.as_json(), "initial": {"garrison": 1}})
+    assert origin_problem(shipped_story, booly) is not None
+
+
+# ---------------------------------------------------------------- times, names, answers
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda x: x.update(finished_at="2026-11-27T08:00:00Z"), "out of order"),
+        (lambda x: x.update(started_at="2026-11-27T11:00:00Z"), "out of order"),
+        (lambda x: x.update(finished_at="2999-01-01T00:00:00Z"), "finished in the future"),
+        (lambda x: x.update(finished_at="9999-12-31T23:59:59-14:00"), "not a time"),
+        (lambda x: x.update(started_at="yesterday"), "not a time"),
+        (lambda x: x.update(student=""), "name is missing"),
+        (lambda x: x.update(student="x" * 200), "name is missing or longer"),
+        (
+            lambda x: x["answers"].append(dict(x["answers"][0], question="Who won?")),
+            "a question the story does not ask",
+        ),  # fmt: skip
+        (lambda x: x["answers"].append(dict(x["answers"][0], after_step=10**6)), "is damaged"),
+        (lambda x: x["answers"].append(dict(x["answers"][0], answer=7)), "is damaged"),
+    ],
+)
+def test_claims_a_playthrough_cannot_make_are_flagged(shipped_story, assignment, change, reason):
+    data = hand_in(shipped_story, assignment, "Ada")
+    change(data["extra"])
+    found = verify(data, shipped_story, assignment)
+    assert found.status == "flagged"
+    assert any(reason in r for r in found.reasons), found.reasons
+
+
+def test_a_step_taken_before_the_one_it_follows_is_flagged(shipped_story, assignment):
+    data = hand_in(shipped_story, assignment, "Ada")
+    data["steps"][2]["at"] = "2026-11-27T08:00:00Z"
+    found = verify(resealed(data, shipped_story, assignment), shipped_story, assignment)
+    assert any("out of order" in r for r in found.reasons), found.reasons
+
+
+# ---------------------------------------------------------------- every field, checked
+
+
+def _record(**changes):
+    data = {
+        "format": "petrograd-record",
+        "version": 1,
+        "story": {"id": "petrograd-1917", "version": "0.1.0", "hash": "sha256:" + "a" * 64},
+        "seed": 1,
+        "start": "c1-smolny",
+        "steps": [{"scene": "c1-smolny", "choice": "x", "at": "2026-11-27T09:00:00Z"}],
+    }
+    for key, value in changes.items():
+        if key.startswith("step_"):
+            data["steps"][0][key[5:]] = value
+        elif key.startswith("story_"):
+            data["story"][key[6:]] = value
+        else:
+            data[key] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"story_id": "[/bad]"}, "not one a story can have"),
+        ({"story_id": "[b]x"}, "not one a story can have"),
+        ({"story_version": "1.0 [red]"}, "not one a story can have"),
+        ({"story_hash": "sha256:\x1b[2J"}, "hash is damaged"),
+        ({"start": "[/bad]"}, "not a scene id"),
+        ({"start": "A" * 5}, "not a scene id"),
+        ({"step_scene": "c1-smolny\x1b]0;x\x07"}, "not a scene id"),
+        ({"step_choice": "[bold]x"}, "not a choice id"),
+        ({"step_at": "9999-12-31T23:59:59-14:00"}, "its time is not a time"),
+        ({"step_at": "2026-02-31T00:00:00Z"}, "its time is not a time"),
+        ({"step_at": 17}, "its time is not a time"),
+        ({"step_why": "a\x1b[2Jb"}, "holds control characters"),
+        ({"step_why": "\ud800"}, "holds control characters"),
+        ({"step_why": "w" * 5000}, "longer than"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 10**30}, "seed"),
+        ({"seed": True}, "seed"),
+        ({"initial": {"garrison": 10**40}}, "starting value of 'garrison'"),
+        ({"initial": {"no such!": 1}}, "starting variables are damaged"),
+        ({"initial": {"garrison": 1.5}}, "starting value"),
+        ({"extra": {"student": "a\x07"}}, "control characters"),
+        ({"extra": {"n": 1.5}}, "not a whole number"),
+        ({"extra": {"deep": [[[[[[[[[[[]]]]]]]]]]]}}, "nested more than"),
+        ({"extra": []}, "extra part is damaged"),
+        ({"version": 0}, "no format version"),
+    ],
+)
+def test_every_field_of_a_record_is_checked(changes, reason):
+    with pytest.raises(RecordError, match=None) as info:
+        Record.from_json(_record(**changes))
+    assert reason in str(info.value)
+
+
+def test_a_good_record_with_newlines_in_its_answers_still_reads():
+    data = _record(step_why="Two lines\nof reason\twith a tab", extra={"answers": ["a\nb"]})
+    assert Record.from_json(data).steps[0].why.startswith("Two lines")
+
+
+# ---------------------------------------------------------------- saves
+
+
+def _save(store, game, **changes):
+    store.save("1", game)
+    path = store.folder / "1.json"
+    data = json.loads(path.read_text())
+    for key, value in changes.items():
+        if key.startswith("record_"):
+            data["record"][key[7:]] = value
+        else:
+            data[key] = value
+    path.write_text(json.dumps(data))
+    return data
+
+
+def test_an_edited_save_never_loads_into_an_ending_nor_records_it(shipped_story, tmp_path):
+    ending = next(s for s, scene in shipped_story.scenes.items() if scene.ending)
+    session = Session(shipped_story, tmp_path, seed=1)
+    session.new_game()
+    _save(session.store, session.game, record_start=ending, record_steps=[])
+    with pytest.raises(SaveError, match="unreadable: it starts at the scene"):
+        session.load("1")
+    assert session.game.scene.id == shipped_story.start
+    assert ending not in Session(shipped_story, tmp_path).profile.endings(shipped_story.id)
+
+
+def test_a_save_with_other_starting_variables_is_unreadable(shipped_story, tmp_path):
+    store = SaveStore(tmp_path)
+    _save(store, Game(shipped_story, seed=1), record_initial={"garrison": 5})
+    with pytest.raises(SaveError, match="starting variables are not those of a new game"):
+        store.load("1", shipped_story)
+
+
+def test_an_assignment_save_loads_only_with_its_start(shipped_story, tmp_path, assignment):
+    store = SaveStore(tmp_path)
+    store.save("1", Game(shipped_story, seed=1, start=assignment.start))
+    assert store.load("1", shipped_story, assignment.start).game.scene.id == assignment.start
+    with pytest.raises(SaveError, match="starts at 'c1-smolny'"):
+        store.load("1", shipped_story)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"saved_at": "9999-12-31T23:59:59-14:00"},
+        {"saved_at": "0001-01-01T00:00:00Z"},
+        {"saved_at": 12},
+        {"record_story": {"id": "[/bad]", "version": "0.1.0", "hash": "sha256:x"}},
+        {"record_seed": 10**30},
+    ],
+    ids=["a date out of range", "year one", "a number", "markup in an id", "a huge seed"],
+)
+def test_odd_fields_make_a_save_unreadable_never_fatal(shipped_story, tmp_path, changes):
+    store = SaveStore(tmp_path / "saves")
+    _save(store, Game(shipped_story, seed=1), **changes)
+    info = store.info("1")
+    assert info is not None and not info.ok and info.reason
+    assert store.latest() is None
+    with pytest.raises(SaveError):
+        store.load("1", shipped_story)
+    out = StringIO()
+    session = Session(shipped_story, tmp_path, seed=1)
+    assert play_plain(session, resume=True, stdin=StringIO("q\n"), stdout=out) == 0
+    assert "There is no saved game yet; starting a new one." in out.getvalue()
+
+
+def test_a_time_beyond_what_the_platform_can_show_is_shown_in_utc():
+    info = SaveInfo("1", True, saved_at="2999-12-31T23:59:59Z")
+    assert info.saved_local  # never raises, whatever the local time zone
+    assert SaveInfo("1", True, saved_at="9999-12-31T23:59:59-14:00").saved_local == ""
