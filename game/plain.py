@@ -36,6 +36,44 @@ picks up where you left off."""
 
 #: Control characters (tab and newline excepted) never reach the terminal: they are commands.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: A choice's number: ASCII digits only ('²' is a digit to str.isdigit, not to int).
+_NUMBER = re.compile(r"[0-9]{1,4}")
+
+#: The longest line read from the player; the rest of a longer one is read and dropped.
+MAX_LINE = 4_000
+
+
+class _TooLong:
+    """What read_line gives for a line over MAX_LINE characters."""
+
+
+TOO_LONG = _TooLong()
+
+
+def read_line(stream: TextIO) -> str | _TooLong | None:
+    """One line the player typed: None at the end of input, TOO_LONG for a line over
+    MAX_LINE characters (the rest of it is read in small pieces and dropped, so a line
+    of any length costs little memory). Bytes the terminal's encoding cannot read
+    become U+FFFD, never an error."""
+    raw = getattr(stream, "buffer", None)
+    if raw is not None and hasattr(raw, "readline"):
+        limit = MAX_LINE * 4  # the longest UTF-8 of MAX_LINE characters
+        data = raw.readline(limit + 1)
+        if not data:
+            return None
+        too_long = len(data) > limit and not data.endswith(b"\n")
+        while too_long and (piece := raw.readline(1 << 16)) and not piece.endswith(b"\n"):
+            pass
+        text = data.decode(getattr(stream, "encoding", None) or "utf-8", errors="replace")
+        return TOO_LONG if too_long or len(text.rstrip("\r\n")) > MAX_LINE else text
+    line = stream.readline(MAX_LINE + 1)
+    if not line:
+        return None
+    if len(line) > MAX_LINE and not line.endswith("\n"):
+        while (piece := stream.readline(1 << 16)) and not piece.endswith("\n"):
+            pass
+        return TOO_LONG
+    return line
 
 
 class PlainPlayer:
@@ -74,7 +112,11 @@ class PlainPlayer:
         """Wrap to the width; `hang` indents the lines after the first (default: as the first)."""
         rest = indent if hang is None else hang
         for line in textwrap.wrap(
-            text, self.width, initial_indent=indent, subsequent_indent=rest
+            text,
+            self.width,
+            initial_indent=indent,
+            subsequent_indent=rest,
+            break_on_hyphens=False,  # a path or an id stays whole, to copy
         ) or [""]:
             self.say(line)
 
@@ -162,10 +204,13 @@ class PlainPlayer:
         while True:
             self.stdout.write(f"\n{question} ")
             self.stdout.flush()
-            line = self.stdin.readline()
-            if not line:
+            line = read_line(self.stdin)
+            if line is None:
                 self.say()
                 return None
+            if line is TOO_LONG:
+                self.say(f"That was too long (over {MAX_LINE:,} characters); please write less.")
+                continue
             answer = " ".join(line.split())
             if self.echo:
                 self.say(answer)
@@ -221,11 +266,11 @@ class PlainPlayer:
         count = len(self.game.frame.choices)
         self.stdout.write(f"\nYour choice (1-{count}, or q to quit): ")
         self.stdout.flush()
-        line = self.stdin.readline()
-        if not line:
+        line = read_line(self.stdin)
+        if line is None:
             self.say()
             return None
-        answer = line.strip()
+        answer = "(too long)" if line is TOO_LONG else line.strip()
         if self.echo:
             self.say(answer)
         return answer
@@ -241,16 +286,28 @@ class PlainPlayer:
         while not self.game.ended:
             answer = self.prompt()
             if answer is None:
-                self.say("End of input: leaving the game (it is saved; --continue resumes it).")
+                self.say_goodbye("End of input: leaving the game")
                 return 0
             if not self.handle(answer.lower()):
-                self.say(
-                    "Goodbye. Your game is saved; 'petrograd play --plain --continue' resumes it."
-                )
+                self.say_goodbye("Goodbye")
                 return 0
         if self.session.assignment is not None and self.ask_questions():
             self.hand_in()
         return 0
+
+    def say_goodbye(self, opening: str) -> None:
+        """Leave, saying truly whether the game is saved."""
+        self.session.write_pending()
+        if self.session.unsaved is None:
+            self.wrap(
+                f"{opening}. Your game is saved; 'petrograd play --plain --continue' resumes it."
+            )
+        else:
+            self.wrap(
+                f"{opening}. Your last choices could NOT be saved ({self.session.unsaved}). "
+                "Your previous save is kept: fix that, and 'petrograd play --plain --continue' "
+                "resumes from it."
+            )
 
     def show_save_problem(self) -> None:
         if self.session.save_problem:
@@ -286,7 +343,7 @@ class PlainPlayer:
                 self.save(slot)
             else:
                 self.load(slot)
-        elif answer.isdigit() and 1 <= int(answer) <= len(self.game.frame.choices):
+        elif _NUMBER.fullmatch(answer) and 1 <= int(answer) <= len(self.game.frame.choices):
             return self.choose(self.game.frame.choices[int(answer) - 1].number)
         elif answer == "":
             self.say("Type a number and press Enter.")
@@ -391,11 +448,11 @@ def play_plain(
         while True:
             stdout.write("\nYour name (only your name is recorded): ")
             stdout.flush()
-            line = stdin.readline()
-            if not line:
+            line = read_line(stdin)
+            if line is None:
                 stdout.write("\n")
                 return 0
-            if line.strip():
+            if line is not TOO_LONG and line.strip():
                 break
         session.sign_in(line.strip())
     if resume:

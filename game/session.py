@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from game.atomic import WriteFailed, clear_stale_temps
 from game.engine import Chapter, ChoiceUnavailable, Game, Story
+from game.engine.record import clean_text
 from game.profile import Profile
 from game.saves import AUTO, Loaded, SaveError, SaveInfo, SaveStore
 
@@ -60,6 +61,8 @@ class Session:
         self.game: Game | None = None
         #: The last autosave or profile write that failed, for the player to see; None when fine.
         self.save_problem: str | None = None
+        #: Why the last autosave failed, while the game on screen is not the one on disk.
+        self.unsaved: str | None = None
         #: Whether the current scene is one this player had never seen before reaching it now.
         self.first_visit = True
         self.student: str | None = None
@@ -122,7 +125,7 @@ class Session:
 
         assert self.game is not None
         self.answers.append(
-            Answer(chapter.id, question, " ".join(text.split()), self.game.frame.step, _now())
+            Answer(chapter.id, question, clean_text(text), self.game.frame.step, _now())
         )
         self._after_change()
 
@@ -268,9 +271,9 @@ class Session:
         """Take a choice (raises ChoiceUnavailable), then autosave and remember."""
         self.write_pending()
         assert self.game is not None
-        if self.needs_why() and not (why and why.strip()):
+        if self.needs_why() and not (why and clean_text(why)):
             raise ChoiceUnavailable("this assignment asks you to say why before you choose")
-        self.game.choose(choice_id, why=" ".join(why.split()) if why else None)
+        self.game.choose(choice_id, why=clean_text(why) if why else None)
         self._after_change()
 
     def undo(self) -> None:
@@ -313,7 +316,9 @@ class Session:
         problems = []
         try:
             self.store.save(AUTO, self.game, self._session_info())
+            self.unsaved = None
         except (WriteFailed, SaveError) as exc:
+            self.unsaved = str(exc)
             problems.append(
                 f"The autosave failed ({exc}); your game goes on, and the previous save is kept."
             )

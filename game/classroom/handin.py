@@ -20,7 +20,7 @@ from typing import Any
 
 from game.classroom.assignment import Assignment
 from game.engine import Record, RecordError, Replay, Story, origin_problem, replay
-from game.engine.record import read_time
+from game.engine.record import clean_text, read_time
 
 HANDIN_KIND = "handin"
 NAME_LIMIT = 60
@@ -57,7 +57,7 @@ class Answer:
 
 def clean_name(name: str) -> str:
     """A student's name as given, trimmed to one short line (it is shown, never used as a path)."""
-    return " ".join(name.split())[:NAME_LIMIT]
+    return clean_text(name, NAME_LIMIT)
 
 
 def safe_file_stem(name: str) -> str:
@@ -291,13 +291,6 @@ def _claim_problems(
 
 
 _ANSWER_TEXT = ("chapter", "question", "answer")
-
-
-def read_handin(path: Path) -> tuple[Any, str | None]:
-    """Parse a file as JSON (bounded); (data, None) or (None, why it is unreadable)."""
-    from game.atomic import read_json
-
-    return read_json(path)
 
 
 def handin_stem(student: str, when: dt.datetime, folder: Path) -> str:

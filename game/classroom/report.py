@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import io
 import json
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from game.classroom.markup import (
 )
 from game.classroom.transcript import HISTORY_WORDS, HandInFacts, read_handin_facts
 from game.engine import Choice, Ending, Scene, Story
+from game.engine.files import NotAFile, read_regular
 
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 REPORT_FILES = ("report.html", "report.csv", "report.md")
@@ -47,22 +47,17 @@ BAR_WIDTH = 20
 def read_record_file(path: Path) -> tuple[Any, str | None]:
     """Parse one file as JSON, safely: (data, None) or (None, why it cannot be read)."""
     try:
-        info = path.stat()
+        raw = read_regular(path, MAX_RECORD_BYTES)  # never blocks on a pipe, never reads past
+    except NotAFile as exc:
+        reason = exc.strerror or ""
+        if reason.startswith("it is too large"):
+            return (
+                None,
+                f"it is too large to be a record (over {MAX_RECORD_BYTES // 1024 // 1024} MB)",
+            )
+        return None, reason
     except OSError as exc:
         return None, f"cannot read it: {exc.strerror or exc}"
-    if stat.S_ISDIR(info.st_mode):
-        return None, "it is a folder, not a file"
-    if not stat.S_ISREG(info.st_mode):
-        return None, "it is not an ordinary file"
-    if info.st_size > MAX_RECORD_BYTES:
-        return None, f"it is too large to be a record (over {MAX_RECORD_BYTES // 1024 // 1024} MB)"
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_RECORD_BYTES + 1)
-    except OSError as exc:
-        return None, f"cannot read it: {exc.strerror or exc}"
-    if len(raw) > MAX_RECORD_BYTES:
-        return None, f"it is too large to be a record (over {MAX_RECORD_BYTES // 1024 // 1024} MB)"
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

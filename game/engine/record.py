@@ -223,6 +223,12 @@ def read_time(text: Any) -> dt.datetime | None:
     return moment if YEARS[0] <= moment.year <= YEARS[1] else None
 
 
+def clean_text(text: str, limit: int = MAX_TEXT) -> str:
+    """Text a person typed, as a record keeps it: one line, its spaces collapsed, without
+    control characters or what was not valid text, at most `limit` characters."""
+    return " ".join(_CONTROL.sub("", text).split())[:limit]
+
+
 def text_problem(value: Any) -> str | None:
     """Why `value` is not text a record may hold, or None."""
     if not isinstance(value, str):

@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from game import startup
@@ -79,6 +80,19 @@ class PetrogradApp(App[int]):
         if not self.call_after_refresh(written):
             written()
         self.set_timer(WRITE_AT_THE_LATEST, written)
+
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notice is plain text: messages quote file names, ids and reasons from
+        outside (a save's story id could be `[/bad]`), which must never be read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def tell_save_problem(self) -> None:
         """Show the session's last write failure, once."""

@@ -120,7 +120,7 @@ class CodexScreen(ModalScreen[None]):
             options.append(Option(Content(heading).stylize("bold"), disabled=True))
             for entry in entries:
                 mark = MET if entry.id in self.met else " "
-                options.append(Option(f"{mark} {entry.name}", id=entry.id))
+                options.append(Option(Content(f"{mark} {entry.name}"), id=entry.id))
         codex_list = self.query_one("#codex-list", OptionList)
         codex_list.set_options(options)
         first = next((i for i, o in enumerate(options) if not o.disabled), None)
