@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,10 @@ class Profile:
         return self._stories.setdefault(story_id, {"seen": set(), "endings": set()})
 
     def seen(self, story_id: str) -> set[str]:
-        return set(self._story(story_id)["seen"])
+        return set(self._stories.get(story_id, {}).get("seen", ()))
 
     def endings(self, story_id: str) -> set[str]:
-        return set(self._story(story_id)["endings"])
+        return set(self._stories.get(story_id, {}).get("endings", ()))
 
     def note(
         self, story_id: str, *, scenes: set[str] = frozenset(), ending: str | None = None
@@ -104,7 +105,14 @@ class Profile:
         write_json(self._settings_path, asdict(self.settings))
 
 
+#: What a profile may hold: ids as stories have them, and not without end.
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+MAX_STORIES = 100
+MAX_IDS = 10_000
+
+
 def _stories_from(data: Any) -> dict[str, dict[str, set[str]]]:
+    """The stories in a parsed profile; anything that is not an id is dropped, never raised."""
     out: dict[str, dict[str, set[str]]] = {}
     if not isinstance(data, dict) or data.get("format") != PROFILE_FORMAT:
         return out
@@ -112,10 +120,12 @@ def _stories_from(data: Any) -> dict[str, dict[str, set[str]]]:
     if not isinstance(stories, dict):
         return out
     for story_id, parts in stories.items():
-        if not isinstance(parts, dict):
+        if len(out) >= MAX_STORIES:
+            break
+        if not isinstance(parts, dict) or not _ID.fullmatch(story_id):
             continue
-        out[str(story_id)] = {
-            key: {v for v in parts.get(key, []) if isinstance(v, str)}
+        out[story_id] = {
+            key: {v for v in parts[key][:MAX_IDS] if isinstance(v, str) and _ID.fullmatch(v)}
             if isinstance(parts.get(key), list)
             else set()
             for key in ("seen", "endings")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from game.atomic import WriteFailed, clear_stale_temps
 from game.engine import Chapter, ChoiceUnavailable, Game, Story
-from game.engine.record import clean_text
+from game.engine.record import clean_text, read_time, text_problem
 from game.profile import Profile
 from game.saves import AUTO, Loaded, SaveError, SaveInfo, SaveStore
 
@@ -180,9 +180,9 @@ class Session:
             return
         from game.classroom.handin import Answer
 
-        self.started_at = (
-            info.get("started_at") if isinstance(info.get("started_at"), str) else _now()
-        )
+        assert self.game is not None
+        started = info.get("started_at")
+        self.started_at = started if read_time(started) is not None else _now()
         answers = []
         raw_answers = info.get("answers")
         for raw in raw_answers if isinstance(raw_answers, list) else []:
@@ -190,8 +190,12 @@ class Session:
                 continue  # a damaged answer is dropped; the rest of the save still loads
             texts = [raw.get(key) for key in ("chapter", "question", "answer")]
             step, at = raw.get("after_step"), raw.get("at", "")
-            if all(isinstance(t, str) for t in texts) and type(step) is int:
-                answers.append(Answer(*texts, step, at if isinstance(at, str) else ""))
+            if (
+                all(text_problem(t) is None for t in texts)
+                and type(step) is int
+                and 0 <= step <= len(self.game.record.steps) + 1
+            ):
+                answers.append(Answer(*texts, step, at if read_time(at) is not None else ""))
         self.answers = answers
 
     def reload(self, story: Story) -> str | None:

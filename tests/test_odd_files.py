@@ -218,3 +218,29 @@ def test_the_reports_work_grows_with_the_size_of_what_it_reads(shipped_story, tm
 
     ratio = work(400) / work(200)
     assert ratio < 2.2, ratio  # linear: about 1.9 (scanning the answers per step gave 2.7)
+
+
+def test_a_profile_keeps_only_ids_and_never_fails_on_odd_values(tmp_path):
+    (tmp_path / "profile.json").write_text(
+        json.dumps(
+            {
+                "format": "petrograd-profile",
+                "version": 1,
+                "stories": {
+                    "[/bad]": {"seen": ["a"]},
+                    "s": {"seen": ["a", "[b]x", "\x1b[2J", 7, None], "endings": {"x": 1}},
+                    "t": [],
+                },
+            }
+        )
+    )
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"theme": "[/bad]", "reveal": "yes", "reveal_speed": 10**400 // 10**399})
+    )
+    profile = Profile(tmp_path)
+    assert profile.seen("s") == {"a"} and profile.endings("s") == set()
+    assert profile.seen("[/bad]") == set()
+    assert profile.settings.reveal is False and profile.settings.reveal_speed == "normal"
+    profile.note("s", scenes={"b"})
+    profile.write()
+    assert "[/bad]" not in (tmp_path / "profile.json").read_text()
