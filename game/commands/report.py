@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from game.commands.common import add_story_options, assignment_or_report, err, load_or_report
+from game.engine.files import shown
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         err(problem)
     sys.stdout.write(summary_text(report))
     for path in written:
-        print(f"wrote {path}")
+        print(f"wrote {shown(path)}")
     if not written:
         err(f"{output}: nothing could be written; check the folder exists and you may write there")
         return 1
