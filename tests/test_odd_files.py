@@ -244,3 +244,16 @@ def test_a_profile_keeps_only_ids_and_never_fails_on_odd_values(tmp_path):
     profile.note("s", scenes={"b"})
     profile.write()
     assert "[/bad]" not in (tmp_path / "profile.json").read_text()
+
+
+@posix_only
+def test_an_assignment_that_is_a_pipe_or_a_device_is_an_error_not_a_hang(shipped_story, tmp_path):
+    from game.classroom.assignment import load_assignment
+    from game.engine import StoryError
+
+    fifo(tmp_path / "pipe.yaml")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    for name, kind in (("pipe.yaml", "named pipe"), ("zero.yaml", "device")):
+        with pytest.raises(StoryError) as info:
+            load_assignment(tmp_path / name, shipped_story)
+        assert kind in str(info.value)

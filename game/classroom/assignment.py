@@ -9,7 +9,7 @@ from pathlib import Path
 from game.engine import Story
 from game.engine.problems import Mark, Problem, StoryError
 from game.engine.schema import ID, Flag, Key, ListOf, OneOf, Shape, Text
-from game.engine.yamlread import YamlMap, read_yaml_file
+from game.engine.yamlread import YamlMap, read_limited, read_yaml_bytes
 
 ASSIGNMENT = Shape(
     "assignment",
@@ -67,7 +67,10 @@ class Assignment:
 
 def load_assignment(path: Path, story: Story) -> Assignment:
     """Read and check an assignment file; raises StoryError listing every problem with its place."""
-    value, problems = read_yaml_file(path)
+    data, problems = read_limited(path, str(path))  # read once: what is checked is what is hashed
+    value = None
+    if data is not None:
+        value, problems = read_yaml_bytes(data, str(path))
     if value is not None:
         problems += list(ASSIGNMENT_FILE.problems(value, getattr(value, "mark", Mark(str(path)))))
     if problems or not isinstance(value, YamlMap):
@@ -134,5 +137,5 @@ def load_assignment(path: Path, story: Story) -> Assignment:
         reflection_chapters=frozenset(wanted),
         why_scenes=frozenset(why),
         assessment=raw.get("assessment", False) is True,
-        hash="sha256:" + hashlib.sha256(path.read_bytes()).hexdigest(),
+        hash="sha256:" + hashlib.sha256(data or b"").hexdigest(),
     )
