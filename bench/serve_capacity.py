@@ -75,6 +75,8 @@ def measure(tabs: int, chromium: str) -> dict[str, float]:
             str(work / "r"),
             "--data-dir",
             str(work / "d"),
+            "--max-games",  # every tab gets a game, however many are measured
+            str(tabs),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

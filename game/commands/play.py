@@ -84,15 +84,15 @@ def run(args: argparse.Namespace) -> int:
     if not ok:
         return 1
     folder = data_dir(args.data_dir)
-    if args.web and assignment is None:
-        # One browser tab, one player: a private folder, inside --data-dir when one was given.
-        import tempfile
+    if args.web:
+        # A browser tab's game ends when its server is gone, however the server ended.
+        # Without an assignment, one tab is one player: a private folder, inside
+        # --data-dir when one was given, removed when the game ends (game/webtab.py).
+        from game.webtab import end_with_the_server, open_tab_folder
 
-        parent = None
-        if args.data_dir is not None:
-            parent = folder / "web"
-            parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix="tab-", dir=parent))
+        end_with_the_server()
+        if assignment is None:
+            folder = open_tab_folder(folder if args.data_dir is not None else None)
     session = Session(
         story, folder, seed=args.seed, assignment=assignment, records_dir=records_dir(args.records)
     )
