@@ -48,6 +48,8 @@ class Settings:
     autoplay_runs: int
     autoplay_repeats: int
     check_repeats: int
+    cache_files: tuple[int, ...]
+    cache_repeats: int
 
 
 FULL = Settings(
@@ -61,6 +63,8 @@ FULL = Settings(
     autoplay_runs=10_000,
     autoplay_repeats=3,
     check_repeats=3,
+    cache_files=(600, 5_000),
+    cache_repeats=3,
 )
 QUICK = Settings(
     cold_starts=3,
@@ -73,6 +77,8 @@ QUICK = Settings(
     autoplay_runs=2_000,
     autoplay_repeats=1,
     check_repeats=1,
+    cache_files=(100, 600),
+    cache_repeats=1,
 )
 
 LEGEND = """\
@@ -84,7 +90,9 @@ laid out like the scene screen, with a side panel and three choices, swapping th
 bench/bare_app.py); engine step, a bare `transitions` trigger on a machine
 with the same states and transitions; loading, `yaml.CSafeLoader` parsing the same files.
 Generated stories: bench/generate.py (3 choices a scene, conditions and effects on half).
-autoplay and check run as `petrograd` processes."""
+autoplay and check run as `petrograd` processes. The parse cache (bench/cache_figures.py):
+stories of one scene a file, loaded from a warm cache and into an empty one, against the
+same story loaded without a cache."""
 
 #: The time for the largest generated story may be this much over linear growth
 #: from the middle one (10,000 scenes at most 12x the time of 1,000).
@@ -127,6 +135,11 @@ def _run_part(args: argparse.Namespace) -> dict[str, Any]:
         return engine_figures.autoplay_rate(args.runs, args.repeats)
     if args.part == "check":
         return engine_figures.check_command(Path(args.folder), args.repeats)
+    if args.part == "cache":
+        import cache_figures
+
+        folders = [Path(folder) for folder in args.folder.split(os.pathsep)]
+        return cache_figures.cache_load(folders, args.repeats)
     raise SystemExit(f"bench: no part '{args.part}'")
 
 
@@ -346,6 +359,41 @@ def main(argv: list[str] | None = None) -> int:
                 seconds < 3.0,
             )
         )
+        sys.path.insert(0, str(BENCH))
+        import cache_figures
+
+        say("the parse cache on stories of many files")
+        many = [cache_figures.many_files(work / f"files-{n}", n) for n in settings.cache_files]
+        cache = _part(
+            "cache",
+            folder=os.pathsep.join(str(folder) for folder in many),
+            repeats=settings.cache_repeats,
+        )
+        for folder in many:
+            key, files = str(folder), cache["files"][str(folder)]
+            plain = cache["plain_seconds"][key]
+            rows.append(
+                _ratio_row(
+                    f"play's load from a warm parse cache, {files:,} files",
+                    cache["warm_seconds"][key],
+                    plain,
+                    1.0,
+                    "ms",
+                    1e3,
+                    0,
+                )
+            )
+            rows.append(
+                _ratio_row(
+                    f"first load, filling the parse cache, {files:,} files",
+                    cache["cold_seconds"][key],
+                    plain,
+                    3.5,
+                    "ms",
+                    1e3,
+                    0,
+                )
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     say("done")

@@ -3,8 +3,12 @@ the cache can never give a story other than the one its files hold."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.engine import StoryError, load_story
+from game.engine import StoryError, load_story, loader
 from game.engine.parsecache import MAX_ENTRIES, ParseCache
 from game.engine.yamlread import (
     NotPlain,
@@ -143,11 +147,25 @@ def test_entries_are_kept_per_version_and_old_versions_are_dropped(make_story, t
 
 
 def test_the_cache_is_trimmed_to_its_most_recent_entries(tmp_path: Path):
-    cache = ParseCache(tmp_path)
     value, _ = read_yaml_text("a: 1\n", "x.yaml")
-    for number in range(MAX_ENTRIES + 5):
-        cache.put(f"a: 1\n# {number}\n".encode(), value)
-    assert len(entries(cache)) == MAX_ENTRIES
+
+    def load(numbers) -> ParseCache:
+        """One load: a cache of its own, storing one entry per file."""
+        cache = ParseCache(tmp_path)
+        for number in numbers:
+            cache.put(f"a: 1\n# {number}\n".encode(), value)
+        return cache
+
+    earlier = load(range(MAX_ENTRIES + 5))
+    stored = entries(earlier)
+    assert len(stored) == MAX_ENTRIES + 5  # a load's own entries are all kept
+    for age, entry in enumerate(stored):  # the first (by name) the least recently used
+        os.utime(entry, ns=(age * 10**9, age * 10**9))
+    later = load(range(1000, 1010))  # a later load, of ten other files
+    kept = set(entries(later))
+    assert len(kept) == MAX_ENTRIES
+    assert not kept & set(stored[:15])  # the earlier load's oldest went
+    assert set(stored[15:]) <= kept  # and only they
 
 
 def test_an_unwritable_cache_costs_nothing(make_story, tmp_path: Path):
@@ -249,3 +267,139 @@ def test_a_lone_surrogate_is_refused_by_either_parser_and_never_reaches_the_cach
     cache = ParseCache(tmp_path)
     cache.put(text, value)  # if ever asked to store one, it does not raise
     assert cache.get(text, "f.yaml") is None  # and it never comes back out
+
+
+# ------------------------------------------------------ what the cache costs (issue #14)
+
+#: A chapter file of one more scene for the test story (`chapter: one` joins its chapter).
+EXTRA = """\
+chapter: one
+scenes:
+  - id: {id}
+    title: Extra
+    date: 1917-10-25
+    time: "21:00"
+    place: Here
+    sources: [eve-1]
+    text: More.
+    choices:
+      - id: on
+        label: On
+        goto: b
+        sources: [eve-1]
+        history: faithful
+        note: It happened.
+"""
+
+
+class Stuck(BaseException):
+    """Not an OSError (TimeoutError is one, and the code under test may catch those)."""
+
+
+@contextlib.contextmanager
+def no_hang(seconds: int = 60):
+    """Fail (never wait for ever) if the block is stuck, e.g. opening a named pipe. Nothing
+    is timed: a block that finishes at all passes."""
+
+    def stuck(signum, frame):
+        raise Stuck("stuck: the cache waited on something")
+
+    before = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes and links")
+@pytest.mark.parametrize("plant", ["fifo", "dev-zero", "link-to-an-entry", "folder"])
+def test_a_pipe_device_link_or_folder_as_an_entry_is_a_miss(make_story, tmp_path, plant):
+    folder = make_story()
+    root = tmp_path / "cache"
+    load_story([folder], assets=assets_dir(), cache=ParseCache(root))
+    cache = ParseCache(root)
+    name = hashlib.sha256((folder / "one.yaml").read_bytes()).hexdigest() + ".json"
+    entry = cache.folder / name
+    edited = tmp_path / "edited.json"  # well formed: believed, were the link followed
+    edited.write_text(entry.read_text().replace("The end.", "A different end."))
+    entry.unlink()
+    if plant == "fifo":
+        os.mkfifo(entry)
+    elif plant == "dev-zero":
+        entry.symlink_to("/dev/zero")
+    elif plant == "link-to-an-entry":
+        entry.symlink_to(edited)
+    else:
+        entry.mkdir()
+    with no_hang():
+        story = load_story([folder], assets=assets_dir(), cache=cache)
+    assert story.scenes["b"].text == "The end."  # read from the YAML, not from what was planted
+    if plant != "folder":  # and stored again, as a file of its own
+        assert stat.S_ISREG(os.lstat(entry).st_mode)
+    assert edited.read_text().count("A different end.") == 1  # never written through
+
+
+def test_a_story_larger_than_the_cache_limit_is_wholly_cached_after_one_start(
+    make_story, tmp_path, monkeypatch
+):
+    extra = MAX_ENTRIES + 20
+    folder = make_story({f"extra-{n:03d}.yaml": EXTRA.format(id=f"x{n}") for n in range(extra)})
+    root = tmp_path / "cache"
+    first = load_story([folder], assets=assets_dir(), cache=ParseCache(root))
+    assert len(entries(ParseCache(root))) == extra + 4  # + story.yaml, one.yaml, codex, sources
+    parsed: list[str] = []
+    read = loader.read_yaml_bytes
+
+    def counted(data: bytes, shown: str):
+        parsed.append(shown)
+        return read(data, shown)
+
+    monkeypatch.setattr(loader, "read_yaml_bytes", counted)
+    second = load_story([folder], assets=assets_dir(), cache=ParseCache(root))
+    assert parsed == []  # the second start parsed no YAML at all
+    assert second == first and len(second.scenes) == extra + 2
+
+
+def test_trimming_lists_the_folder_once_a_load_whatever_its_size(tmp_path, monkeypatch):
+    """The cost of keeping the cache small, counted (not timed): one listing per load that
+    stores anything, and each old entry removed once, however many entries are stored."""
+    value, _ = read_yaml_text("a: 1\n", "x.yaml")
+    earlier = ParseCache(tmp_path)
+    for number in range(300):
+        earlier.put(f"a: 1\n# {number}\n".encode(), value)
+    listings: list[object] = []
+    removed: list[object] = []
+    scandir, glob, unlink = os.scandir, Path.glob, os.unlink
+
+    def counted_scandir(*args):
+        listings.append(args)
+        return scandir(*args)
+
+    def counted_glob(self, pattern):
+        listings.append(pattern)
+        return glob(self, pattern)
+
+    def counted_unlink(path, *args, **kwargs):
+        removed.append(path)
+        return unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", counted_scandir)
+    monkeypatch.setattr(Path, "glob", counted_glob)
+    monkeypatch.setattr(os, "unlink", counted_unlink)
+    later = ParseCache(tmp_path)
+    for number in range(1000, 1250):  # more than MAX_ENTRIES: every earlier entry goes
+        later.put(f"a: 1\n# {number}\n".encode(), value)
+        later.get(f"a: 1\n# {number}\n".encode(), "x.yaml")
+    assert len(listings) == 1  # not one per entry stored
+    assert len(removed) == 300 and len(set(map(str, removed))) == 300
+    monkeypatch.undo()
+    assert len(entries(later)) == 250
+    listings.clear()
+    monkeypatch.setattr(os, "scandir", counted_scandir)
+    monkeypatch.setattr(Path, "glob", counted_glob)
+    warm = ParseCache(tmp_path)
+    for number in range(1000, 1250):  # a start that finds everything lists nothing
+        assert warm.get(f"a: 1\n# {number}\n".encode(), "x.yaml") is not None
+    assert listings == []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -239,3 +241,72 @@ def test_the_command(petrograd_command, tmp_path):
     )
     assert [p["ok"] for p in data["plans"]] == [False, False]
     assert data["plans"][1]["problems"][0]["code"] == "missing-file"
+
+
+# ------------------------------------------------ folders and files a plan should not use
+
+
+def plan_with(line: str) -> str:
+    """The mini plan with `line` (a `story:` or `scenes:` line) in place of its story."""
+    return MINI_PLAN.replace(f"story: {MINI}\n", f"{line}\n")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes and links")
+@pytest.mark.parametrize(
+    "line, needle",
+    [
+        ("scenes: [/]", "/ is the root of the file system"),
+        ("story: /", "/ is the root of the file system"),
+        ("scenes: [.]", "holds this plan itself"),
+        ("story: ..", "holds this plan itself"),
+        ("scenes: [plan.yaml]", "is a file, not a folder"),
+        ("scenes: [pipe]", "is a named pipe, not a folder"),
+        ("scenes: [loop]", "a link that leads round in a loop"),
+        ("scenes: [nowhere]", "no such folder: "),
+    ],
+)
+def test_a_plan_cannot_use_the_root_its_own_folder_or_what_is_not_a_folder(
+    tmp_path, line, needle
+):
+    """`scenes: [/]` used to walk the whole file system: each such folder is refused at
+    its place in the plan, with how to fix it, and no story is loaded at all."""
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "loop").symlink_to("loop")
+    text = plan_with(line)
+    path = write_plan(tmp_path, text)
+    fresh = StoryCache(assets_dir())
+    result = run(path, fresh)
+    problem = only_problem(result)
+    value = line.split(": ", 1)[1].strip("[]")
+    before = textwrap.dedent(text)[: textwrap.dedent(text).index(line)] + line[: line.index(value)]
+    place = f"{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
+    assert problem.startswith(f"{result.path}:{place}: plan-story: "), (problem, place)
+    assert needle in problem and "; " in problem  # what is wrong; then what to do
+    assert fresh.stories == {}  # nothing was walked or loaded
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes")
+def test_a_plan_that_is_a_pipe_or_an_odd_name_is_one_line_of_the_command(
+    petrograd_command, tmp_path
+):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "good.yaml").write_text(plan_with(f"story: {MINI}"), encoding="utf-8")
+    (plans / "x\x1b[2J.yaml").write_text(plan_with(f"story: {MINI}"), encoding="utf-8")
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    result = subprocess.run(
+        [*petrograd_command, "test-plan", str(plans), str(pipe)],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,  # a wait on the pipe fails here, never hangs the suite
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 1 and b"Traceback" not in out and b"\x1b" not in out
+    lines = out.decode().splitlines()
+    assert [line for line in lines if ": bad-name: " in line] == [
+        next(line for line in lines if line.startswith(f"{plans}/x\\x1b[2J.yaml: bad-name: "))
+    ]
+    assert len([line for line in lines if ": not-a-file: it is a named pipe" in line]) == 1
+    assert any(line.startswith("ok: ") and "good.yaml" in line for line in lines)
+    assert "2 of 3 plan(s) failed" in out.decode()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from game.engine import Story, StoryError, load_story
+from game.engine.files import shown
 
 if TYPE_CHECKING:
     from game.classroom.assignment import Assignment
@@ -50,7 +51,10 @@ def story_folders(story: Path | None, packs: Sequence[Path]) -> list[Path]:
 
 
 def err(message: str) -> None:
-    sys.stderr.write(f"petrograd: {message}\n")
+    """One line to stderr. It may name files and folders, so it is made safe to print
+    (`files.shown`: an escape sequence or a byte that is not UTF-8 in a name is written
+    as `\\x1b`, never sent to the terminal)."""
+    sys.stderr.write(f"petrograd: {shown(message)}\n")
 
 
 def load_or_report(args: argparse.Namespace, *, cached: bool = False) -> Story | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,24 +26,30 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    from game.engine.files import shown
     from game.engine.loader import display_path
     from game.engine.problems import Mark, Problem
     from game.paths import assets_dir, scenes_dir
-    from game.tools.plans import PlanResult, StoryCache, plan_files, run_plan
+    from game.tools.plans import PlanResult, StoryCache, find_plans, run_plan
 
     cache = StoryCache(assets_dir())
     default_story = args.story if args.story is not None else scenes_dir()
     results = []
-    for path in plan_files(args.plans):
-        if not path.is_file():
-            shown = display_path(path)
+    paths, odd = find_plans(args.plans)
+    for problem in odd:  # an odd name or tree in a folder of plans: a failed plan each
+        results.append(PlanResult(problem.mark.path, problems=[problem]))
+    for path in paths:
+        if not os.path.lexists(path):
+            where = display_path(path)
             results.append(
                 PlanResult(
-                    shown,
-                    problems=[Problem(Mark(shown), "missing-file", "no such plan file or folder")],
+                    where,
+                    problems=[Problem(Mark(where), "missing-file", "no such plan file or folder")],
                 )
             )
             continue
+        # anything else that is not a plain file (a named pipe, a device) is refused,
+        # with its kind, when it is read
         results.append(
             run_plan(path, cache, default_story=default_story, default_packs=args.scenes)
         )
@@ -57,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             if result.ok:
                 end = f", ending '{result.ending}'" if result.ending else ""
                 print(
-                    f"ok: {result.path}: {result.name} ({result.steps} steps, "
+                    f"ok: {shown(result.path)}: {shown(result.name)} ({result.steps} steps, "
                     f"{result.choices} choices{end})"
                 )
             else:

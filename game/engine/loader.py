@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -30,6 +32,7 @@ from game.engine.expr import (
     parse_effect,
 )
 from game.engine.extends import extend_scenes
+from game.engine.files import shown
 from game.engine.memory import remember
 from game.engine.model import (
     Action,
@@ -54,8 +57,28 @@ STORY_SUFFIXES = (".yaml", ".yml")
 RESERVED = frozenset((*KEYWORDS, *FUNCTIONS, *MEMORY))
 
 
+#: How far the loader looks for a story's files. A story needs a folder or two (the shipped
+#: one has none below its folder; the largest generated story, 10,000 scenes, is 41 files),
+#: so each limit is far beyond any story and is met only by the wrong folder given (a home
+#: folder, `/`) or a tree made to be odd. Past one, the folder gives one error and none of
+#: its files is read: the walk stops at once, whatever lies beyond.
+#:
+#: - MAX_STORY_FILES story files (.yaml, .yml) in one folder: ten thousand files of one
+#:   scene each load in about 6 s, and each file may hold 1 MiB;
+#: - MAX_TREE_ENTRIES names of any kind (files, folders, links) looked at in one folder's
+#:   tree, so a folder of other things is not walked to its end either;
+#: - MAX_FOLDER_DEPTH levels of folders below it: deeper folders are not entered (and
+#:   named in one error), so no path grows long and no walk runs out of stack.
+MAX_STORY_FILES = 10_000
+MAX_TREE_ENTRIES = 100_000
+MAX_FOLDER_DEPTH = 32
+
+
 def display_path(path: Path) -> str:
-    """A path as the user should read it: relative to the current folder when inside it."""
+    """A path as the user should read it: relative to the current folder when inside it.
+
+    This is the path itself (kept in a `Mark`, and in JSON output, where it stays usable);
+    `Mark` and `Problem` make it safe to print with `files.shown`."""
     try:
         relative = os.path.relpath(path)
     except ValueError:  # pragma: no cover - another drive on Windows
@@ -89,15 +112,141 @@ class _Parts:
         return value, problems
 
 
+def _suffix(name: str) -> str:
+    """`PurePath(name).suffix`, without making a path of every name in a tree."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _bad_name(name: str, what: str) -> str | None:
+    """Why a file or folder name cannot be part of a story, or None when it can."""
+    if shown(name) == name:
+        return None
+    if any(0xDC80 <= ord(char) <= 0xDCFF for char in name):
+        return (
+            "the name is not UTF-8 text (its odd bytes are written here as escapes such as "
+            f"\\xff), so it cannot be shown; rename the {what}: it is not read"
+        )
+    return (
+        "the name holds a control or invisible character (written here as an escape such "
+        f"as \\x1b), which could drive a terminal it is printed on; rename the {what}: it "
+        "is not read"
+    )
+
+
+def find_story_files(
+    folder: Path, suffixes: Sequence[str] = STORY_SUFFIXES
+) -> tuple[list[Path], list[Problem]]:
+    """The files of a folder and its sub-folders whose names end in one of `suffixes`,
+    sorted by their path inside it, and one problem for each odd thing met on the way.
+
+    The walk is a loop (any depth costs no stack), enters at most MAX_FOLDER_DEPTH
+    levels, never follows a link to a folder (a link to a file is followed when it is
+    read), and stops with one error, giving no files, past MAX_STORY_FILES files or
+    MAX_TREE_ENTRIES names. A name that is not UTF-8 or that holds a control character
+    is an error and is not read. A dangling link (an editor's lock file) is passed
+    over; a named pipe, device or socket with a story file's name is given, and
+    refused with its reason when read (`yamlread.read_limited`)."""
+    found: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
+
+    def odd(path: Path, code: str, message: str, severity: str = "error") -> None:
+        problems.append(Problem(Mark(display_path(path)), code, message, severity))  # type: ignore[arg-type]
+
+    def too_many(what: str) -> tuple[list[Path], list[Problem]]:
+        return [], [
+            Problem(
+                Mark(display_path(folder)),
+                "too-many-files",
+                f"the folder holds more than {what}, more than a story has, so none of them "
+                "is read; is it the right folder? Give the folder that holds the story's files",
+            )
+        ]
+
+    names = 0
+    stack: list[tuple[Path, str, int]] = [(folder, "", 0)]  # folder, its path inside, depth
+    while stack:
+        here, inside, depth = stack.pop()
+        try:
+            with os.scandir(here) as entries:
+                for entry in entries:
+                    names += 1
+                    if names > MAX_TREE_ENTRIES:
+                        return too_many(f"{MAX_TREE_ENTRIES:,} files and folders")
+                    name = entry.name
+                    path = here / name
+                    folder_here = entry.is_dir(follow_symlinks=False)
+                    if entry.is_symlink():
+                        try:
+                            mode = os.stat(path).st_mode
+                        except (FileNotFoundError, NotADirectoryError):
+                            continue  # leads nowhere: an editor's lock file, say
+                        except OSError as exc:
+                            if exc.errno == errno.ELOOP:
+                                odd(
+                                    path,
+                                    "link-loop",
+                                    "the link leads round in a loop (to itself, or to links "
+                                    "that lead back to it); remove it or point it at a file",
+                                )
+                            else:
+                                odd(path, "unreadable", f"cannot follow the link: {exc.strerror}")
+                            continue
+                        if stat.S_ISDIR(mode):
+                            odd(
+                                path,
+                                "linked-folder",
+                                "a link to a folder: the files in it are not read (links to "
+                                "files are followed, links to folders are not); put the "
+                                "folder itself here, or give it as a folder of its own",
+                                "warning",
+                            )
+                            continue
+                    elif folder_here:
+                        why = _bad_name(name, "folder")
+                        if why is not None:
+                            odd(path, "bad-name", why)
+                        elif depth >= MAX_FOLDER_DEPTH:
+                            odd(
+                                path,
+                                "too-deep",
+                                f"folders are nested more than {MAX_FOLDER_DEPTH} levels deep "
+                                "here, far more than a story needs, so this folder and what is "
+                                "inside it are not read; move the files up",
+                            )
+                        else:
+                            stack.append((path, f"{inside}{name}/", depth + 1))
+                        continue
+                    if _suffix(name) not in suffixes:
+                        continue
+                    why = _bad_name(name, "file")
+                    if why is not None:
+                        odd(path, "bad-name", why)
+                        continue
+                    found.append((inside + name, path))
+                    if len(found) > MAX_STORY_FILES:
+                        return too_many(f"{MAX_STORY_FILES:,} {' or '.join(suffixes)} files")
+        except OSError as exc:
+            odd(
+                here,
+                "unreadable",
+                f"cannot read the folder: {exc.strerror or exc}; the files in it are not read",
+            )
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found], problems
+
+
 def story_files(folder: Path) -> list[Path]:
-    """The YAML files of a story folder (and its sub-folders), in a stable order."""
-    found = [p for p in folder.rglob("*") if p.suffix in STORY_SUFFIXES and p.is_file()]
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+    """The YAML files of a story folder (and its sub-folders), in a stable order (those
+    `find_story_files` finds; its problems are left to the loader)."""
+    return find_story_files(folder)[0]
 
 
 def _read_folder(folder: Path, parts: _Parts) -> None:
     shown = display_path(folder)
-    if not folder.exists():
+    try:
+        mode = os.stat(folder).st_mode
+    except (FileNotFoundError, NotADirectoryError):
         parts.problems.append(
             Problem(
                 Mark(shown),
@@ -106,13 +255,26 @@ def _read_folder(folder: Path, parts: _Parts) -> None:
             )
         )
         return
-    if not folder.is_dir():
+    except OSError as exc:
+        loop = exc.errno == errno.ELOOP
+        parts.problems.append(
+            Problem(
+                Mark(shown),
+                "link-loop" if loop else "unreadable",
+                "the link leads round in a loop; give the folder that holds the scene files"
+                if loop
+                else f"cannot read the folder: {exc.strerror or exc}",
+            )
+        )
+        return
+    if not stat.S_ISDIR(mode):
         parts.problems.append(
             Problem(Mark(shown), "not-a-folder", "expected a folder of scene files")
         )
         return
-    files = story_files(folder)
-    if not files:
+    files, problems = find_story_files(folder)
+    parts.problems.extend(problems)
+    if not files and not problems:
         parts.problems.append(Problem(Mark(shown), "no-scenes", "the folder holds no .yaml files"))
     for path in files:
         _read_story_file(path, folder, parts)

@@ -5,12 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from game.engine.files import shown
+
 Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """A place in a file. Line and column count from 1, as editors show them."""
+    """A place in a file. Line and column count from 1, as editors show them.
+
+    `path` is the file's path as given (JSON output keeps it, so that a tool can open
+    the file); printed, it is made safe (`files.shown`): a name holding an escape
+    sequence or bytes that are not UTF-8 is written with `\\x1b`-style escapes."""
 
     path: str
     line: int = 0
@@ -18,13 +24,16 @@ class Mark:
 
     def __str__(self) -> str:
         if self.line <= 0:
-            return self.path
-        return f"{self.path}:{self.line}:{self.column}"
+            return shown(self.path)
+        return f"{shown(self.path)}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with the story, as `path:line:col: code: message`."""
+    """One thing wrong with the story, as `path:line:col: code: message`.
+
+    Printed, it is always one line that cannot drive a terminal: the path and the
+    message (which may quote names and keys) are made safe by `files.shown`."""
 
     mark: Mark
     code: str
@@ -32,7 +41,7 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        return f"{self.mark}: {self.code}: {self.message}"
+        return f"{self.mark}: {self.code}: {shown(self.message)}"
 
     def as_json(self) -> dict[str, object]:
         """A plain dict for `--format json`."""

@@ -13,11 +13,14 @@ values are built here, so that:
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from game.engine.files import NotAFile, read_regular
 from game.engine.problems import Mark, Problem
 
 # PyYAML is imported when a file is parsed, not with this module: the game, which
@@ -222,20 +225,38 @@ def _too_large(display: str, size: int) -> Problem:
 
 
 def read_limited(path: Path, display: str) -> tuple[bytes | None, list[Problem]]:
-    """A file's bytes, refused by its size before any of it is read (a huge file costs nothing)."""
+    """A file's bytes, refused by its size before any of it is read (a huge file costs nothing).
+
+    Only a regular file (or a link to one) is read (`files.read_regular`): a named pipe
+    is never waited on, and a device (`/dev/zero`), a socket or a folder is refused with
+    its kind, so no file put where a story file should be can hang the game or fill its
+    memory."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        return read_regular(path, MAX_BYTES), []
+    except NotAFile as exc:
+        size = _regular_size(path)
+        if size is not None and size > MAX_BYTES:
             return None, [_too_large(display, size)]
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)  # it may have grown since
+        return None, [
+            Problem(
+                Mark(display),
+                "not-a-file",
+                f"{exc.strerror}: only an ordinary file is read; put the file itself here",
+            )
+        ]
     except OSError as exc:
         return None, [
             Problem(Mark(display), "unreadable", f"cannot read the file: {exc.strerror or exc}")
         ]
-    if len(data) > MAX_BYTES:
-        return None, [_too_large(display, len(data))]
-    return data, []
+
+
+def _regular_size(path: Path) -> int | None:
+    """The size of the regular file at `path` (links followed), or None if it is not one."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def read_yaml_file(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:

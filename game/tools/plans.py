@@ -27,6 +27,9 @@ the plan's file, line and column. The format (see docs/authoring.md):
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +37,8 @@ from typing import Any
 
 from game.engine import Game, Story, StoryError, load_story
 from game.engine.expr import variables_in
-from game.engine.loader import display_path
+from game.engine.files import kind
+from game.engine.loader import display_path, find_story_files
 from game.engine.model import Choice
 from game.engine.problems import Mark, Problem
 from game.engine.schema import (
@@ -181,13 +185,20 @@ class StoryCache:
         self.stories: dict[tuple[Path, ...], Story | StoryError] = {}
 
     def get(self, folders: Sequence[Path]) -> Story | StoryError:
-        key = tuple(Path(f).resolve() for f in folders)
+        key = tuple(_resolved(Path(f)) for f in folders)
         if key not in self.stories:
             try:
                 self.stories[key] = load_story(list(folders), assets=self.assets)
             except StoryError as exc:
                 self.stories[key] = exc
         return self.stories[key]
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links, in Python 3.11
+        return path.absolute()
 
 
 def run_plan(
@@ -217,10 +228,9 @@ def run_plan(
         (story_folder, raw.value_mark("story")),
         *((p, raw["scenes"].item_mark(i)) for i, p in enumerate(packs) if "scenes" in raw),
     ]:
-        if not folder.is_dir():
-            result.problems = [
-                Problem(mark, "plan-story", f"no such folder: {display_path(folder)}")
-            ]
+        why = folder_problem(folder, path)
+        if why is not None:
+            result.problems = [Problem(mark, "plan-story", why)]
             return result
     loaded = cache.get([story_folder, *packs])
     if isinstance(loaded, StoryError):
@@ -427,17 +437,64 @@ def _check(game: Game, expect: YamlMap) -> Iterator[Problem]:
                 yield Problem(mark, "plan-mismatch", f"{text} (in scene '{scene.id}')")
 
 
-def plan_files(paths: Sequence[Path]) -> list[Path]:
-    """The plan files named: files as given, folders as every .yaml file inside, sorted."""
+def folder_problem(folder: Path, plan: Path) -> str | None:
+    """Why a plan cannot use `folder` as its story or a scene pack, or None when it can.
+
+    The folder must be one (a file, a named pipe or a link that leads nowhere is not),
+    and it must not hold the plan itself: the loader reads every .yaml file below a story
+    folder, so the plan would be read as a story file, and such a folder is the plan's
+    own folder, one above it, a home folder or `/`, never a story's. (The loader's own
+    limits, loader.MAX_STORY_FILES and the rest, bound any other folder.)"""
+    shown = display_path(folder)
+    try:
+        info = os.stat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return f"no such folder: {shown}; a folder in a plan is relative to the plan's own folder"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"the folder {shown} is a link that leads round in a loop; give the folder itself"
+        return f"cannot use the folder {shown}: {exc.strerror or exc}"
+    if not stat.S_ISDIR(info.st_mode):
+        return (
+            f"{shown} is {kind(info.st_mode) if not stat.S_ISREG(info.st_mode) else 'a file'}, "
+            "not a folder; give the folder of the story (or of a scene pack)"
+        )
+    try:
+        real, plan_real = folder.resolve(), plan.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links, in Python 3.11
+        return f"cannot use the folder {shown}: a link in its path leads round in a loop"
+    if real.parent == real:
+        return (
+            f"{shown} is the root of the file system, not a story's folder (it would read "
+            "every file there is); give the folder that holds the story's files"
+        )
+    if real in plan_real.parents:
+        return (
+            f"{shown} holds this plan itself, so the plan would be read as one of the story's "
+            "files; give the story's own folder, and keep the plan outside it"
+        )
+    return None
+
+
+def find_plans(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
+    """The plan files named, and a problem for each odd thing in the folders named: files
+    as given, folders as every .yaml and .yml file inside, sorted (found as the loader
+    finds story files, with its limits: `loader.find_story_files`)."""
     out: list[Path] = []
+    problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            out.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-            )
+            found, odd = find_story_files(path)
+            out.extend(found)
+            problems.extend(odd)
         else:
             out.append(path)
-    return out
+    return out, problems
+
+
+def plan_files(paths: Sequence[Path]) -> list[Path]:
+    """The plan files named: files as given, folders as every .yaml file inside, sorted."""
+    return find_plans(paths)[0]
 
 
 def json_schema() -> dict[str, Any]:
