@@ -403,3 +403,17 @@ def test_trimming_lists_the_folder_once_a_load_whatever_its_size(tmp_path, monke
     for number in range(1000, 1250):  # a start that finds everything lists nothing
         assert warm.get(f"a: 1\n# {number}\n".encode(), "x.yaml") is not None
     assert listings == []
+
+
+def test_temporary_files_a_killed_writer_left_are_cleared(tmp_path):
+    """A store writes a temporary file, then renames it; a writer killed between the two
+    leaves it. The next load that stores clears those over an hour old, not a live one."""
+    value, _ = read_yaml_text("a: 1\n", "x.yaml")
+    cache = ParseCache(tmp_path)
+    cache.put(b"a: 1\n", value)
+    old, fresh = cache.folder / ".abc.tmp", cache.folder / ".def.tmp"
+    for temp in (old, fresh):
+        temp.write_text("{")
+    os.utime(old, (0, os.path.getmtime(old) - 2 * 3600))
+    ParseCache(tmp_path).put(b"a: 1\n# again\n", value)
+    assert not old.exists() and fresh.exists()

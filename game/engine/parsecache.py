@@ -25,12 +25,15 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from game.engine.files import read_regular
 from game.engine.yamlread import MAX_BYTES, from_plain, to_plain
 
+#: A temporary entry older than this was left by a writer that died: it is removed.
+STALE_SECONDS = 3600
 #: The most entries one version keeps of other loads' files: past it the least recently
 #: used go. The files of the story being loaded are always kept, however many there are
 #: (the loader reads at most loader.MAX_STORY_FILES of a folder), so a story of any size
@@ -149,6 +152,9 @@ class ParseCache:
         with os.scandir(self.folder) as entries:
             for entry in entries:
                 name = entry.name
+                if name.startswith(".") and name.endswith(".tmp"):
+                    self._clear_stale(entry)
+                    continue
                 if not name.endswith(".json") or name in self._used:
                     continue
                 try:
@@ -158,6 +164,15 @@ class ParseCache:
         found.sort(reverse=True)  # newest first: the oldest is popped first
         self._others = [name for _, name in found]
         self._left = set(self._others)
+
+    def _clear_stale(self, entry: os.DirEntry[str]) -> None:
+        """Remove a temporary file a killed writer left: one not touched for an hour (a
+        live writer's is seconds old)."""
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime < time.time() - STALE_SECONDS:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
     def _drop_other_versions(self) -> None:
         for other in self.root.glob("parsed-*"):
