@@ -358,3 +358,14 @@ def test_odd_names_outside_story_files_are_not_read_or_printed(make_story):
     os.mkfifo(folder / "a-pipe")
     story, problems = check_story([folder], assets=assets_dir())
     assert story is not None and not problems
+
+
+def test_hidden_files_and_folders_are_not_part_of_a_story(make_story, problems_of):
+    """macOS writes `._name.yaml` beside files copied to a USB stick (binary, not YAML);
+    a pack kept in git has `.git/`. Neither is read."""
+    folder = make_story()
+    (folder / "._one.yaml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    (folder / ".git" / "refs").mkdir(parents=True)
+    (folder / ".git" / "refs" / "bad.yaml").write_text("{{{{", encoding="utf-8")
+    assert problems_of(folder) == []
+    assert all(not part.startswith(".") for p in story_files(folder) for part in p.parts[-2:])

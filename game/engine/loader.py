@@ -146,7 +146,8 @@ def find_story_files(
     MAX_TREE_ENTRIES names. A name that is not UTF-8 or that holds a control character
     is an error and is not read. A dangling link (an editor's lock file) is passed
     over; a named pipe, device or socket with a story file's name is given, and
-    refused with its reason when read (`yamlread.read_limited`)."""
+    refused with its reason when read (`yamlread.read_limited`). Hidden files and
+    folders (whose names start with a dot) are not part of a story."""
     found: list[tuple[str, Path]] = []
     problems: list[Problem] = []
 
@@ -174,6 +175,8 @@ def find_story_files(
                     if names > MAX_TREE_ENTRIES:
                         return too_many(f"{MAX_TREE_ENTRIES:,} files and folders")
                     name = entry.name
+                    if name.startswith("."):
+                        continue  # hidden: `.git`, macOS's `._scene.yaml` copies, drafts
                     path = here / name
                     folder_here = entry.is_dir(follow_symlinks=False)
                     if entry.is_symlink():
