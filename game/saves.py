@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from game.atomic import clear_stale_temps, read_json, write_json
-from game.engine import Game, Record, RecordError, Story, origin_problem, replay
+from game.engine import (
+    Game,
+    Record,
+    RecordError,
+    Story,
+    origin_problem,
+    replay,
+    starting_variables,
+)
 from game.engine.record import read_time
 
 SAVE_FORMAT = "petrograd-save"
@@ -191,9 +199,12 @@ class SaveStore:
         if record.story_id != story.id:
             raise SaveError(f"this save belongs to another story ('{record.story_id}')")
         same_story = record.story_hash == story.content_hash
-        problem = _foreign_names(record, story) or origin_problem(
-            story, record, start, variables=same_story
-        )
+        if not same_story and record.start in story.scenes:
+            # Another version of the story: a new game there starts as this version says
+            # (the path of history may have moved), so the save's path is replayed from
+            # that, never from what the file says it started with.
+            record = replace(record, initial=starting_variables(story, record.start))
+        problem = _foreign_names(record, story) or origin_problem(story, record, start)
         if problem is not None:
             raise SaveError(f"the save is unreadable: {problem}")
         result = replay(story, record)

@@ -284,3 +284,23 @@ def test_a_time_beyond_what_the_platform_can_show_is_shown_in_utc():
     info = SaveInfo("1", True, saved_at="2999-12-31T23:59:59Z")
     assert info.saved_local  # never raises, whatever the local time zone
     assert SaveInfo("1", True, saved_at="9999-12-31T23:59:59-14:00").saved_local == ""
+
+
+def test_a_save_claiming_another_version_starts_from_this_versions_variables(
+    shipped_story, tmp_path
+):
+    """Found by the fuzzer: a save that says it was made with another version of the story
+    (a hash of its own) was replayed from the variables it claimed, so an edit passed, and
+    the autosave then written (this version's hash, those variables) never loaded again."""
+    store = SaveStore(tmp_path)
+    _save(
+        store,
+        Game(shipped_story, seed=1),
+        record_story={"id": shipped_story.id, "version": "0.0.1", "hash": "sha256:old"},
+        record_initial={"garrison": 5, "gone_since": 3},
+    )
+    loaded = store.load("1", shipped_story)
+    assert loaded.game.variables == Game(shipped_story, seed=1).variables
+    assert loaded.game.record.initial is None
+    store.save("2", loaded.game)
+    assert store.load("2", shipped_story).game.scene.id == shipped_story.start

@@ -109,10 +109,10 @@ def when(value: object) -> str:
         return "unknown"
     try:
         moment = dt.datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # not a time, or one beyond the calendar in UTC
         return one_line(value)[:60]
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
     shown = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
     return shown + (" UTC" if moment.tzinfo is not None else "")
 
