@@ -9,7 +9,6 @@ never stops the other slots from loading.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from game.engine import (
     replay,
     starting_variables,
 )
-from game.engine.record import read_time
+from game.engine.record import clean_text, read_time
 
 SAVE_FORMAT = "petrograd-save"
 SAVE_VERSION = 1
@@ -82,11 +81,13 @@ def _now() -> str:
 
 
 def _text(value: Any) -> str:
-    """Text from a save's summary, without control characters (it is shown as it is)."""
-    return _CONTROL.sub("", value) if isinstance(value, str) else ""
+    """Text from a save's summary, as it may be shown: one short line, without control
+    characters or bidirectional controls (it is shown as it is, before the save is loaded)."""
+    return clean_text(value, SUMMARY_LIMIT) if isinstance(value, str) else ""
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The longest title, chapter or date a save's summary shows.
+SUMMARY_LIMIT = 200
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 

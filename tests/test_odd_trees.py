@@ -369,3 +369,16 @@ def test_hidden_files_and_folders_are_not_part_of_a_story(make_story, problems_o
     (folder / ".git" / "refs" / "bad.yaml").write_text("{{{{", encoding="utf-8")
     assert problems_of(folder) == []
     assert all(not part.startswith(".") for p in story_files(folder) for part in p.parts[-2:])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["第一章\u3000宮殿.yaml", "می\u200cخواهم.yaml", "a\u00a0b.yaml", "Зимний дворец.yaml"],
+    ids=["ideographic space", "zero-width non-joiner", "no-break space", "cyrillic"],
+)
+def test_names_in_any_script_are_read(make_story, name):
+    """Only what can drive a terminal or disguise a name is refused: the spaces and joiners
+    of every script are names like any other."""
+    folder = make_story({name: EXTRA.format(id="more-a")})
+    assert any(p.name == name for p in story_files(folder))
+    assert find_story_files(folder)[1] == []

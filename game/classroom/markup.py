@@ -15,7 +15,11 @@ import re
 from game.engine.wording import MONTHS
 
 #: Control characters that have no place in a document (tab and newline are kept).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Control characters (but tab and line ends), the bidirectional controls (which would
+#: reorder a student's name on the page) and what is not text.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 #: Characters that change Markdown's formatting wherever they stand.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 #: `&` only matters when it starts an entity (`&lt;`, `&#60;`).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -105,23 +106,28 @@ def regular_mode(path: Path | str) -> int | None:
     return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else None
 
 
+#: What a name or outside text may not hold when printed: control characters (C0, C1,
+#: DEL), line and paragraph separators, the bidirectional controls (which reorder what
+#: follows them on screen), and lone surrogates (bytes that were not UTF-8). Everything
+#: else prints as itself: spaces of every script, joiners, any letter.
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
 def shown(name: Path | str) -> str:
-    """A file name (or any text from outside) as it may be printed: control and format
-    characters (escape sequences, bidirectional overrides) and bytes that were not
-    UTF-8 are written as escapes such as `\\x1b`, so printing it can neither drive a
-    terminal nor fail."""
+    """A file name (or any text from outside) as it may be printed: the characters of
+    UNSAFE (escape sequences, bidirectional overrides, bytes that were not UTF-8) are
+    written as escapes such as `\\x1b`, so printing it can neither drive a terminal,
+    disguise what it says, nor fail."""
     text = os.fspath(name)
-    if text.isprintable():
-        return text
-    return "".join(_escape(char) if not char.isprintable() else char for char in text)
+    return UNSAFE.sub(_escape, text)
 
 
-def _escape(char: str) -> str:
-    code = ord(char)
-    if char == " ":
-        return char
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
         return f"\\x{code - 0xDC00:02x}"
     if code < 0x100:
         return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return f"\\u{code:04x}"

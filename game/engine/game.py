@@ -19,7 +19,7 @@ from game.engine import wording
 from game.engine.expr import State, Value, seen_key, visits_key
 from game.engine.machine import Runner, trigger_name
 from game.engine.model import Chapter, Choice, Ending, History, Scene, Span, Story, paragraphs
-from game.engine.record import Record, Step
+from game.engine.record import Record, Step, clean_text
 
 
 class ChoiceUnavailable(ValueError):
@@ -298,7 +298,7 @@ class Game:
                     choice,
                     step.at,
                     choice.label_text.render(state),
-                    step.why,
+                    None if step.why is None else clean_text(step.why),  # as it may be shown
                     self._passages(scene.body.render(state)),
                     self._citations(choice.sources),
                 )

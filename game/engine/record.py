@@ -15,11 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-#: Control characters (and lone surrogates): no text in a record holds one.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
-_VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,5}")
+from game.engine.files import UNSAFE
+from game.engine.schema import ID_PATTERN, NAME_PATTERN, VERSION_PATTERN
+
+#: A lone surrogate is not text (it cannot even be written as UTF-8): no record holds one.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# The same forms as a story's (schema.py), so that whatever a story can be, its records read.
+_ID = re.compile(ID_PATTERN)
+_NAME = re.compile(NAME_PATTERN)
+_VERSION = re.compile(VERSION_PATTERN)
 _HASH = re.compile(r"[A-Za-z0-9:_.-]{1,200}")
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z")
 
@@ -30,12 +34,14 @@ MAX_SEED = 2**63 - 1
 MAX_VARIABLES = 1_000
 #: A variable's value is never beyond this (expressions saturate there too).
 VALUE_LIMIT = 10**12
-#: The longest text a record holds in one place (a "why?" answer is one line, a
-#: reflection answer a paragraph).
+#: The longest text the game writes in one place (a "why?" answer is one line, a
+#: reflection answer a paragraph), and the longest it reads (records made before the
+#: game cut what a player typed).
 MAX_TEXT = 4_000
-#: How deep and how many values the free-form part of a record may hold.
+MAX_READ_TEXT = 100_000
+#: How deep and how many values a record may hold in all.
 MAX_DEPTH = 8
-MAX_VALUES = 100_000
+MAX_VALUES = 250_000
 #: The years a time in a record may fall in (a clock set wrong still fits).
 YEARS = (1970, 2999)
 
@@ -108,8 +114,10 @@ class Record:
 
         Every field is checked for what it may hold, not only for its type: ids are
         ids, the version a version, the hash a hash, times are times this game writes,
-        numbers within their bounds, and no text holds a control character (it is
-        shown to the player, and must never drive the terminal)."""
+        numbers within their bounds, and the whole record within MAX_DEPTH levels and
+        MAX_VALUES values, with no float and no text that is not text. What a person
+        typed (a reason, an answer, a name) is kept as it was written, and shown
+        only through `clean_text`, so no control character in it reaches a screen."""
         if not isinstance(data, dict):
             raise RecordError("not a playthrough record (expected a JSON object)")
         if data.get("format") != RECORD_FORMAT:
@@ -151,6 +159,9 @@ class Record:
         problem = plain_problem(extra)
         if problem is not None:
             raise RecordError(f"the record's extra part is damaged: {problem}")
+        damage = plain_problem(data)  # the rest: keys no version wrote, in steps and story
+        if damage is not None:
+            raise RecordError(f"the record is damaged: {damage}")
         return cls(
             story["id"],
             story["version"],
@@ -224,25 +235,26 @@ def read_time(text: Any) -> dt.datetime | None:
 
 
 def clean_text(text: str, limit: int = MAX_TEXT) -> str:
-    """Text a person typed, as a record keeps it: one line, its spaces collapsed, without
-    control characters or what was not valid text, at most `limit` characters."""
-    return " ".join(_CONTROL.sub("", text).split())[:limit]
+    """Text a person typed, as a record keeps it (and as any text from a record is shown):
+    one line, its spaces collapsed, without control characters, bidirectional controls or
+    what was not valid text (files.UNSAFE), at most `limit` characters."""
+    return " ".join(UNSAFE.sub("", text).split())[:limit]
 
 
 def text_problem(value: Any) -> str | None:
     """Why `value` is not text a record may hold, or None."""
     if not isinstance(value, str):
         return "is not text"
-    if len(value) > MAX_TEXT:
-        return f"is longer than {MAX_TEXT:,} characters"
-    if _CONTROL.search(value):
-        return "holds control characters"
+    if len(value) > MAX_READ_TEXT:
+        return f"is longer than {MAX_READ_TEXT:,} characters"
+    if _SURROGATE.search(value):
+        return "holds a character that is not text (a lone surrogate)"
     return None
 
 
 def plain_problem(value: Any) -> str | None:
-    """Why a free-form JSON value is not one a record may hold (too deep, too many values,
-    a text with control characters, a number out of bounds, a float), or None."""
+    """Why a JSON value is not one a record may hold (too deep, too many values, a text too
+    long or not text, a number out of bounds, a float), or None."""
     count = 0
     todo: list[tuple[Any, int]] = [(value, 0)]
     while todo:

@@ -18,8 +18,12 @@ from game.engine.yamlread import YamlList, YamlMap
 
 FORMAT_VERSION = 1
 
-ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
-NAME_PATTERN = r"[a-z][a-z0-9_]*"
+#: Ids and names are at most 100 characters, versions at most six numbers of nine digits:
+#: far beyond any story, and what a record (game/engine/record.py) accepts, so that every
+#: save and hand-in a story can make can be read back.
+ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,99}"
+NAME_PATTERN = r"[a-z][a-z0-9_]{0,99}"
+VERSION_PATTERN = r"[0-9]{1,9}(\.[0-9]{1,9}){0,5}"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 PARAGRAPH_PATTERN = r"[a-z]+-[0-9]+"
 
@@ -374,7 +378,10 @@ def _closest(name: str, known: set[str]) -> str | None:
 
 # ---------------------------------------------------------------- the format
 
-ID = Text(pattern=ID_PATTERN, what="an id (lower-case letters, digits and hyphens)")
+ID = Text(
+    pattern=ID_PATTERN,
+    what="an id (lower-case letters, digits and hyphens, at most 100 of them)",
+)
 PARAGRAPH = Text(pattern=PARAGRAPH_PATTERN, what="a paragraph id such as eve-1")
 SOURCES = ListOf(PARAGRAPH, min_items=1, what="a list of paragraph ids such as [eve-1, eve-2]")
 EFFECT = Text(what="an effect such as 'garrison += 1'")
@@ -430,8 +437,8 @@ STORY_META = Shape(
         Key(
             "version",
             Text(
-                pattern=r"[0-9]+(\.[0-9]+)*",
-                what="a version such as 1.0.0",
+                pattern=VERSION_PATTERN,
+                what="a version such as 1.0.0 (at most six numbers)",
                 hint="write it in quotes if needed",
             ),
             doc="the story's version",
@@ -449,7 +456,7 @@ STORY_FILE = Shape(
         Key("story", STORY_META, doc="the story's metadata"),
         Key(
             "variables",
-            MapOf(VARIABLE, NAME_PATTERN, "a variable name (lower case, digits, _)"),
+            MapOf(VARIABLE, NAME_PATTERN, "a variable name (lower case, digits, _; at most 100 of them)"),
             required=False,
             doc="the declared variables",
         ),

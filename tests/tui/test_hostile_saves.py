@@ -57,3 +57,20 @@ async def test_notices_quoting_outside_text_are_never_markup(make_app, tmp_path,
         app.notify("[/bad] closes nothing; [link=x]neither[/link]")
         await pilot.pause()
         assert list(app._notifications)[-1].message.startswith("[/bad] closes nothing")
+
+
+async def test_a_save_titled_with_markup_is_plain_text_everywhere(make_app, data_dir, mini_story):
+    """Found in review: the Continue button's tooltip was a string, read as markup."""
+    from textual.visual import visualize
+    from textual.widgets import Static
+
+    _plant(data_dir, mini_story, "1", summary={"title": "[/bad] [link=x]", "chapter": "[b]"})
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        tooltip = app.screen.query_one("#continue", Button).tooltip
+        shown = visualize(Static(), tooltip, markup=True)  # as Textual's tooltip shows it
+        assert "[/bad] [link=x], saved" in str(shown)
+        app.action_load()
+        await pilot.pause()
+        prompts = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        assert any("[/bad] [link=x]" in p for p in prompts)

@@ -44,9 +44,9 @@ class TitleScreen(Screen[None]):
                         "Continue" if latest else "Continue (no save yet)",
                         id="continue",
                         disabled=latest is None,
-                        tooltip=f"{latest.scene_title}, saved {latest.saved_local}"
+                        tooltip=Content(f"{latest.scene_title}, saved {latest.saved_local}")
                         if latest
-                        else "No saved game yet",
+                        else "No saved game yet",  # a save's title is plain text, never markup
                     )
                     yield Button(
                         "Load" if latest else "Load (no saves yet)",
