@@ -74,6 +74,8 @@ def write_atomic(path: Path, data: bytes, *, backup: bool = True) -> None:
             except OSError:
                 pass
         reason = exc.strerror or str(exc)
+        if isinstance(exc, IsADirectoryError) or (os.path.isdir(path) and not path.is_symlink()):
+            reason = f"{shown(path)} is a folder where the file should be; move or rename it"
         raise WriteFailed(exc.errno or 0, f"could not write {path.name}: {reason}") from None
 
 

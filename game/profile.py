@@ -108,7 +108,7 @@ class Profile:
 #: What a profile may hold: ids as stories have them, and not without end.
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 MAX_STORIES = 100
-MAX_IDS = 10_000
+MAX_IDS = 100_000
 
 
 def _stories_from(data: Any) -> dict[str, dict[str, set[str]]]:

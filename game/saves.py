@@ -9,6 +9,7 @@ never stops the other slots from loading.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,25 @@ class SaveStore:
         if slot not in ALL_SLOTS:
             raise SaveError(f"there is no slot '{slot}'; the slots are 1 to 9")
         return self.folder / f"{slot}.json"
+
+    def set_aside(self, slot: str) -> Path | None:
+        """Rename a slot's file (and its backup) out of the way, keeping it: for a save that
+        will not load, before it is written over. Returns its new path (None if it failed)."""
+        path = self.path(slot)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        kept, n = path.with_name(f"{slot}-unreadable-{stamp}.json"), 1
+        while os.path.lexists(kept):  # never over an earlier one
+            n += 1
+            kept = path.with_name(f"{slot}-unreadable-{stamp}-{n}.json")
+        try:
+            os.replace(path, kept)
+        except OSError:
+            return None
+        try:
+            os.replace(path.with_name(path.name + ".bak"), kept.with_name(kept.name + ".bak"))
+        except OSError:
+            pass
+        return kept
 
     def clear_temps(self) -> int:
         """Remove temporary files a killed writer left behind."""
@@ -203,9 +223,12 @@ class SaveStore:
         if not same_story and record.start in story.scenes:
             # Another version of the story: a new game there starts as this version says
             # (the path of history may have moved), so the save's path is replayed from
-            # that, never from what the file says it started with.
+            # that, never from what the file says it started with; and the story's start
+            # may have moved since, so any scene that is not an ending is a start.
             record = replace(record, initial=starting_variables(story, record.start))
-        problem = _foreign_names(record, story) or origin_problem(story, record, start)
+        problem = _foreign_names(record, story) or origin_problem(
+            story, record, start, moved=not same_story
+        )
         if problem is not None:
             raise SaveError(f"the save is unreadable: {problem}")
         result = replay(story, record)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 
 class Locked(ChoiceUnavailable):
     """Refused by an assessed assignment (undo, loading an earlier save)."""
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _now() -> str:
@@ -252,12 +256,38 @@ class Session:
         return loaded
 
     def continue_latest(self) -> Loaded | None:
-        """Load the most recent readable save (in an assessment, only the autosave), or None."""
+        """Load the most recent save that loads (in an assessment, only the autosave), or
+        None when there is none to load. A save listed as readable can still fail to
+        load (its story changed so that it cannot start, say): then the next most recent
+        is tried, and the notice says so. Raises SaveError when none loads.
+
+        An autosave that will not load is set aside first (renamed, not deleted), since
+        the next choice would write over it: nothing the player had is lost."""
         self.write_pending()
-        latest = self.store.info(AUTO) if self.assessment else self.store.latest()
-        if latest is None or not latest.ok:
-            return None
-        return self.load(latest.slot)
+        listed = [self.store.info(AUTO)] if self.assessment else self.store.list()
+        readable = sorted(
+            (info for info in listed if info is not None and info.ok),
+            key=lambda info: read_time(info.saved_at) or _EPOCH,
+            reverse=True,
+        )
+        failed: list[str] = []
+        for info in readable:
+            try:
+                loaded = self.load(info.slot)
+            except SaveError as exc:
+                kept = self.store.set_aside(info.slot) if info.slot == AUTO else None
+                failed.append(
+                    f"{info.label} could not be loaded ({exc})"
+                    + (f"; it is kept as {kept.name} in {kept.parent}" if kept else "")
+                )
+                continue
+            if failed:
+                notice = f"{'; '.join(failed)}. {info.label} was loaded instead."
+                loaded = replace(loaded, notice=" ".join(filter(None, [notice, loaded.notice])))
+            return loaded
+        if failed:
+            raise SaveError("; ".join(failed))
+        return None
 
     def latest_save(self) -> SaveInfo | None:
         """The most recent readable save (what Continue loads), or None."""
@@ -286,6 +316,10 @@ class Session:
         if self.assessment:
             raise Locked("undo is off in this assessed assignment; your decisions stand")
         self.game.undo()
+        # An answer given after a step that is taken back was given to a question that
+        # is no longer asked there: it goes, and is asked again when it is due.
+        steps = self.game.frame.step
+        self.answers = [a for a in self.answers if a.after_step <= steps]
         self._after_change()
 
     def save(self, slot: str) -> SaveInfo:

@@ -94,3 +94,16 @@ def hand_in(
         started_at="2026-11-27T09:00:00Z",
         finished_at="2026-11-27T10:05:00Z",
     )
+
+
+def due_step(story: Story, record, chapter: str) -> int:
+    """The step after which `chapter`'s reflection questions are due along `record`'s path
+    (the game asks them then, and only then)."""
+    from game.engine import replay
+
+    game = Game(story, seed=record.seed, start=record.start)
+    for number, step in enumerate(replay(story, record).game.record.steps, 1):
+        game.choose(step.choice, why=step.why)
+        if any(due.chapter.id == chapter for due in game.frame.reflection):
+            return number
+    raise ValueError(f"the path never leaves the chapter '{chapter}'")

@@ -9,6 +9,7 @@ save is the same record, and an edited one never loads.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from io import StringIO
 
@@ -21,7 +22,7 @@ from game.plain import play_plain
 from game.saves import SaveError, SaveInfo, SaveStore
 from game.session import Session
 from tests.conftest import ROOT
-from tests.handins import hand_in
+from tests.handins import due_step, hand_in
 
 EXAMPLE = ROOT / "examples" / "assignment.yaml"
 
@@ -120,8 +121,8 @@ def test_origin_is_the_story_start_or_the_assignment_start_with_a_new_games_vari
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (lambda x: x.update(finished_at="2026-11-27T08:00:00Z"), "out of order"),
-        (lambda x: x.update(started_at="2026-11-27T11:00:00Z"), "out of order"),
+        (lambda x: x.update(finished_at="2026-11-25T08:00:00Z"), "out of order"),
+        (lambda x: x.update(started_at="2026-11-29T11:00:00Z"), "out of order"),
         (lambda x: x.update(finished_at="2999-01-01T00:00:00Z"), "finished in the future"),
         (lambda x: x.update(finished_at="9999-12-31T23:59:59-14:00"), "not a time"),
         (lambda x: x.update(started_at="yesterday"), "not a time"),
@@ -145,9 +146,18 @@ def test_claims_a_playthrough_cannot_make_are_flagged(shipped_story, assignment,
 
 def test_a_step_taken_before_the_one_it_follows_is_flagged(shipped_story, assignment):
     data = hand_in(shipped_story, assignment, "Ada")
-    data["steps"][2]["at"] = "2026-11-27T08:00:00Z"
+    data["steps"][2]["at"] = "2026-11-25T08:00:00Z"
     found = verify(resealed(data, shipped_story, assignment), shipped_story, assignment)
     assert any("out of order" in r for r in found.reasons), found.reasons
+
+
+def test_a_clock_set_back_an_hour_mid_game_is_not_flagged(shipped_story, assignment):
+    """Found in review: a laptop's clock corrected by the network, or a time zone changed
+    between two sittings, moves the times back; that is no sign of an edit."""
+    data = hand_in(shipped_story, assignment, "Ada")
+    data["steps"][2]["at"] = "2026-11-27T08:00:00Z"  # an hour before the start
+    found = verify(resealed(data, shipped_story, assignment), shipped_story, assignment)
+    assert found.status == "verified", found.reasons
 
 
 # ---------------------------------------------------------------- every field, checked
@@ -235,7 +245,7 @@ def test_an_edited_save_never_loads_into_an_ending_nor_records_it(shipped_story,
     session = Session(shipped_story, tmp_path, seed=1)
     session.new_game()
     _save(session.store, session.game, record_start=ending, record_steps=[])
-    with pytest.raises(SaveError, match="unreadable: it starts at the scene"):
+    with pytest.raises(SaveError, match="unreadable: it starts at .ending-.*, which is an ending"):
         session.load("1")
     assert session.game.scene.id == shipped_story.start
     assert ending not in Session(shipped_story, tmp_path).profile.endings(shipped_story.id)
@@ -281,9 +291,24 @@ def test_odd_fields_make_a_save_unreadable_never_fatal(shipped_story, tmp_path, 
     assert "There is no saved game yet; starting a new one." in out.getvalue()
 
 
-def test_a_time_beyond_what_the_platform_can_show_is_shown_in_utc():
-    info = SaveInfo("1", True, saved_at="2999-12-31T23:59:59Z")
-    assert info.saved_local  # never raises, whatever the local time zone
+def test_a_time_beyond_what_the_platform_can_show_is_shown_in_utc(monkeypatch):
+    import datetime as dt
+
+    import game.saves
+
+    class Beyond(dt.datetime):
+        def astimezone(self, tz=None):
+            raise OverflowError("date value out of range")  # as at the calendar's end
+
+    real = game.saves.read_time
+    monkeypatch.setattr(
+        game.saves,
+        "read_time",
+        lambda text: (m := real(text)) and Beyond.fromtimestamp(m.timestamp(), dt.UTC),
+    )
+    assert (
+        SaveInfo("1", True, saved_at="2999-12-31T23:59:59Z").saved_local == "2999-12-31 23:59 UTC"
+    )
     assert SaveInfo("1", True, saved_at="9999-12-31T23:59:59-14:00").saved_local == ""
 
 
@@ -352,7 +377,7 @@ def test_what_a_person_typed_is_kept_as_written_and_shown_without_controls(
     question = shipped_story.chapters["palace"].reflection[0]
     data = seal(
         game.record, shipped_story, student="Ada\u202eecalevol", assignment=assignment,
-        answers=[Answer("palace", question, "Be\x1b[2Jcause", 1, "")],
+        answers=[Answer("palace", question, "Be\x1b[2Jcause", due_step(shipped_story, game.record, "palace"), "")],
         started_at="2026-11-27T09:00:00Z", finished_at="2026-11-27T10:00:00Z",
     )  # fmt: skip
     found = verify(json.loads(json.dumps(data)), shipped_story, assignment)
@@ -368,3 +393,121 @@ def test_what_a_person_typed_is_kept_as_written_and_shown_without_controls(
     store = SaveStore(tmp_path)
     store.save("1", game)
     assert store.load("1", shipped_story, assignment.start).game.ended
+
+
+def test_a_save_of_an_older_version_loads_when_the_story_start_has_moved(shipped_story, tmp_path):
+    """Found in review: a story that gained a prologue (a new start) refused every save
+    made before it. A save of another version may start anywhere but at an ending; it
+    then starts from this version's variables there."""
+    store = SaveStore(tmp_path)
+    game = Game(shipped_story, seed=1, start="c6-square")
+    game.choose(next(c for c in game.open_choices()).id)
+    store.save("1", game)
+    path = tmp_path / "1.json"
+    data = json.loads(path.read_text())
+    data["record"]["story"]["hash"] = "sha256:" + "0" * 64  # as if made before a change
+    path.write_text(json.dumps(data))
+    loaded = store.load("1", shipped_story)
+    assert loaded.game.record.start == "c6-square" and len(loaded.game.record.steps) == 1
+    assert "made with version" in loaded.notice
+    data["record"]["start"] = next(s for s, scene in shipped_story.scenes.items() if scene.ending)
+    data["record"]["steps"] = []
+    path.write_text(json.dumps(data))
+    with pytest.raises(SaveError, match="which is an ending"):
+        store.load("1", shipped_story)
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        "answers to a chapter it does not ask",
+        "a reason at every step",
+        "no reason where one is asked",
+        "the story's start under the assignment",
+    ],
+)
+def test_forged_typing_the_game_never_asked_for_is_flagged(shipped_story, assignment, forge):
+    """Found in review: each of these verified with the chain recomputed."""
+    from game.classroom.handin import Answer
+
+    honest = hand_in(shipped_story, assignment, "Ada")
+    record = Record.from_json(honest)
+    answers = [Answer(**a) for a in honest["extra"]["answers"]]
+    steps = list(record.steps)
+    if forge == "answers to a chapter it does not ask":
+        question = shipped_story.chapters["committee"].reflection[0]
+        answers.append(Answer("committee", question, "Forged.", 1, ""))
+    elif forge == "a reason at every step":
+        steps = [s if s.why else dataclasses.replace(s, why="Forged.") for s in steps]
+    elif forge == "no reason where one is asked":
+        steps = [dataclasses.replace(s, why=None) for s in steps]
+    else:
+        game = Game(shipped_story, seed=7, clock=lambda: "2026-11-27T09:10:00Z")
+        for _ in range(3):
+            game.choose(game.open_choices()[0].id)
+        record, steps, answers = game.record, list(game.record.steps), []
+    forged = seal(
+        dataclasses.replace(record, steps=tuple(steps)), shipped_story, student="Ada",
+        assignment=assignment, answers=answers,
+        started_at="2026-11-27T09:00:00Z", finished_at="2026-11-27T10:05:00Z",
+    )  # fmt: skip
+    found = verify(forged, shipped_story, assignment)
+    assert found.status == "flagged", forge
+    assert verify(honest, shipped_story, assignment).status == "verified"
+
+
+def test_undo_drops_the_answers_given_after_the_steps_it_takes_back(shipped_story, tmp_path):
+    from game.classroom.assignment import load_assignment
+
+    open_assignment = tmp_path / "open.yaml"
+    open_assignment.write_text(EXAMPLE.read_text().replace("assessment: true", "assessment: false"))
+    session = Session(
+        shipped_story,
+        tmp_path / "data",
+        seed=7,
+        assignment=load_assignment(open_assignment, shipped_story),
+    )
+    session.sign_in("Ada")
+    session.new_game()
+    while not session.pending_questions():
+        scene = session.game.scene
+        choice = next(c for c in session.game.open_choices() if c.history == "faithful")
+        session.choose(choice.id, why="Because." if session.needs_why() else None)
+    chapter, question = session.pending_questions()[0]
+    session.answer(chapter, question, "An answer.")
+    assert session.answers
+    session.undo()
+    assert session.answers == []
+    assert scene.id == session.game.scene.id
+
+
+def test_continue_falls_back_to_the_next_save_and_keeps_the_one_that_failed(
+    shipped_story, tmp_path
+):
+    """Found in review: a save listed as readable that does not load (here: made under an
+    assignment that starts later) made Continue start afresh, and the next two autosaves
+    wrote over it and its backup."""
+    session = Session(shipped_story, tmp_path, seed=1)
+    session.new_game()
+    session.choose(session.game.open_choices()[0].id)
+    session.save("3")
+    later = SaveStore(tmp_path / "saves")
+    later.save("auto", Game(shipped_story, seed=1, start="c6-square"))  # the newest
+    again = Session(shipped_story, tmp_path, seed=1)
+    loaded = again.continue_latest()
+    assert loaded is not None and loaded.game.record.steps  # slot 3's game
+    assert (
+        "Autosave could not be loaded" in loaded.notice
+        and "Slot 3 was loaded instead" in loaded.notice
+    )
+    kept = list((tmp_path / "saves").glob("auto-unreadable-*.json"))
+    assert len(kept) == 1 and json.loads(kept[0].read_text())["record"]["start"] == "c6-square"
+    (tmp_path / "saves" / "3.json").unlink()
+    later.save("auto", Game(shipped_story, seed=1, start="c6-square"))
+    out = StringIO()
+    play_plain(
+        Session(shipped_story, tmp_path, seed=1), resume=True, stdin=StringIO("q\n"), stdout=out
+    )
+    shown = " ".join(out.getvalue().split())
+    assert "Your last save cannot be loaded (Autosave could not be loaded" in shown
+    assert "it is kept as auto-unreadable-" in shown and "starting a new game" in shown

@@ -12,6 +12,7 @@ from game.classroom.assignment import load_assignment
 from game.classroom.handin import Answer, handin_stem, safe_file_stem, seal, verify
 from game.engine import Game, StoryError
 from tests.conftest import ROOT
+from tests.handins import due_step
 
 EXAMPLE = ROOT / "examples" / "assignment.yaml"
 
@@ -65,7 +66,8 @@ def sealed(story, assignment, student="Ada Lovelace"):
         story, start=assignment.start, why={"c6-aurora": "To end it.", "c7-martov": "To stay."}
     )
     question = story.chapters["palace"].reflection[0]
-    answers = [Answer("palace", question, "Because.", 5, "2026-01-01T00:00:00Z")]
+    due = due_step(story, game.record, "palace")
+    answers = [Answer("palace", question, "Because.", due, "2026-01-01T00:00:00Z")]
     return seal(
         game.record,
         story,

@@ -257,3 +257,10 @@ def test_an_assignment_that_is_a_pipe_or_a_device_is_an_error_not_a_hang(shipped
         with pytest.raises(StoryError) as info:
             load_assignment(tmp_path / name, shipped_story)
         assert kind in str(info.value)
+
+
+def test_a_slot_that_is_a_folder_says_how_to_fix_it(shipped_story, saves):
+    (saves / "1.json").mkdir()
+    with pytest.raises(OSError) as info:
+        SaveStore(saves).save("1", Game(shipped_story, seed=1))
+    assert "is a folder where the file should be; move or rename it" in str(info.value)

@@ -245,11 +245,58 @@ def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Ver
         actual = {"id": ending.id, "title": ending.title, "kind": ending.kind} if ending else None
         if (claimed or None) != actual or extra.get("complete") is not (ending is not None):
             reasons.append("the ending it names is not where its path leads")
+        if assignment is not None and made_for is not None and made_for.get("id") == assignment.id:
+            reasons.extend(_asked_problems(record, story, assignment, answers, result.game.scene.id))
+        elif assignment is None and made_for is None:
+            reasons.extend(_asked_problems(record, story, None, answers, result.game.scene.id))
     return found
 
 
-#: How far a clock may step back between two times of one record (a clock set right mid-game).
-CLOCK_SLACK = dt.timedelta(minutes=10)
+def _asked_problems(
+    record: Record,
+    story: Story,
+    assignment: Assignment | None,
+    answers: list[Any],
+    final: str,
+) -> list[str]:
+    """What the record says a student typed that the game never asked for: a "why?"
+    only where the assignment asks one, and there always; reflection answers only to
+    the questions of the chapters it asks about, after the step at which they were due
+    (on leaving a chapter, or at an ending). Without an assignment, nothing is asked."""
+    problems = []
+    for number, step in enumerate(record.steps, 1):
+        asked = assignment is not None and assignment.wants_why(step.scene)
+        if asked != (step.why is not None):
+            problems.append(
+                f"step {number} has a reason where the game asks for none"
+                if step.why is not None
+                else f"step {number} has no reason, though the assignment asks for one there"
+            )
+            break
+    scenes = [step.scene for step in record.steps] + [final]
+    for number, answer in enumerate(answers, 1):
+        if not isinstance(answer, dict):
+            continue  # counted as damaged already
+        chapter, question, after = (answer.get(k) for k in ("chapter", "question", "after_step"))
+        if not (isinstance(after, int) and 1 <= after < len(scenes)):
+            continue
+        left, now = story.scenes.get(scenes[after - 1]), story.scenes.get(scenes[after])
+        if left is None or now is None:
+            continue
+        due = {now.chapter} if now.ending is not None else set()
+        if left.chapter != now.chapter:
+            due.add(left.chapter)
+        if chapter not in due or (assignment is None or not assignment.wants_reflection(chapter)):
+            problems.append(
+                f"answer {number} answers a question the game did not ask at that point"
+            )
+            break
+    return problems
+
+
+#: How far a clock may step back between two times of one record: a computer's clock set
+#: right mid-game, or moved by hours between two sittings (a time zone, a dual boot).
+CLOCK_SLACK = dt.timedelta(days=1)
 #: How far in the future a record's finish may be, by the clock of whoever checks it.
 FUTURE_SLACK = dt.timedelta(days=1)
 
@@ -271,8 +318,9 @@ def _claim_problems(
             problems.append("a step's time is not a time")
         elif any(b < a - CLOCK_SLACK for a, b in itertools.pairwise(times)):  # type: ignore[operator]
             problems.append(
-                "its times are out of order (a step before the start, a step before the one "
-                "it follows, or the finish before a step)"
+                "its times are out of order by more than a day (a step before the start, a "
+                "step before the one it follows, or the finish before a step); a computer "
+                "whose clock was changed during the game can cause this too"
             )
         if finished > dt.datetime.now(dt.UTC) + FUTURE_SLACK:
             problems.append(f"it says it was finished in the future ({extra.get('finished_at')})")

@@ -554,27 +554,28 @@ def starting_variables(story: Story, start: str) -> dict[str, Value] | None:
 
 
 def origin_problem(
-    story: Story, record: Record, start: str | None = None, *, variables: bool = True
+    story: Story, record: Record, start: str | None = None, *, moved: bool = False
 ) -> str | None:
     """Why `record` cannot have begun as it says in `story`, or None when it can.
 
-    A playthrough begins at the story's start, or at `start` (an assignment's), and
+    A playthrough begins at `start` (an assignment's) or else at the story's start,
     with exactly the variables a new game has there; a record that claims another
     start, or other variables, was made some other way (edited, or for another
     assignment). An ending is never a start: no choice was ever made there.
 
-    `variables=False` leaves the variables to the caller (a record of an older
-    version of the story, whose path of history may have moved since)."""
-    allowed = [story.start] if start is None or start == story.start else [story.start, start]
-    if record.start not in allowed:
-        where = " or ".join(f"'{scene}'" for scene in allowed)
-        return (
-            f"it starts at the scene '{record.start}', but a playthrough of this story "
-            f"{'' if start is None else 'and assignment '}starts at {where}"
-        )
+    `moved=True`, for a record of another version of the story (whose start may have
+    moved since), accepts any scene that is not an ending as its start."""
+    expected = start or story.start
+    if record.start not in story.scenes:
+        return f"it starts at the scene '{record.start}', which this story does not have"
     if story.scenes[record.start].ending is not None:
         return f"it starts at '{record.start}', which is an ending"
-    if variables and not _same_values(record.initial, starting_variables(story, record.start)):
+    if record.start != expected and not moved:
+        return (
+            f"it starts at the scene '{record.start}', but a playthrough of this story "
+            f"{'' if start is None else 'and assignment '}starts at '{expected}'"
+        )
+    if not _same_values(record.initial, starting_variables(story, record.start)):
         return (
             f"its starting variables are not those of a new game at '{record.start}' "
             "(they were changed)"
