@@ -23,6 +23,7 @@ from game.engine import Problem
 from game.saves import Loaded, SaveError
 from game.session import Locked, Session
 from game.tui.screens.scene import SceneScreen
+from game.tui.terminal_input import read_any_bytes
 from game.tui.themes import HIGH_CONTRAST, THEMES
 
 STYLES = Path(__file__).resolve().parent / "styles"
@@ -56,6 +57,7 @@ class PetrogradApp(App[int]):
         self, session: Session, *, resume: bool = False, watch: StoryWatch | None = None
     ) -> None:
         super().__init__()
+        read_any_bytes()  # a byte that is not UTF-8 from the keyboard is no crash
         self.session = session
         self.story = session.story
         self.resume = resume

@@ -173,3 +173,29 @@ def test_dumb_or_redirected_terminals_get_the_plain_player(
     assert "Вся власть Советам" in output or "Над Невой туман" in output
     assert "\x1b" not in output  # not one escape code
     assert autosaved_steps(tmp_path) == 1
+
+
+def test_a_name_typed_in_a_latin_1_terminal_is_no_crash(petrograd_command, tmp_path):
+    """Textual read the keyboard as strict UTF-8: one byte from a terminal set to Latin-1
+    ended the full-screen game with a traceback (issue 14)."""
+    assignment = Path(__file__).resolve().parents[2] / "examples" / "assignment.yaml"
+    child = spawn(
+        petrograd_command, tmp_path, "--assignment", str(assignment),
+        "--records", str(tmp_path / "records"),
+    )  # fmt: skip
+    try:
+        child.expect("Your name")
+        os.write(child.child_fd, b"Zo\xeb Iv\xe1nova\r")  # as a Latin-1 terminal sends it
+        child.expect("New game")  # signed in: the title screen
+        child.send("\r")
+        child.expect("Remembers")  # the assignment's first scene, "A Square That Remembers"
+        child.send("1")  # a first choice: the autosave that the issue's crash never reached
+        saves = tmp_path / "data" / "assignments"
+        deadline = time.monotonic() + 30
+        while not list(saves.rglob("auto.json")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the file, not timing anything
+        autosave = next(saves.rglob("auto.json"))
+        assert "Zo\ufffd Iv\ufffdnova" in autosave.read_text(encoding="utf-8")
+        assert child.isalive()
+    finally:
+        child.close(force=True)
