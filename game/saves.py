@@ -231,7 +231,10 @@ class SaveStore:
         )
         if problem is not None:
             raise SaveError(f"the save is unreadable: {problem}")
-        result = replay(story, record)
+        # A start that only another version had: the game goes on naming that version,
+        # so that its saves are always read as that version's (and load again).
+        moved = not same_story and record.start != (start or story.start)
+        result = replay(story, record, keep_version=moved)
         if not result.complete and same_story:
             # Made with this very story, yet its path cannot be walked: damaged or edited.
             raise SaveError(f"the save is unreadable: its path is not possible ({result.problem})")

@@ -402,15 +402,18 @@ class Game:
                 state[name] = declared.clamp(value)
         return state
 
-    def _restore(self, record: Record) -> int:
-        """Reset to the start and replay `record`; returns how many steps applied."""
+    def _restore(self, record: Record, *, keep_version: bool = False) -> int:
+        """Reset to the start and replay `record`; returns how many steps applied.
+
+        `keep_version`: the game's record goes on naming the version of the story that
+        `record` names (see `replay`)."""
         self.start = record.start if record.start in self.story.scenes else self.story.start
         self._runner.variables = self._start_state(self.start, record.initial)
         self._machine.set_state(self.start, model=self._runner)
         self._blank = Record(
             self.story.id,
-            self.story.version,
-            self.story.content_hash,
+            record.story_version if keep_version else self.story.version,
+            record.story_hash if keep_version else self.story.content_hash,
             record.seed,
             self._runner.scene_id,
             (),
@@ -650,14 +653,18 @@ class Replay:
         return self.problem is None
 
 
-def replay(story: Story, record: Record) -> Replay:
-    """Rebuild a game from a record, as far as the story allows; says where it stopped."""
+def replay(story: Story, record: Record, *, keep_version: bool = False) -> Replay:
+    """Rebuild a game from a record, as far as the story allows; says where it stopped.
+
+    The game's record names this story's version, unless `keep_version`: a playthrough
+    begun where this version never begins one (a start an older version had) keeps the
+    name of the version it began in, so that it is never taken for one begun in this."""
     game = Game(story, seed=record.seed)
     problem = None
     if record.story_id != story.id:
         problem = f"the record belongs to the story '{record.story_id}', not '{story.id}'"
         return Replay(game, 0, len(record.steps), problem)
-    applied = game._restore(record)
+    applied = game._restore(record, keep_version=keep_version)
     if applied < len(record.steps):
         step = record.steps[applied]
         scene = story.scenes.get(step.scene)
