@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: play test lint check clean fuzz bench bench-quick
+.PHONY: play test lint check clean fuzz fuzz-properties bench bench-quick
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ play: $(STAMP)
 	$(BIN)/petrograd
 
 test: $(STAMP)
-	$(BIN)/ruff check game tests bench
+	$(BIN)/ruff check game tests bench fuzz
 	$(BIN)/mypy --strict game/engine
 	$(BIN)/python -m pytest -q
 
@@ -24,13 +24,23 @@ check: $(STAMP)
 	$(BIN)/petrograd check
 
 lint: $(STAMP)
-	$(BIN)/ruff check game tests bench
+	$(BIN)/ruff check game tests bench fuzz
 	$(BIN)/mypy --strict game/engine
 
-# The hypothesis property tests with many more examples (FUZZ_EXAMPLES per test; the
-# default, 5000, runs for a few minutes). `make fuzz FUZZ_EXAMPLES=100000` for an hour or so.
-FUZZ_EXAMPLES ?= 5000
+# The coverage-guided fuzzer (fuzz/README.md): each atheris target in turn for FUZZ_SECONDS
+# (default 60; `make fuzz FUZZ_SECONDS=900` for a quarter of an hour each), crashes written to
+# fuzz/crashes/TARGET/, then the replay of every seed and every crash ever found.
+FUZZ_SECONDS ?= 60
 fuzz: $(STAMP)
+	@$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/python -m pip install --quiet atheris
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz_targets.py
+
+# The hypothesis property tests with many more examples (FUZZ_EXAMPLES per test; the
+# default, 5000, runs for a few minutes). `make fuzz-properties FUZZ_EXAMPLES=100000` for an
+# hour or so.
+FUZZ_EXAMPLES ?= 5000
+fuzz-properties: $(STAMP)
 	PETROGRAD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/test_fuzz.py tests/test_expr.py
 

@@ -1,4 +1,4 @@
-"""How many examples the hypothesis tests run: bounded in the suite, many more in `make fuzz`."""
+"""How many examples the hypothesis tests run: bounded in the suite, many more in `make fuzz-properties`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 
-#: `make fuzz` sets this (examples per test); unset, each test runs its own small number.
+#: `make fuzz-properties` sets this (examples per test); unset, each test runs its own small number.
 FUZZ = int(os.environ.get("PETROGRAD_FUZZ_EXAMPLES", "0") or 0)
 
 

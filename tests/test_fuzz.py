@@ -1,7 +1,7 @@
 """Fuzzing with hypothesis: arbitrary bytes into every reader, and a stateful session.
 
 In the normal suite each test runs a bounded number of examples (a few seconds in
-all). `make fuzz` runs the same tests with many more (PETROGRAD_FUZZ_EXAMPLES, see
+all). `make fuzz-properties` runs the same tests with many more (PETROGRAD_FUZZ_EXAMPLES, see
 the Makefile) for anyone who wants to let it run for minutes. The expression
 parser's property tests are in tests/test_expr.py.
 """
