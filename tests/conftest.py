@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -85,6 +87,48 @@ scenes:
       kind: historical
       epilogue: That is all.
 """
+
+
+#: A chapter file of one more scene for the test story (`chapter: one` joins its chapter).
+EXTRA = """\
+chapter: one
+scenes:
+  - id: {id}
+    title: Extra
+    date: 1917-10-25
+    time: "21:00"
+    place: Here
+    sources: [eve-1]
+    text: More.
+    choices:
+      - id: on
+        label: On
+        goto: b
+        sources: [eve-1]
+        history: faithful
+        note: It happened.
+"""
+
+
+class Stuck(BaseException):
+    """Not an OSError (TimeoutError is one, and the code under test may catch those)."""
+
+
+@contextlib.contextmanager
+def no_hang(seconds: int = 60, what: str = "something waited on a pipe or read without end"):
+    """Fail (never wait for ever) if the block is stuck, e.g. opening a named pipe. Nothing
+    is timed: a block that finishes at all passes."""
+
+    def stuck(signum, frame):
+        raise Stuck(f"stuck: {what}")
+
+    before = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from game.engine import StoryError, check_story, load_story, loader
 from game.engine.files import shown
 from game.engine.loader import MAX_FOLDER_DEPTH, find_story_files, story_files
 from game.paths import assets_dir
-from tests.conftest import ROOT
+from tests.conftest import EXTRA, ROOT, no_hang
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="named pipes, links, devices")
 
@@ -27,46 +26,12 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="named pipes, li
 TIMEOUT = 120
 ESCAPE = "x\x1b[2J\x1b]0;owned\x07.yaml"  # clears the screen and retitles the terminal
 NOT_UTF8 = os.fsdecode(b"caf\xe9-\xff.yaml")  # Latin-1 bytes, as an old archive writes them
-#: A chapter file of one more scene, for the test story (`chapter: one` joins its chapter).
-EXTRA = """\
-chapter: one
-scenes:
-  - id: {id}
-    title: Extra
-    date: 1917-10-25
-    time: "21:00"
-    place: Here
-    sources: [eve-1]
-    text: More.
-    choices:
-      - id: on
-        label: On
-        goto: b
-        sources: [eve-1]
-        history: faithful
-        note: It happened.
-"""
-
-
-class Stuck(BaseException):
-    """Not an OSError (TimeoutError is one, and the code under test may catch those)."""
-
-
 @pytest.fixture(autouse=True)
-def no_hang() -> Iterator[None]:
+def never_hang() -> Iterator[None]:
     """A test stuck in this process (opening a named pipe, reading /dev/zero) fails at
     TIMEOUT instead of hanging the suite; nothing is timed."""
-
-    def stuck(signum, frame):
-        raise Stuck("stuck: something waited on a pipe or read without end")
-
-    before = signal.signal(signal.SIGALRM, stuck)
-    signal.alarm(TIMEOUT)
-    try:
+    with no_hang(TIMEOUT):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, before)
 
 
 def nest(top: Path, depth: int, leaf: str | None = None) -> None:

@@ -3,11 +3,9 @@ the cache can never give a story other than the one its files hold."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import signal
 import stat
 import subprocess
 import sys
@@ -28,7 +26,7 @@ from game.engine.yamlread import (
     to_plain,
 )
 from game.paths import assets_dir, scenes_dir
-from tests.conftest import ROOT
+from tests.conftest import EXTRA, ROOT, no_hang
 
 
 def entries(cache: ParseCache) -> list[Path]:
@@ -270,48 +268,6 @@ def test_a_lone_surrogate_is_refused_by_either_parser_and_never_reaches_the_cach
 
 
 # ------------------------------------------------------ what the cache costs (issue #14)
-
-#: A chapter file of one more scene for the test story (`chapter: one` joins its chapter).
-EXTRA = """\
-chapter: one
-scenes:
-  - id: {id}
-    title: Extra
-    date: 1917-10-25
-    time: "21:00"
-    place: Here
-    sources: [eve-1]
-    text: More.
-    choices:
-      - id: on
-        label: On
-        goto: b
-        sources: [eve-1]
-        history: faithful
-        note: It happened.
-"""
-
-
-class Stuck(BaseException):
-    """Not an OSError (TimeoutError is one, and the code under test may catch those)."""
-
-
-@contextlib.contextmanager
-def no_hang(seconds: int = 60):
-    """Fail (never wait for ever) if the block is stuck, e.g. opening a named pipe. Nothing
-    is timed: a block that finishes at all passes."""
-
-    def stuck(signum, frame):
-        raise Stuck("stuck: the cache waited on something")
-
-    before = signal.signal(signal.SIGALRM, stuck)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, before)
-
 
 @pytest.mark.skipif(sys.platform == "win32", reason="named pipes and links")
 @pytest.mark.parametrize("plant", ["fifo", "dev-zero", "link-to-an-entry", "folder"])
