@@ -259,9 +259,8 @@ class SaveStore:
 
 
 def _foreign_names(record: Record, story: Story) -> str | None:
-    """Why a record cannot start in this story (a scene or variable it lacks), or None."""
-    if record.start not in story.scenes:
-        return f"it starts at the scene '{record.start}', which this story does not have"
+    """Why a record's starting variables cannot be this story's (a variable it lacks, of
+    the wrong kind or out of range), or None; where it starts is `origin_problem`'s."""
     for name, value in (record.initial or {}).items():
         variable = story.variables.get(name)
         if variable is None:
