@@ -66,7 +66,7 @@ def _scene(index: int, total: int, rng: random.Random) -> str:
     out = [
         f"  - id: {sid}",
         f"    title: Scene {index}",
-        f"    date: 1917-10-{10 + index % 15:02d}",
+        f"    date: 1917-10-{10 + index * 15 // total:02d}",  # time never runs backwards
         "    time: evening",
         "    place: Smolny Institute",
         f"    sources: [{SOURCES[index % len(SOURCES)]}]",
@@ -82,6 +82,8 @@ def _scene(index: int, total: int, rng: random.Random) -> str:
             f"      kind: {kind}",
             "      epilogue: |",
             _text(rng, 30, indent=8),
+            # the ending reads every variable, so no effect on the way is unread
+            "        {resolve > 5 or trust > 5 or warned? You are remembered.}",
         ]
         return "\n".join(out)
     out.append("    choices:")

@@ -427,6 +427,42 @@ class PlainPlayer:
                 )
 
 
+def ask_viewpoint(session: Session, stdin: TextIO, stdout: TextIO) -> str | None:
+    """In a story of several viewpoints, ask whom the player plays (the assignment's, when
+    there is one, is not asked); returns its id, "" when there is nothing to ask, None when
+    the player quits or the input ends."""
+    viewpoints = list(session.story.viewpoints.values())
+    if len(viewpoints) < 2 or session.assignment is not None:
+        return ""
+    stdout.write("\nWhom do you play? Each is an invented person beside real witnesses.\n")
+    progress = {p.viewpoint.id: p for p in session.progress_by_viewpoint()}
+    width = max(30, min(shutil.get_terminal_size((80, 24)).columns, 80))
+    for number, viewpoint in enumerate(viewpoints, 1):
+        stdout.write(f"\n  {number}. {_CONTROL.sub('', viewpoint.name)}\n")
+        mine = progress[viewpoint.id]
+        about = (
+            f"{viewpoint.about} (Scenes seen: {mine.seen} of {mine.scenes}; endings reached: "
+            f"{mine.reached} of {mine.endings}.)"
+        )
+        for line in textwrap.wrap(_CONTROL.sub("", about), width - 5, break_on_hyphens=False):
+            stdout.write(f"     {line}\n")
+    while True:
+        stdout.write(f"\nYour choice (1-{len(viewpoints)}, or q to quit): ")
+        stdout.flush()
+        line = read_line(stdin)
+        if line is None:
+            stdout.write("\n")
+            return None
+        answer = "" if line is TOO_LONG else line.strip().lower()
+        if not stdin.isatty():
+            stdout.write(answer + "\n")
+        if answer in ("q", "quit", "exit"):
+            return None
+        if _NUMBER.fullmatch(answer) and 1 <= int(answer) <= len(viewpoints):
+            return viewpoints[int(answer) - 1].id
+        stdout.write(f"Please type a number from 1 to {len(viewpoints)}.\n")
+
+
 def play_plain(
     session: Session,
     *,
@@ -434,11 +470,15 @@ def play_plain(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     watch: StoryWatch | None = None,
+    viewpoint: str | None = None,
 ) -> int:
     """Play in plain text on the given streams (standard ones by default).
 
-    With `resume`, continue the latest save (or start anew, saying so)."""
+    With `resume`, continue the latest save (or start anew, saying so). A new game is of
+    `viewpoint` (an id), or of the one the player picks from a menu when the story has
+    several."""
     notice = None
+    loaded = None
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     if session.assignment is not None and session.student is None:
         assignment = session.assignment
@@ -462,9 +502,12 @@ def play_plain(
             loaded, notice = None, f"Your last save cannot be loaded ({exc}); starting a new game."
         if loaded is None:
             notice = notice or "There is no saved game yet; starting a new one."
-            session.new_game()
-        else:
-            notice = "Continuing your saved game." + (f" {loaded.notice}" if loaded.notice else "")
+    if loaded is None:
+        if viewpoint is None:
+            viewpoint = ask_viewpoint(session, stdin, stdout)
+            if viewpoint is None:
+                return 0
+        session.new_game(viewpoint or None)
     else:
-        session.new_game()
+        notice = "Continuing your saved game." + (f" {loaded.notice}" if loaded.notice else "")
     return PlainPlayer(session, stdin, stdout, watch=watch).run(notice)

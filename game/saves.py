@@ -233,7 +233,7 @@ class SaveStore:
             raise SaveError(f"the save is unreadable: {problem}")
         # A start that only another version had: the game goes on naming that version,
         # so that its saves are always read as that version's (and load again).
-        moved = not same_story and record.start != (start or story.start)
+        moved = not same_story and record.start not in ((start,) if start else story.starts)
         result = replay(story, record, keep_version=moved)
         if not result.complete and same_story:
             # Made with this very story, yet its path cannot be walked: damaged or edited.

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from game.atomic import WriteFailed, clear_stale_temps
-from game.engine import Chapter, ChoiceUnavailable, Game, Story
+from game.engine import Chapter, ChoiceUnavailable, Game, Story, Viewpoint
 from game.engine.record import clean_text, read_time, text_problem
 from game.profile import Profile
 from game.saves import AUTO, Loaded, SaveError, SaveInfo, SaveStore
@@ -39,6 +39,17 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class ViewpointProgress:
+    """How much of one viewpoint's story this player has seen."""
+
+    viewpoint: Viewpoint
+    seen: int
+    scenes: int
+    reached: int
+    endings: int
 
 
 class Session:
@@ -222,11 +233,16 @@ class Session:
 
     # ------------------------------------------------------------ starting
 
-    def new_game(self) -> Game:
+    def new_game(self, viewpoint: str | None = None) -> Game:
+        """A new game: as the assignment says, else as `viewpoint` (an id of the story's
+        viewpoints; None: the story's first)."""
         self.write_pending()
         if self.game is not None:
             self.game.close()
         start = self.assignment.start if self.assignment else None
+        chosen = self.story.viewpoints.get(viewpoint) if viewpoint is not None else None
+        if start is None and chosen is not None:
+            start = chosen.start
         self.game = Game(self.story, seed=self.seed, start=start)
         self.answers = []
         self.started_at = _now()
@@ -334,6 +350,34 @@ class Session:
         seen = self.profile.seen(self.story.id) & set(self.story.scenes)
         reached = self.profile.endings(self.story.id) & set(self.story.endings)
         return len(seen), len(self.story.scenes), len(reached), len(self.story.endings)
+
+    def progress_by_viewpoint(self) -> list[ViewpointProgress]:
+        """The same counts for each viewpoint's scenes and endings (empty without viewpoints)."""
+        story = self.story
+        if not story.viewpoints:
+            return []
+        seen = self.profile.seen(story.id)
+        reached = self.profile.endings(story.id)
+        out = []
+        for viewpoint in story.viewpoints.values():
+            scenes = {
+                s.id
+                for s in story.scenes.values()
+                if story.viewpoint_of(s.id) is viewpoint
+            }
+            endings = {
+                s.ending.id for s in story.scenes.values() if s.id in scenes and s.ending
+            }
+            out.append(
+                ViewpointProgress(
+                    viewpoint,
+                    len(seen & scenes),
+                    len(scenes),
+                    len(reached & endings),
+                    len(endings),
+                )
+            )
+        return out
 
     def _after_change(self) -> None:
         assert self.game is not None

@@ -85,7 +85,8 @@ scenes:
       id: done
       title: Done
       kind: historical
-      epilogue: That is all.
+      # The epilogue reads what `up` sets, so its effects are not unread (check warns).
+      epilogue: "That is all{flag or n != 3?, for now}."
 """
 
 

@@ -137,7 +137,7 @@ scenes:
     time: night
     place: Here
     sources: [eve-1]
-    text: Hidden.
+    text: Hidden{k > 2?, and crowded}.
     choices:
       - {id: out, label: Out, goto: deeper, sources: [eve-1], history: faithful, note: Yes.}
   - id: deeper
@@ -301,7 +301,9 @@ def test_stats_command(petrograd_command, make_story):
     )
     assert text.returncode == 0, text.stdout + text.stderr
     assert "2 scenes, 5 words" in text.stdout
-    assert "3 (1 faithful, 2 divergent; 33% faithful)" in text.stdout
+    assert "3 (1 faithful, 2 divergent, 0 the player's own; 33% of the graded ones faithful)" in (
+        text.stdout
+    )
     assert "paragraphs no scene cites yet (25):" in text.stdout
     data = json.loads(
         subprocess.run(

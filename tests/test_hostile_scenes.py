@@ -356,7 +356,7 @@ def test_no_on_and_times_stay_text(tmp_path):
         ("    title: A\n", "    title: true\n", "found true (true/false); write it in quotes"),
         ("    title: A\n", "    title: 1917\n", "found the number 1917; write it in quotes"),
         ('time: "21:00"', "time: 2100", "found the number 2100; write it in quotes"),
-        ("history: faithful", "history: No", "expected one of faithful, divergent; found 'No'"),
+        ("history: faithful", "history: No", "expected one of faithful, divergent, own; found 'No'"),
     ],
 )
 def test_values_yaml_would_type_are_refused_with_a_hint(tmp_path, capsys, old, new, fragment):

@@ -378,6 +378,7 @@ def test_csv_one_row_per_file_and_formula_escaping(report):
         "ending": "The Decrees",
         "faithful %": "100",
         "steps": "17",
+        "viewpoint": "",
     }
     assert by_file["u02.json"]["finished"] == "no" and by_file["u02.json"]["steps"] == "7"
     assert by_file["notes.json"]["status"] == "unreadable" and by_file["notes.json"]["reason"]

@@ -144,5 +144,5 @@ def test_generated_from_the_single_definition():
     choice = data["definitions"]["choice"]
     assert list(choice["properties"]) == [key.name for key in schema.CHOICE.keys]
     assert choice["required"] == [key.name for key in schema.CHOICE.keys if key.required]
-    assert choice["properties"]["history"]["enum"] == ["faithful", "divergent"]
+    assert choice["properties"]["history"]["enum"] == ["faithful", "divergent", "own"]
     assert Path(SCHEMAS["scene-file"]).stat().st_size > 1000

@@ -18,7 +18,16 @@ ASSIGNMENT = Shape(
         Key("title", Text(), doc="shown on the title screen and in the report"),
         Key("instructions", Text(), doc="what the student should do; shown before they start"),
         Key(
-            "start", ID, required=False, doc="the scene to start from (default: the story's start)"
+            "viewpoint",
+            ID,
+            required=False,
+            doc="whom the student plays, by viewpoint id (default: the story's first)",
+        ),
+        Key(
+            "start",
+            ID,
+            required=False,
+            doc="the scene to start from (default: the viewpoint's first, or the story's start)",
         ),
         Key(
             "reflection",
@@ -57,6 +66,8 @@ class Assignment:
     assessment: bool
     #: sha256 of the file's bytes: a record names the exact assignment it was made under.
     hash: str
+    #: The viewpoint the student plays (None: the story has none, or the file names none).
+    viewpoint: str | None = None
 
     def wants_reflection(self, chapter_id: str) -> bool:
         return chapter_id in self.reflection_chapters
@@ -79,6 +90,17 @@ def load_assignment(path: Path, story: Story) -> Assignment:
         )
     raw = value["assignment"]
     start = raw.get("start")
+    viewpoint = raw.get("viewpoint")
+    if viewpoint is not None and viewpoint not in story.viewpoints:
+        known = ", ".join(story.viewpoints) or "none"
+        problems.append(
+            Problem(
+                raw.value_mark("viewpoint"),
+                "unknown-viewpoint",
+                f"the story has no viewpoint '{viewpoint}' (its viewpoints: {known})",
+            )
+        )
+        viewpoint = None
     if start is not None and start not in story.scenes:
         problems.append(
             Problem(raw.value_mark("start"), "unknown-scene", f"the story has no scene '{start}'")
@@ -92,6 +114,22 @@ def load_assignment(path: Path, story: Story) -> Assignment:
                 "start at a scene with choices",
             )
         )
+    elif start is not None and viewpoint is not None:
+        own = story.viewpoint_of(start)
+        if own is not None and own.id != viewpoint:
+            problems.append(
+                Problem(
+                    raw.value_mark("start"),
+                    "wrong-value",
+                    f"'{start}' is a scene of the viewpoint '{own.id}', not of '{viewpoint}'; "
+                    "start at one of its scenes, or leave 'start' out to begin at its first",
+                )
+            )
+    if start is None and viewpoint is not None:
+        start = story.viewpoints[viewpoint].start
+    elif viewpoint is None and start is not None and start in story.scenes:
+        found = story.viewpoint_of(start)
+        viewpoint = found.id if found is not None else None
     chapters = set(story.chapters)
     reflection = raw.get("reflection", "all")
     if reflection == "all":
@@ -138,4 +176,5 @@ def load_assignment(path: Path, story: Story) -> Assignment:
         why_scenes=frozenset(why),
         assessment=raw.get("assessment", False) is True,
         hash="sha256:" + hashlib.sha256(data or b"").hexdigest(),
+        viewpoint=viewpoint,
     )

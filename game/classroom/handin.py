@@ -324,7 +324,7 @@ def _claim_problems(
             )
         if finished > dt.datetime.now(dt.UTC) + FUTURE_SLACK:
             problems.append(f"it says it was finished in the future ({extra.get('finished_at')})")
-    questions = {chapter.id: set(chapter.reflection) for chapter in story.chapters.values()}
+    questions = {chapter.id: chapter.all_questions() for chapter in story.chapters.values()}
     last = len(record.steps) + 1
     for number, answer in enumerate(answers, 1):
         fields = [answer.get(key) if isinstance(answer, dict) else None for key in _ANSWER_TEXT]

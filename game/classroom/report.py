@@ -37,7 +37,17 @@ from game.engine.files import NotAFile, read_regular
 
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 REPORT_FILES = ("report.html", "report.csv", "report.md")
-CSV_COLUMNS = ("file", "student", "status", "reason", "finished", "ending", "faithful %", "steps")
+CSV_COLUMNS = (
+    "file",
+    "student",
+    "status",
+    "reason",
+    "finished",
+    "ending",
+    "faithful %",
+    "steps",
+    "viewpoint",
+)
 BAR_WIDTH = 20
 
 
@@ -393,15 +403,19 @@ def render_report_markdown(report: ClassReport) -> str:
         "",
     ]
     if report.records:
+        several = bool(report.story.viewpoints)
         out += [
-            "| Student | Status | Finished | Ending | Faithful | Steps |",
-            "|---|---|---|---|---:|---:|",
+            "| Student | Status |"
+            + (" Viewpoint |" if several else "")
+            + " Finished | Ending | Faithful | Steps |",
+            "|---|---|" + ("---|" if several else "") + "---|---|---:|---:|",
         ]
         for entry in report.records:
             f = entry.facts
             assert f is not None
+            played = f" {md(f.viewpoint or '?')} |" if several else ""
             out.append(
-                f"| {md(f.student)} | {entry.status} | {'yes' if f.complete else 'no'} "
+                f"| {md(f.student)} | {entry.status} |{played} {'yes' if f.complete else 'no'} "
                 f"| {md(_ending_cell(f))} | {_share(f)} | {len(f.steps)} |"
             )
     else:
@@ -409,12 +423,16 @@ def render_report_markdown(report: ClassReport) -> str:
     out += ["", "## Endings reached", ""]
     finished = len(report.finished)
     out.append(f"{finished} verified record(s) reached an ending.")
-    out += ["", "```text"]
-    for ending, count in report.endings:
-        out.append(
-            f"{_text_bar(count, finished)} {count:>3}  {code_safe(ending.title)} ({ending.kind})"
-        )
-    out += ["```", ""]
+    for name, endings in _endings_by_viewpoint(report):
+        if name:
+            out += ["", f"### {md(name)}"]
+        out += ["", "```text"]
+        for ending, count in endings:
+            out.append(
+                f"{_text_bar(count, finished)} {count:>3}  {code_safe(ending.title)} ({ending.kind})"
+            )
+        out += ["```"]
+    out += [""]
     out += _md_decisions(report)
     out += _md_faithful(report)
     out += _md_questions(report)
@@ -537,19 +555,22 @@ def _html_who(report: ClassReport) -> list[str]:
     out = ['<section id="who">', "<h2>Who handed in</h2>"]
     if not report.records:
         return [*out, "<p>No readable records were found.</p>", "</section>"]
+    several = bool(report.story.viewpoints)
     out += [
         "<table>",
         "<thead><tr><th scope='col'>Student</th><th scope='col'>Status</th>"
-        "<th scope='col'>Finished</th><th scope='col'>Ending</th>"
+        + ("<th scope='col'>Viewpoint</th>" if several else "")
+        + "<th scope='col'>Finished</th><th scope='col'>Ending</th>"
         "<th scope='col'>Steps</th></tr></thead>",
         "<tbody>",
     ]
     for entry in report.records:
         f = entry.facts
         assert f is not None
+        played = f"<td>{esc(f.viewpoint or '?')}</td>" if several else ""
         out.append(
             f"<tr><th scope='row'>{esc(f.student)}</th><td>{_status(entry.status)}</td>"
-            f"<td>{'yes' if f.complete else 'no'}</td><td>{esc(_ending_cell(f))}</td>"
+            f"{played}<td>{'yes' if f.complete else 'no'}</td><td>{esc(_ending_cell(f))}</td>"
             f"<td class='number'>{len(f.steps)}</td></tr>"
         )
     return [*out, "</tbody></table>", "</section>"]
@@ -557,21 +578,38 @@ def _html_who(report: ClassReport) -> list[str]:
 
 def _html_endings(report: ClassReport) -> list[str]:
     finished = len(report.finished)
-    out = [
-        '<section id="endings">',
-        "<h2>Endings reached</h2>",
-        "<table class='chart'>",
-        f"<caption>Endings reached by the {finished} verified record(s) that finished</caption>",
-        "<thead><tr><th scope='col'>Ending</th><th scope='col'>Kind</th>"
-        "<th scope='col'>Students</th></tr></thead><tbody>",
-    ]
+    out = ['<section id="endings">', "<h2>Endings reached</h2>"]
+    for name, endings in _endings_by_viewpoint(report):
+        whose = f" of the viewpoint {esc(name)}" if name else ""
+        if name:
+            out.append(f"<h3>{esc(name)}</h3>")
+        out += [
+            "<table class='chart'>",
+            f"<caption>Endings{whose} reached by the {finished} verified record(s) that "
+            "finished</caption>",
+            "<thead><tr><th scope='col'>Ending</th><th scope='col'>Kind</th>"
+            "<th scope='col'>Students</th></tr></thead><tbody>",
+        ]
+        for ending, count in endings:
+            out.append(
+                f"<tr><th scope='row'>{esc(ending.title)}</th><td>{esc(ending.kind)}</td>"
+                f"<td class='chart'>{_html_bar(count, finished)}"
+                f"{count} of {finished} ({percent(count, finished)}%)</td></tr>"
+            )
+        out.append("</tbody></table>")
+    return [*out, "</section>"]
+
+
+def _endings_by_viewpoint(report: ClassReport) -> list[tuple[str, list[tuple[Ending, int]]]]:
+    """The endings under the name of the viewpoint they belong to, in the story's order of
+    viewpoints (one group named "" in a story without viewpoints)."""
+    story = report.story
+    groups: dict[str, list[tuple[Ending, int]]] = {v.name: [] for v in story.viewpoints.values()}
     for ending, count in report.endings:
-        out.append(
-            f"<tr><th scope='row'>{esc(ending.title)}</th><td>{esc(ending.kind)}</td>"
-            f"<td class='chart'>{_html_bar(count, finished)}"
-            f"{count} of {finished} ({percent(count, finished)}%)</td></tr>"
-        )
-    return [*out, "</tbody></table>", "</section>"]
+        scene = story.endings.get(ending.id)
+        viewpoint = story.viewpoint_of(scene.id) if scene is not None else None
+        groups.setdefault(viewpoint.name if viewpoint else "", []).append((ending, count))
+    return [(name, endings) for name, endings in groups.items() if endings]
 
 
 def _html_decisions(report: ClassReport) -> list[str]:
@@ -698,7 +736,7 @@ def render_report_csv(report: ClassReport) -> str:
         row: list[object] = [entry.file, f.student if f else "", entry.status]
         row.append("; ".join(entry.reasons))
         if f is None:
-            row += ["", "", "", ""]
+            row += ["", "", "", "", ""]
         else:
             share = f.faithful_percent
             row += [
@@ -706,6 +744,7 @@ def render_report_csv(report: ClassReport) -> str:
                 f.ending.title if f.ending else "",
                 "" if share is None else share,
                 len(f.steps),
+                f.viewpoint,
             ]
         writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()

@@ -27,11 +27,12 @@ from game.classroom.markup import (
     when,
 )
 from game.engine import Choice, Ending, PathEntry, Scene, Story, paragraphs, plain_passage, wording
+from game.engine.model import HISTORIES
 
 #: How each kind of choice is named in a transcript: in words, never by colour alone.
 HISTORY_WORDS = {
     history: (wording.history_tag(history), wording.history_meaning(history))
-    for history in ("faithful", "divergent")
+    for history in HISTORIES
 }
 
 
@@ -70,7 +71,7 @@ class StepFacts:
 
     @property
     def history(self) -> str | None:
-        """'faithful', 'divergent', or None when the story has no such choice."""
+        """'faithful', 'divergent', 'own', or None when the story has no such choice."""
         return self.choice.history if self.choice else None
 
 
@@ -108,6 +109,9 @@ class HandInFacts:
     reasons: tuple[str, ...]
     #: The ending's epilogue as the student read it (paragraphs), where the path replays.
     epilogue: tuple[str, ...] = ()
+    #: The viewpoint the student played, by its name ("" in a story without viewpoints, or
+    #: when the record's start is not a scene of the story).
+    viewpoint: str = ""
 
     @property
     def faithful(self) -> int:
@@ -115,8 +119,9 @@ class HandInFacts:
 
     @property
     def judged(self) -> int:
-        """Choices the story can say are faithful or divergent."""
-        return sum(1 for step in self.steps if step.history is not None)
+        """Choices the story can say are faithful or divergent (the player's own are not
+        graded, so they count for neither)."""
+        return sum(1 for step in self.steps if step.history in ("faithful", "divergent"))
 
     @property
     def faithful_percent(self) -> int | None:
@@ -212,6 +217,8 @@ def read_handin_facts(data: Any, story: Story, verification: Verification) -> Ha
         if ending is not None and ending.epilogue:
             epilogue = tuple(paragraphs(story.plain(ending.epilogue_text.outline())))
     name = clean_name(printable(_text(extra.get("student")) or ""))
+    start = _text(data.get("start")) or ""
+    played = story.viewpoint_of(start) if start in story.scenes else None
     return HandInFacts(
         student=name or "(no name)",
         assignment_id=_text(assignment.get("id")),
@@ -228,6 +235,7 @@ def read_handin_facts(data: Any, story: Story, verification: Verification) -> Ha
         status=verification.status,
         reasons=tuple(one_line(r) for r in verification.reasons),
         epilogue=epilogue if complete else (),
+        viewpoint=played.name if played is not None else "",
     )
 
 

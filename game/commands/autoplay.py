@@ -7,7 +7,12 @@ import json
 import sys
 from typing import TextIO
 
-from game.commands.common import add_story_options, load_or_report
+from game.commands.common import (
+    add_story_options,
+    add_viewpoint_option,
+    load_or_report,
+    viewpoint_or_report,
+)
 
 
 def _positive(text: str) -> int:
@@ -47,6 +52,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="random: any open choice; faithful/divergent: prefer that kind of choice",
     )
     autoplay.add_argument("--format", choices=("text", "json"), default="text")
+    add_viewpoint_option(autoplay, "play")
     add_story_options(autoplay)
 
 
@@ -72,8 +78,14 @@ def run(args: argparse.Namespace) -> int:
     story = load_or_report(args)
     if story is None:
         return 1
+    ok, viewpoint = viewpoint_or_report(story, args.viewpoint)
+    if not ok:
+        return 1
+    start = story.viewpoints[viewpoint].start if viewpoint is not None else None
     progress = ProgressBar(args.runs) if sys.stderr.isatty() and args.runs >= 500 else None
-    report = autoplay(story, args.runs, args.seed, args.strategy, progress=progress)
+    report = autoplay(
+        story, args.runs, args.seed, args.strategy, progress=progress, start=start
+    )
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2))
     else:

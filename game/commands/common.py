@@ -99,3 +99,23 @@ def assignment_or_report(path: Path | None, story: Story) -> tuple[bool, Assignm
         if len(exc.problems) > 20:
             sys.stderr.write(f"  ... and {len(exc.problems) - 20} more\n")
         return False, None
+
+
+def add_viewpoint_option(parser: argparse.ArgumentParser, doing: str) -> None:
+    """`--viewpoint ID`: whom to play, in a story of several viewpoints."""
+    parser.add_argument(
+        "--viewpoint",
+        default=None,
+        metavar="ID",
+        help=f"{doing} as this viewpoint (see `petrograd check --stats` for their ids)",
+    )
+
+
+def viewpoint_or_report(story: Story, viewpoint: str | None) -> tuple[bool, str | None]:
+    """(True, the viewpoint's id or None) when `viewpoint` is one of the story's; else
+    (False, None), having said which ones it has."""
+    if viewpoint is None or viewpoint in story.viewpoints:
+        return True, viewpoint
+    known = ", ".join(story.viewpoints) or "none: it has a single one"
+    err(f"the story has no viewpoint '{shown(viewpoint)}' (its viewpoints: {known})")
+    return False, None

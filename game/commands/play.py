@@ -11,9 +11,11 @@ from game import startup
 from game.commands.common import (
     add_data_option,
     add_story_options,
+    add_viewpoint_option,
     assignment_or_report,
     err,
     load_or_report,
+    viewpoint_or_report,
 )
 
 
@@ -32,6 +34,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--continue", dest="resume", action="store_true", help="continue the latest saved game"
     )
     add_data_option(play)
+    add_viewpoint_option(play, "start a new game")
     play.add_argument(
         "--assignment",
         type=Path,
@@ -83,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
     ok, assignment = assignment_or_report(args.assignment, story)
     if not ok:
         return 1
+    ok, viewpoint = viewpoint_or_report(story, args.viewpoint)
+    if not ok:
+        return 1
     folder = data_dir(args.data_dir)
     if args.web:
         # A browser tab's game ends when its server is gone, however the server ended.
@@ -109,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         startup.release()
         if not args.plain and sys.stdout.isatty():
             err("this terminal cannot show the full-screen game; playing in plain text")
-        return play_plain(session, resume=args.resume, watch=watch)
+        return play_plain(session, resume=args.resume, watch=watch, viewpoint=viewpoint)
     from game.tui.app import run_app
 
-    return run_app(session, resume=args.resume, watch=watch)
+    return run_app(session, resume=args.resume, watch=watch, viewpoint=viewpoint)

@@ -35,6 +35,7 @@ from game.engine.model import (
     Span,
     Story,
     Variable,
+    Viewpoint,
     paragraphs,
 )
 from game.engine.problems import Mark, Problem, StoryError
@@ -69,6 +70,7 @@ __all__ = [
     "Term",
     "Variable",
     "VariableView",
+    "Viewpoint",
     "Verdict",
     "check_story",
     "format_dates",

@@ -9,13 +9,39 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 
+from game.engine import clock, effects
 from game.engine.model import LINK, Story
 from game.engine.problems import Mark, Problem
 
 
 def analyse(story: Story) -> list[Problem]:
     """Every cross-reference and structural problem of a story."""
-    return [*_links(story), *_codex_links(story), *_graph(story), *_endings(story)]
+    return [
+        *_links(story),
+        *_codex_links(story),
+        *_graph(story),
+        *_endings(story),
+        *_chapter_numbers(story),
+        *effects.unread(story),
+        *clock.problems(story),
+    ]
+
+
+def _chapter_numbers(story: Story) -> Iterator[Problem]:
+    """Each viewpoint's chapters are numbered once each."""
+    numbers: dict[tuple[str, int], str] = {}
+    for chapter in story.chapters.values():
+        key = (chapter.viewpoint, chapter.number)
+        if key in numbers and chapter.number:
+            whose = f" of the viewpoint '{chapter.viewpoint}'" if chapter.viewpoint else ""
+            yield Problem(
+                chapter.mark,
+                "duplicate-number",
+                f"the chapters '{numbers[key]}' and '{chapter.id}'{whose} are both number "
+                f"{chapter.number}; number each viewpoint's chapters 1, 2, 3 ...",
+                "warning",
+            )
+        numbers.setdefault(key, chapter.id)
 
 
 def _links(story: Story) -> Iterator[Problem]:
@@ -68,10 +94,11 @@ def _codex_links(story: Story) -> Iterator[Problem]:
 
 def _graph(story: Story) -> Iterator[Problem]:
     scenes = story.scenes
-    if story.start not in scenes:
+    starts = [start for start in story.starts if start in scenes]
+    if not starts:
         return
-    reached = {story.start}
-    queue = deque([story.start])
+    reached = set(starts)
+    queue = deque(starts)
     incoming: dict[str, list[str]] = {sid: [] for sid in scenes}
     for scene in scenes.values():
         for choice in scene.choices:
@@ -104,7 +131,7 @@ def _graph(story: Story) -> Iterator[Problem]:
             yield Problem(
                 scene.mark,
                 code,
-                f"no path from the start scene '{story.start}' reaches the {what} '{scene.id}'",
+                f"no path from {_starts_named(story)} reaches the {what} '{scene.id}'",
                 "warning",
             )
         elif scene.id not in can_end and scene.choices:
@@ -114,6 +141,12 @@ def _graph(story: Story) -> Iterator[Problem]:
                 f"from scene '{scene.id}' no path leads to any ending",
                 "warning",
             )
+
+
+def _starts_named(story: Story) -> str:
+    if len(story.starts) == 1:
+        return f"the start scene '{story.start}'"
+    return "any viewpoint's start (" + ", ".join(f"'{s}'" for s in story.starts) + ")"
 
 
 def _endings(story: Story) -> Iterator[Problem]:

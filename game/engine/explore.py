@@ -38,6 +38,18 @@ class Exploration:
     #: With `texts`: (scene id, template number in `Scene.templates()`, alternative's offset,
     #: how its condition came out) for every conditional text met in a reachable state.
     texts: set[tuple[str, int, int, bool]] = field(default_factory=set)
+    #: (scene id, choice id, variable) for each variable an author's effect of the choice
+    #: sets, where the walk knows its value before the choice (it still matters there) ...
+    effects_seen: set[tuple[str, str, str]] = field(default_factory=set)
+    #: ... and those of them whose value the choice changed in some reachable state.
+    effects_changed: set[tuple[str, str, str]] = field(default_factory=set)
+
+
+def starting_states(story: Story) -> Iterator[tuple[str, dict[str, Value]]]:
+    """Where a new game begins, with its state: the story's start and each viewpoint's."""
+    for start in story.starts:
+        if start in story.scenes:
+            yield start, story.initial_state(start)
 
 
 def successors(
@@ -147,9 +159,8 @@ def explore(story: Story, limit: int = 200_000, *, texts: bool = False) -> Explo
     With `texts`, also note how each conditional text's conditions come out in every
     state reached (`Exploration.texts`); the walk then keeps what those texts read."""
     names = list(story.state_variables)
-    start = story.initial_state()
     live = live_variables(story, texts=texts)
-    initial = dict(start)
+    initial = story.initial_state()
 
     def key_of(scene_id: str, variables: dict[str, Value]) -> StateKey:
         keep = live[scene_id]
@@ -159,8 +170,13 @@ def explore(story: Story, limit: int = 200_000, *, texts: bool = False) -> Explo
         return scene_id, tuple(variables[n] for n in names)
 
     found = Exploration()
-    seen: set[StateKey] = {key_of(story.start, start)}
-    queue: deque[tuple[str, dict[str, Value]]] = deque([(story.start, start)])
+    seen: set[StateKey] = set()
+    queue: deque[tuple[str, dict[str, Value]]] = deque()
+    for first, start in starting_states(story):
+        key = key_of(first, start)
+        if key not in seen:
+            seen.add(key)
+            queue.append((first, start))
     while queue:
         scene_id, variables = queue.popleft()
         found.scenes.add(scene_id)
@@ -170,9 +186,17 @@ def explore(story: Story, limit: int = 200_000, *, texts: bool = False) -> Explo
         if texts:
             _observe_texts(scene, variables, found.texts)
         moved = False
+        known = live[scene_id]
         for choice, after in successors(story, scene_id, variables):
             moved = True
             found.choices.add((scene_id, choice.id))
+            if texts:
+                for effect in choice.effects:
+                    if effect.target in known:
+                        slot = (scene_id, choice.id, effect.target)
+                        found.effects_seen.add(slot)
+                        if after[effect.target] != variables[effect.target]:
+                            found.effects_changed.add(slot)
             key = key_of(choice.target, after)
             if key in seen:
                 continue

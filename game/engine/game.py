@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from game.engine import wording
-from game.engine.expr import State, Value, seen_key, visits_key
+from game.engine.expr import State, Value
 from game.engine.machine import Runner, trigger_name
 from game.engine.model import Chapter, Choice, Ending, History, Scene, Span, Story, paragraphs
 from game.engine.record import Record, Step, clean_text
@@ -507,7 +507,7 @@ class Game:
             tuple(views),
             shown,
             len(self._steps),
-            self._due(scene, chapter),
+            self._due(scene, chapter, state),
             text,
             epilogue,
             self._verdict(before),
@@ -530,27 +530,28 @@ class Game:
             self._citations(choice.sources),
         )
 
-    def _due(self, scene: Scene, chapter: Chapter) -> tuple[Reflection, ...]:
+    def _due(self, scene: Scene, chapter: Chapter, state: State) -> tuple[Reflection, ...]:
         due: list[Reflection] = []
         previous = self._previous
         if previous is not None and previous.chapter != scene.chapter:
             left = self.story.chapters[previous.chapter]
             if left.reflection:
-                due.append(Reflection(left, left.reflection))
+                due.append(Reflection(left, left.reflection_at(state)))
         if (
             scene.ending is not None
             and chapter.reflection
             and all(r.chapter.id != chapter.id for r in due)
         ):
-            due.append(Reflection(chapter, chapter.reflection, at_end=True))
+            due.append(Reflection(chapter, chapter.reflection_at(state), at_end=True))
         return tuple(due)
 
 
 def starting_variables(story: Story, start: str) -> dict[str, Value] | None:
     """The variables a playthrough that begins at `start` records as its `initial`: None
     at the story's start (the declared values), else those the path of history brings
-    there (None, the declared values, for a scene off that path)."""
-    if start == story.start:
+    there (None, the declared values, for a scene off that path). A viewpoint's start is a
+    story's start like any other."""
+    if start in story.starts:
         return None
     arrived = faithful_state(story, start)
     return None if arrived is None else {name: arrived[name] for name in story.variables}
@@ -561,22 +562,24 @@ def origin_problem(
 ) -> str | None:
     """Why `record` cannot have begun as it says in `story`, or None when it can.
 
-    A playthrough begins at `start` (an assignment's) or else at the story's start,
-    with exactly the variables a new game has there; a record that claims another
+    A playthrough begins at `start` (an assignment's) or else at one of the story's starts
+    (its own, or a viewpoint's), with exactly the variables a new game has there; a record
+    that claims another
     start, or other variables, was made some other way (edited, or for another
     assignment). An ending is never a start: no choice was ever made there.
 
     `moved=True`, for a record of another version of the story (whose start may have
     moved since), accepts any scene that is not an ending as its start."""
-    expected = start or story.start
+    allowed = (start,) if start is not None else story.starts
     if record.start not in story.scenes:
         return f"it starts at the scene '{record.start}', which this story does not have"
     if story.scenes[record.start].ending is not None:
         return f"it starts at '{record.start}', which is an ending"
-    if record.start != expected and not moved:
+    if record.start not in allowed and not moved:
+        where = " or ".join(f"'{scene}'" for scene in allowed)
         return (
             f"it starts at the scene '{record.start}', but a playthrough of this story "
-            f"{'' if start is None else 'and assignment '}starts at '{expected}'"
+            f"{'' if start is None else 'and assignment '}starts at {where}"
         )
     if not _same_values(record.initial, starting_variables(story, record.start)):
         return (
@@ -599,38 +602,25 @@ def arrival_memory(story: Story, start: str) -> dict[str, Value]:
     """The memory of a playthrough that begins at `start`: as the path of history leaves
     it there, or, for a scene off that path, of having reached `start` and nothing else."""
     arrived = faithful_state(story, start)
-    if arrived is not None:
-        return {key: arrived[key] for key in story.memory}
-    memory = {key: var.initial for key, var in story.memory.items()}
-    if visits_key(story.start) in memory:
-        memory[visits_key(story.start)] = 0
-    if seen_key(story.start) in memory:
-        memory[seen_key(story.start)] = False
-    if visits_key(start) in memory:
-        memory[visits_key(start)] = 1
-    if seen_key(start) in memory:
-        memory[seen_key(start)] = True
-    return memory
+    state = arrived if arrived is not None else story.initial_state(start)
+    return {key: state[key] for key in story.memory}
 
 
 def faithful_state(story: Story, scene_id: str) -> dict[str, Value] | None:
-    """The variables on arriving at `scene_id` along the path of history (first faithful open
-    choice at each scene), or None if that path never passes it."""
+    """The variables on arriving at `scene_id` along the path of history (the first faithful
+    open choice at each scene, else the first of the player's own) of its viewpoint, or None
+    if that path never passes it."""
     from game.engine.explore import successors
 
-    variables = story.initial_state()
-    current = story.start
+    current = story.origin_of(scene_id)
+    variables = story.initial_state(current)
 
     for _ in range(len(story.scenes) + 1):
         if current == scene_id:
             return variables
-        step = next(
-            (
-                pair
-                for pair in successors(story, current, variables)
-                if pair[0].history == "faithful"
-            ),
-            None,
+        open_now = list(successors(story, current, variables))
+        step = next((pair for pair in open_now if pair[0].history == "faithful"), None) or next(
+            (pair for pair in open_now if pair[0].history == "own"), None
         )
         if step is None:
             return None

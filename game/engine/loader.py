@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import errno
 import hashlib
 import os
@@ -35,6 +36,7 @@ from game.engine.extends import extend_scenes
 from game.engine.files import shown
 from game.engine.memory import remember
 from game.engine.model import (
+    HISTORIES,
     Action,
     Chapter,
     Choice,
@@ -44,6 +46,7 @@ from game.engine.model import (
     Scene,
     Story,
     Variable,
+    Viewpoint,
 )
 from game.engine.problems import Mark, Problem, StoryError, sort_problems
 from game.engine.text import Template, TextError, parse_template, plain_template
@@ -360,6 +363,8 @@ class _Builder:
         self.memory_refs: list[tuple[Memory, Mark]] = []
         self._groups = 0
         self._lines: dict[str, list[str]] = {}
+        #: The chapters read so far, by id.
+        self.chapters_seen: dict[str, Chapter] = {}
 
     def locate(self, mark: Mark, value: str, offset: int) -> Mark:
         """The place of `value[offset]`, a text whose value starts at `mark`.
@@ -402,7 +407,10 @@ class _Builder:
         text = raw.get(key)
         if not isinstance(text, str):
             return plain_template("")
-        mark = raw.value_mark(key)
+        return self.template_at(text, raw.value_mark(key), types)
+
+    def template_at(self, text: str, mark: Mark, types: dict[str, Type]) -> Template:
+        """Parse `text`, which stands at `mark` (conditional text)."""
         errors: list[TextError] = []
         try:
             template = parse_template(
@@ -526,6 +534,140 @@ class _Builder:
             )
         return out
 
+    # -- viewpoints and chapters
+    def viewpoints(self, meta: YamlMap) -> dict[str, Viewpoint]:
+        """The story's viewpoints, in order (the schema has checked their keys' shapes)."""
+        raw = meta.get("viewpoints")
+        out: dict[str, Viewpoint] = {}
+        if not isinstance(raw, YamlList):
+            return out
+        for item in raw:
+            if not isinstance(item, YamlMap) or not isinstance(item.get("id"), str):
+                continue
+            viewpoint_id = item["id"]
+            if viewpoint_id in out:
+                self.problem(
+                    item.value_mark("id"),
+                    "duplicate-id",
+                    f"the viewpoint id '{viewpoint_id}' is used twice "
+                    f"(first at {out[viewpoint_id].mark})",
+                )
+                continue
+            out[viewpoint_id] = Viewpoint(
+                id=viewpoint_id,
+                name=_text(item.get("name")),
+                start=_text(item.get("start")),
+                about=_text(item.get("about")),
+                mark=item.value_mark("id"),
+            )
+        return out
+
+    def check_viewpoints(
+        self,
+        meta: YamlMap,
+        viewpoints: dict[str, Viewpoint],
+        start: str,
+        scenes: dict[str, Scene],
+    ) -> None:
+        """Each viewpoint starts at a scene of its own chapters; the story's start is one."""
+        raw = meta.get("viewpoints")
+        items = {
+            item.get("id"): item
+            for item in (raw if isinstance(raw, YamlList) else ())
+            if isinstance(item, YamlMap)
+        }
+        starts: dict[str, str] = {}
+        for viewpoint in viewpoints.values():
+            item = items[viewpoint.id]
+            where = item.value_mark("start") if "start" in item else viewpoint.mark
+            scene = scenes.get(viewpoint.start)
+            if scene is None:
+                close = difflib.get_close_matches(viewpoint.start, list(scenes), n=1)
+                self.problem(
+                    where,
+                    "unknown-scene",
+                    f"the viewpoint '{viewpoint.id}' starts at '{viewpoint.start}', which is not "
+                    "a scene" + (f"; did you mean '{close[0]}'?" if close else ""),
+                )
+                continue
+            if viewpoint.start in starts:
+                self.problem(
+                    where,
+                    "shared-start",
+                    f"the viewpoints '{starts[viewpoint.start]}' and '{viewpoint.id}' both start "
+                    f"at '{viewpoint.start}'; each viewpoint needs a first scene of its own",
+                )
+            starts.setdefault(viewpoint.start, viewpoint.id)
+            if scene.ending is not None:
+                self.problem(
+                    where,
+                    "start-at-ending",
+                    f"the viewpoint '{viewpoint.id}' starts at '{viewpoint.start}', which is an "
+                    "ending; a viewpoint starts where the player has a choice",
+                )
+            chapter = self.chapters_seen.get(scene.chapter)
+            if chapter is not None and chapter.viewpoint != viewpoint.id:
+                self.problem(
+                    where,
+                    "start-in-other-viewpoint",
+                    f"the viewpoint '{viewpoint.id}' starts at '{viewpoint.start}', a scene of the "
+                    f"chapter '{chapter.id}', which belongs to the viewpoint "
+                    f"'{chapter.viewpoint}'; give that chapter 'viewpoint: {viewpoint.id}'",
+                )
+        if viewpoints and start in scenes and start not in starts:
+            first = next(iter(viewpoints.values()))
+            self.problem(
+                meta.value_mark("start"),
+                "start-not-viewpoint",
+                f"the story starts at '{start}', but no viewpoint starts there; make it the "
+                f"first viewpoint's start (the first, '{first.id}', starts at '{first.start}')",
+            )
+
+    def chapter(
+        self, raw: YamlMap, types: dict[str, Type], viewpoints: dict[str, Viewpoint]
+    ) -> Chapter:
+        """A chapter header: its viewpoint (the story's first by default) and its questions."""
+        number = raw.get("number")
+        viewpoint = raw.get("viewpoint")
+        if not isinstance(viewpoint, str):
+            viewpoint = next(iter(viewpoints), "")
+        elif viewpoint not in viewpoints:
+            known = list(viewpoints)
+            close = difflib.get_close_matches(viewpoint, known, n=1)
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else f"; the story's viewpoints are {', '.join(known)}"
+                if known
+                else "; the story declares none (add 'viewpoints:' to story.yaml)"
+            )
+            self.problem(
+                raw.value_mark("viewpoint"),
+                "unknown-viewpoint",
+                f"the chapter '{raw['id']}' belongs to the viewpoint '{viewpoint}', which "
+                f"story.yaml does not declare{hint}",
+            )
+            viewpoint = ""
+        questions: list[str] = []
+        parsed: list[Template] = []
+        reflection = raw.get("reflection")
+        if isinstance(reflection, YamlList):
+            for index, question in enumerate(reflection):
+                if isinstance(question, str):
+                    questions.append(question)
+                    parsed.append(self.template_at(question, reflection.item_mark(index), types))
+        chapter = Chapter(
+            id=raw["id"],
+            number=number if isinstance(number, int) else 0,
+            title=_text(raw.get("title")),
+            reflection=tuple(questions),
+            viewpoint=viewpoint,
+            mark=raw.value_mark("id"),
+            questions=tuple(parsed),
+        )
+        self.chapters_seen[chapter.id] = chapter
+        return chapter
+
     # -- choices
     def choice(self, raw: YamlMap, types: dict[str, Type], mark: Mark) -> Choice | None:
         if not isinstance(raw.get("id"), str) or not isinstance(raw.get("goto"), str):
@@ -549,12 +691,20 @@ class _Builder:
             )
         effects, actions = self.effects(raw, types)
         history = raw.get("history")
+        if history in ("faithful", "divergent") and not isinstance(raw.get("note"), str):
+            self.problem(
+                raw.key_mark("history"),
+                "missing-note",
+                f"the choice '{raw['id']}' is graded {history} but has no 'note'; say in a "
+                "sentence or two what really happened, or mark it 'history: own' if history "
+                "is silent about it",
+            )
         return Choice(
             id=raw["id"],
             label=_text(raw.get("label")),
             target=raw["goto"],
             sources=_ids(raw.get("sources")),
-            history=history if history in ("faithful", "divergent") else "faithful",
+            history=history if history in HISTORIES else "faithful",
             note=_text(raw.get("note")),
             condition=condition,
             condition_text=cond_text if isinstance(cond_text, str) else None,
@@ -825,6 +975,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         )
     variables = builder.variables(meta_file.get("variables"))
     types = {name: var.type for name, var in variables.items()}
+    viewpoints = builder.viewpoints(meta)
 
     chapters: dict[str, Chapter] = {}
     scenes: dict[str, Scene] = {}
@@ -840,18 +991,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
                     f"the chapter id '{chapter_id}' is used twice (first at {chapters[chapter_id].mark})",
                 )
             else:
-                number = raw_chapter.get("number")
-                chapters[chapter_id] = Chapter(
-                    id=chapter_id,
-                    number=number if isinstance(number, int) else 0,
-                    title=_text(raw_chapter.get("title")),
-                    reflection=tuple(
-                        q for q in raw_chapter.get("reflection", ()) if isinstance(q, str)
-                    )
-                    if isinstance(raw_chapter.get("reflection"), list)
-                    else (),
-                    mark=raw_chapter.value_mark("id"),
-                )
+                chapters[chapter_id] = builder.chapter(raw_chapter, types, viewpoints)
         elif isinstance(raw_chapter, str):
             chapter_id = raw_chapter
             pending_refs.append((chapter_id, value.value_mark("chapter")))
@@ -886,6 +1026,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         builder.problem(
             meta.value_mark("start"), "unknown-scene", f"the start scene '{start}' does not exist"
         )
+    builder.check_viewpoints(meta, viewpoints, start, scenes)
     memory = remember(builder, scenes, start)  # visit counts and choices that are read
     return Story(
         id=_text(meta.get("id")),
@@ -901,6 +1042,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         content_hash="sha256:" + parts.digest.hexdigest(),
         codex_names=codex_names,
         memory=memory,
+        viewpoints=viewpoints,
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from game.engine.expr import LIMIT, Effect, Expr, State, Type, Value
+from game.engine.expr import LIMIT, Effect, Expr, State, Type, Value, seen_key, visits_key
 from game.engine.problems import Mark
 from game.engine.text import Template, plain_template
 from game.engine.wording import format_dates
@@ -17,7 +17,10 @@ from game.engine.wording import format_dates
 if TYPE_CHECKING:
     from game.engine.machine import StoryMachine
 
-History = Literal["faithful", "divergent"]
+#: faithful: what history did; divergent: leaves history's path; own: a personal choice
+#: history is silent about (never graded).
+History = Literal["faithful", "divergent", "own"]
+HISTORIES: tuple[History, ...] = ("faithful", "divergent", "own")
 EndingKind = Literal["historical", "alternate", "defeat"]
 CodexGroup = Literal["person", "place", "organisation", "ship", "term"]
 
@@ -71,12 +74,39 @@ class Variable:
 
 
 @dataclass(frozen=True, slots=True)
+class Viewpoint:
+    """A character the story can be played as: its own start, chapters and endings."""
+
+    id: str
+    name: str
+    start: str
+    about: str
+    mark: Mark = field(default=Mark(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Chapter:
     id: str
     number: int
     title: str
+    #: The questions as written; `questions` is them parsed (each may depend on the state).
     reflection: tuple[str, ...] = ()
+    #: The id of the viewpoint the chapter belongs to ("" in a story without viewpoints).
+    viewpoint: str = ""
     mark: Mark = field(default=Mark(""), compare=False)
+    questions: tuple[Template, ...] = field(default=(), compare=False, repr=False)
+
+    def reflection_at(self, state: State) -> tuple[str, ...]:
+        """The questions as they read in `state`."""
+        if len(self.questions) != len(self.reflection):
+            return self.reflection
+        return tuple(" ".join(q.render(state).split()) for q in self.questions)
+
+    def all_questions(self) -> set[str]:
+        """Every way each question can read (as `reflection_at` gives them)."""
+        if len(self.questions) != len(self.reflection):
+            return set(self.reflection)
+        return {" ".join(text.split()) for q in self.questions for text in q.renderings()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +258,25 @@ class Story:
     #: The playthrough's memory that some condition or text reads, as hidden variables
     #: under keys no author can write (`expr.visits_key`, `expr.chose_key`).
     memory: Mapping[str, Variable] = field(default_factory=dict)
+    #: The characters the story can be played as, the default first (empty: one, unnamed).
+    viewpoints: Mapping[str, Viewpoint] = field(default_factory=dict)
+
+    @property
+    def starts(self) -> tuple[str, ...]:
+        """Every scene a new game can begin at: the story's start and each viewpoint's."""
+        found = dict.fromkeys([self.start, *(v.start for v in self.viewpoints.values())])
+        return tuple(found)
+
+    def viewpoint_of(self, scene_id: str) -> Viewpoint | None:
+        """The viewpoint whose chapters hold the scene (None without viewpoints)."""
+        scene = self.scenes.get(scene_id)
+        chapter = self.chapters.get(scene.chapter) if scene is not None else None
+        return self.viewpoints.get(chapter.viewpoint) if chapter is not None else None
+
+    def origin_of(self, scene_id: str) -> str:
+        """The start of the viewpoint the scene belongs to (the story's start without one)."""
+        viewpoint = self.viewpoint_of(scene_id)
+        return viewpoint.start if viewpoint is not None else self.start
 
     @property
     def endings(self) -> dict[str, Scene]:
@@ -239,10 +288,21 @@ class Story:
         """The declared variables and the memory: everything a state holds."""
         return {**self.variables, **self.memory} if self.memory else self.variables
 
-    def initial_state(self) -> dict[str, Value]:
-        """The state at the story's start: declared initial values, and the memory of
-        having reached the start scene once."""
-        return {name: var.initial for name, var in self.state_variables.items()}
+    def initial_state(self, start: str | None = None) -> dict[str, Value]:
+        """The state of a new game at the story's start (or at `start`, another of
+        `starts`): declared initial values, and the memory of having reached that scene
+        once and nothing else."""
+        state = {name: var.initial for name, var in self.state_variables.items()}
+        if start is not None and start != self.start and self.memory:
+            for key, value in (
+                (visits_key(self.start), 0),
+                (seen_key(self.start), False),
+                (visits_key(start), 1),
+                (seen_key(start), True),
+            ):
+                if key in state:
+                    state[key] = value
+        return state
 
     @cached_property
     def machine(self) -> StoryMachine:

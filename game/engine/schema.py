@@ -429,6 +429,17 @@ VARIABLE = Shape(
     doc="A variable the story's conditions and effects use.",
 )
 
+VIEWPOINT = Shape(
+    "viewpoint",
+    (
+        Key("id", ID, doc="the viewpoint's id, named by its chapters' 'viewpoint:'"),
+        Key("name", Text(), doc="who the player is, as the title screen lists it"),
+        Key("start", ID, doc="the id of the viewpoint's first scene"),
+        Key("about", Text(), doc="one or two sentences for the title screen"),
+    ),
+    doc="A character the story can be played as.",
+)
+
 STORY_META = Shape(
     "story",
     (
@@ -443,8 +454,15 @@ STORY_META = Shape(
             ),
             doc="the story's version",
         ),
-        Key("start", ID, doc="the id of the first scene"),
+        Key("start", ID, doc="the id of the first scene (of the first viewpoint, if there are several)"),
         Key("intro", Text(), required=False, doc="a paragraph for the title screen"),
+        Key(
+            "viewpoints",
+            ListOf(VIEWPOINT, min_items=1, what="a list of viewpoints"),
+            required=False,
+            doc="the characters the story can be played as, each with its own start; "
+            "the first is the default",
+        ),
     ),
     doc="The story's metadata.",
 )
@@ -468,13 +486,19 @@ CHAPTER = Shape(
     "chapter",
     (
         Key("id", ID, doc="the chapter's id"),
-        Key("number", Number(), doc="the chapter's place in the story (1, 2, ...)"),
+        Key("number", Number(), doc="the chapter's place in its viewpoint's story (1, 2, ...)"),
         Key("title", Text(), doc="the chapter's title"),
+        Key(
+            "viewpoint",
+            ID,
+            required=False,
+            doc="the id of the viewpoint the chapter belongs to (default: the story's first)",
+        ),
         Key(
             "reflection",
             ListOf(Text()),
             required=False,
-            doc="questions asked when the player leaves the chapter",
+            doc="questions asked when the player leaves the chapter" + CONDITIONAL,
         ),
     ),
     doc="A chapter of the story.",
@@ -508,10 +532,16 @@ CHOICE = Shape(
         Key("sources", SOURCES, doc="paragraph ids of the article"),
         Key(
             "history",
-            Text(words=("faithful", "divergent")),
-            doc="faithful (what happened) or divergent (a counterfactual)",
+            Text(words=("faithful", "divergent", "own")),
+            doc="faithful (what happened), divergent (a counterfactual) or own (a personal "
+            "choice history is silent about, not graded)",
         ),
-        Key("note", Text(), doc="one or two sentences: what really happened"),
+        Key(
+            "note",
+            Text(),
+            required=False,
+            doc="one or two sentences: what really happened (needed unless history is own)",
+        ),
         Key(
             "if",
             Text(what="a condition such as 'garrison >= 5'"),
@@ -545,7 +575,12 @@ SCENE = Shape(
             Text(pattern=DATE_PATTERN, what="a date as YYYY-MM-DD (Old Style)"),
             doc="Old Style date, YYYY-MM-DD",
         ),
-        Key("time", Text(hint="write it in quotes"), doc="time of day, free text"),
+        Key(
+            "time",
+            Text(hint="write it in quotes"),
+            doc="time of day: a clock time such as \"21:40\" (needed on 24-26 October 1917) "
+            "or words such as 'evening'",
+        ),
         Key("place", Text(), doc="where the scene happens"),
         Key(
             "text",

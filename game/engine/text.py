@@ -105,6 +105,15 @@ class Template:
         report, where different students read different versions."""
         return _tidy("".join(_outline(self.parts)))
 
+    def renderings(self, limit: int = 256) -> set[str]:
+        """Every way the text can read, as `render` gives it (at most `limit` of them, the
+        rest left out): to tell whether a text was one this template can show."""
+        found: set[str] = set()
+        for pieces in _versions(self.parts, limit):
+            text = "".join(pieces)
+            found.add(_tidy(text) if _EMPTY in text else text)
+        return found
+
     def words(self) -> int:
         """Words always read: those outside every alternative (markup not counted)."""
         return count_words(_literal(self.parts))
@@ -179,6 +188,23 @@ def _all_literals(parts: tuple[Part, ...]) -> list[str]:
             out.append(part)
         else:
             out += ["", *_all_literals(part.then), "", *_all_literals(part.otherwise), ""]
+    return out
+
+
+def _versions(parts: tuple[Part, ...], limit: int) -> list[list[str]]:
+    """The pieces of every reading of `parts` (each alternative both ways), at most `limit`."""
+    out: list[list[str]] = [[]]
+    for part in parts:
+        if isinstance(part, str):
+            for pieces in out:
+                pieces.append(part)
+            continue
+        branches = []
+        for branch in (part.then, part.otherwise):
+            for version in _versions(branch, limit):
+                text = "".join(version)
+                branches.append(text if text.strip() else _EMPTY)
+        out = [[*pieces, branch] for pieces in out for branch in branches][:limit]
     return out
 
 

@@ -11,18 +11,24 @@ import datetime as dt
 # ---------------------------------------------------------------- verdicts on a choice
 
 #: A choice's history, as a short tag in capitals (never shown by colour alone).
-HISTORY_TAGS = {"faithful": "FAITHFUL", "divergent": "DIVERGENT"}
+HISTORY_TAGS = {"faithful": "FAITHFUL", "divergent": "DIVERGENT", "own": "YOUR OWN"}
 #: What the tag means, in a few words.
-HISTORY_MEANINGS = {"faithful": "what happened", "divergent": "a counterfactual"}
+HISTORY_MEANINGS = {
+    "faithful": "what happened",
+    "divergent": "a counterfactual",
+    "own": "history is silent; not graded",
+}
 #: The verdict after a choice: "Your last choice was faithful to history: <note>".
 HISTORY_VERDICTS = {
     "faithful": "faithful to history",
     "divergent": "a departure from history",
+    "own": "your own: history is silent about it, so it is not graded",
 }
 
 
 def verdict_heading(history: str) -> str:
-    """'Your last choice was faithful to history:' (the note follows)."""
+    """'Your last choice was faithful to history:' (the note follows; an ungraded choice
+    may have none, and then its heading ends with a full stop)."""
     return f"Your last choice was {HISTORY_VERDICTS.get(history, history)}:"
 
 

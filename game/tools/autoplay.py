@@ -125,11 +125,12 @@ class Report:
 
 
 def _pool(choices: list[Any], strategy: Strategy) -> list[Any]:
-    """The choices a strategy picks among: its own kind when there is one open, else any."""
+    """The choices a strategy picks among: its own kind when there is one open, else the
+    player's own (ungraded) ones, else any."""
     if strategy == "random":
         return choices
     preferred = [c for c in choices if c.history == strategy]
-    return preferred or choices
+    return preferred or [c for c in choices if c.history == "own"] or choices
 
 
 def _quiet_clock() -> str:
@@ -145,14 +146,15 @@ def autoplay(
     max_steps: int = MAX_STEPS,
     progress: Callable[[int], None] | None = None,
     every: int = 250,
+    start: str | None = None,
 ) -> Report:
-    """Play `runs` playthroughs with seeds `seed`, `seed + 1`, ...; `progress(done)` is
-    called every `every` runs and at the end."""
+    """Play `runs` playthroughs with seeds `seed`, `seed + 1`, ..., from the story's start
+    or `start` (a viewpoint's); `progress(done)` is called every `every` runs and at the end."""
     report = Report(story, runs, seed, strategy)
     scene_counts = report.scenes
     choice_counts = report.choices
     ending_counts = report.endings
-    game = Game(story, seed=seed, clock=_quiet_clock)  # no clock: a record's times are unused
+    game = Game(story, seed=seed, start=start, clock=_quiet_clock)  # no clock: a record's times are unused
     steps_total = 0
     started = time.perf_counter()
     try:

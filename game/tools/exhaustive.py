@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.engine.explore import Exploration, explore, live_variables
+from game.engine.explore import Exploration, explore, live_variables, starting_states
 from game.engine.expr import Value
 from game.engine.model import TEXT_PLACES, Choice, Story
 from game.engine.problems import Mark, Problem
@@ -76,6 +76,9 @@ class Exhaustive:
     #: Conditional texts met in some reachable state but never shown one way:
     #: (scene id, key, template, alternative, the way never shown: True = its text).
     unshown: list[tuple[str, str, Template, Alternative, bool]] = field(default_factory=list)
+    #: (scene id, choice id, variable): a choice whose effects on the variable never change
+    #: its value in any reachable state where the choice is taken.
+    no_change: list[tuple[str, str, str]] = field(default_factory=list)
     #: States visited by every walk together.
     states: int = 0
     complete: bool = True
@@ -131,6 +134,21 @@ class Exhaustive:
                     f"in the {TEXT_PLACES[key]} in scene '{scene_id}', the condition "
                     f"'{alternative.source}' "
                     f"{what}",
+                    "warning",
+                )
+            )
+        for scene_id, choice_id, name in self.no_change:
+            choice = story.scenes[scene_id].choice(choice_id)
+            assert choice is not None
+            shown = ", ".join(f"'{e}'" for e in choice.effects if e.target == name)
+            out.append(
+                Problem(
+                    choice.marks.get("effects", choice.mark),
+                    "no-change",
+                    f"the choice '{choice_id}' in scene '{scene_id}' never changes '{name}': in "
+                    f"every reachable state where it is taken, {shown} leaves '{name}' as it "
+                    "was (already set, or at its range's edge); remove the effect or change "
+                    "what comes before",
                     "warning",
                 )
             )
@@ -197,6 +215,7 @@ class Exhaustive:
                 sid: [f"{s}:{c}" for s, c in ways] for sid, ways in self.only_through.items()
             },
             "stuck": sorted(self.exploration.stuck),
+            "no_change": [f"{s}:{c}:{v}" for s, c, v in self.no_change],
             "text_never_shown": [
                 {
                     "scene": scene_id,
@@ -263,10 +282,13 @@ def _walk_ranges(story: Story, observed: str, limit: int) -> tuple[list[Clamp], 
                 variables[name] = initial[name]
         return scene_id, tuple(variables[n] for n in names)
 
-    start = dict(initial)
-    first = key_of(story.start, start)
-    parents: dict[StateKey, tuple[StateKey, str, str] | None] = {first: None}
-    queue: deque[tuple[StateKey, dict[str, Value]]] = deque([(first, start)])
+    parents: dict[StateKey, tuple[StateKey, str, str] | None] = {}
+    queue: deque[tuple[StateKey, dict[str, Value]]] = deque()
+    for origin, start in starting_states(story):
+        first = key_of(origin, start)
+        if first not in parents:
+            parents[first] = None
+            queue.append((first, start))
     found: dict[tuple[str, str, str, str], Clamp] = {}
     complete = True
 
@@ -328,10 +350,15 @@ def check_exhaustive(story: Story, limit: int = DEFAULT_LIMIT) -> Exhaustive:
                     report.unshown.append((scene.id, key, template, alternative, True))
                 elif shown and not hidden and alternative.otherwise:
                     report.unshown.append((scene.id, key, template, alternative, False))
+    order = {(s.id, c.id): i for i, (s, c) in enumerate(_all_choices(story))}
+    report.no_change = sorted(
+        exploration.effects_seen - exploration.effects_changed,
+        key=lambda slot: (order[slot[0], slot[1]], slot[2]),
+    )
     # Scenes the scene graph reaches (conditions aside) but no reachable state does: every way
     # in passes a choice that is never open. Scenes plain `check` finds unreachable are left out.
-    linked = {story.start}
-    todo = [story.start]
+    linked = {start for start in story.starts if start in story.scenes}
+    todo = list(linked)
     while todo:
         for choice in story.scenes[todo.pop()].choices:
             if choice.target in story.scenes and choice.target not in linked:
@@ -348,7 +375,6 @@ def check_exhaustive(story: Story, limit: int = DEFAULT_LIMIT) -> Exhaustive:
         if var.type == "int" and (var.minimum is not None or var.maximum is not None)
     ]
     targeted = {e.target for s in story.scenes.values() for c in s.choices for e in c.effects}
-    order = {(s.id, c.id): i for i, (s, c) in enumerate(_all_choices(story))}
     for name in ranged:
         if name not in targeted:
             continue

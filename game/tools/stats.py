@@ -53,6 +53,8 @@ class SceneStats:
     #: Words read whatever the state (outside every conditional text).
     fixed_words: int = 0
     branches: tuple[Branch, ...] = ()
+    #: The player's own choices (history is silent; not graded).
+    own: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,10 @@ class Stats:
     @property
     def divergent(self) -> int:
         return sum(s.divergent for s in self.scenes)
+
+    @property
+    def own(self) -> int:
+        return sum(s.own for s in self.scenes)
 
     def uncited(self) -> list[str]:
         """Paragraphs that no scene cites (a choice may still cite them)."""
@@ -160,6 +166,7 @@ def story_stats(story: Story) -> Stats:
     stats = Stats()
     for scene in story.scenes.values():
         faithful = sum(1 for c in scene.choices if c.history == "faithful")
+        own = sum(1 for c in scene.choices if c.history == "own")
         body = scene.body
         branches = []
         for key, template, _choice in scene.templates():
@@ -182,10 +189,11 @@ def story_stats(story: Story) -> Stats:
                 body.written_words(),
                 len(scene.choices),
                 faithful,
-                len(scene.choices) - faithful,
+                len(scene.choices) - faithful - own,
                 scene.ending is not None,
                 body.words(),
                 tuple(branches),
+                own,
             )
         )
     for chapter in sorted(story.chapters.values(), key=lambda c: (c.number, c.id)):
@@ -227,13 +235,15 @@ def format_text(story: Story, stats: Stats) -> str:
         f"{stats.words:,} words, about {reading_time(stats.words)} to read every scene "
         f"(at {WORDS_PER_MINUTE} words a minute)"
     ]
-    total = stats.faithful + stats.divergent
-    share = 100.0 * stats.faithful / total if total else 0.0
+    graded = stats.faithful + stats.divergent
+    total = graded + stats.own
+    share = 100.0 * stats.faithful / graded if graded else 0.0
     with_choices = [s for s in stats.scenes if not s.ending]
     per_scene = sum(s.choices for s in with_choices) / len(with_choices) if with_choices else 0
     out.append(
-        f"choices: {total} ({stats.faithful} faithful, {stats.divergent} divergent; "
-        f"{share:.0f}% faithful), {per_scene:.1f} per scene that is not an ending"
+        f"choices: {total} ({stats.faithful} faithful, {stats.divergent} divergent, "
+        f"{stats.own} the player's own; {share:.0f}% of the graded ones faithful), "
+        f"{per_scene:.1f} per scene that is not an ending"
     )
     out.append("")
     out.append("chapters:")
@@ -252,6 +262,7 @@ def format_text(story: Story, stats: Stats) -> str:
         else:
             branching = (
                 f"{scene.choices} choice(s): {scene.faithful} faithful, {scene.divergent} divergent"
+                + (f", {scene.own} own" if scene.own else "")
             )
         out.append(
             f"  {scene.id:<{width}} {scene.words:>5} words {reading_time(scene.words):>10}  {branching}"

@@ -54,13 +54,20 @@ class PetrogradApp(App[int]):
     ]
 
     def __init__(
-        self, session: Session, *, resume: bool = False, watch: StoryWatch | None = None
+        self,
+        session: Session,
+        *,
+        resume: bool = False,
+        watch: StoryWatch | None = None,
+        viewpoint: str | None = None,
     ) -> None:
         super().__init__()
         read_any_bytes()  # a byte that is not UTF-8 from the keyboard is no crash
         self.session = session
         self.story = session.story
         self.resume = resume
+        #: `--viewpoint`: whom every new game plays (None: the player picks, if there is a choice).
+        self.viewpoint = viewpoint
         #: In --dev mode: watches the story's files and reloads them live.
         self.watch = watch
         #: In --dev mode: the errors of the last edit that did not load (empty once fixed).
@@ -216,8 +223,21 @@ class PetrogradApp(App[int]):
 
     # ------------------------------------------------------------ playing
 
-    def action_new_game(self) -> None:
-        self.session.new_game()
+    def action_new_game(self, viewpoint: str | None = None) -> None:
+        """A new game; in a story of several viewpoints (and no assignment, which names its
+        own), the player first picks whom to play."""
+        session = self.session
+        viewpoint = viewpoint or self.viewpoint
+        if viewpoint is None and len(session.story.viewpoints) > 1 and session.assignment is None:
+            from game.tui.screens.viewpoints import ViewpointScreen
+
+            def picked(chosen: str | None) -> None:
+                if chosen is not None:
+                    self.action_new_game(chosen)
+
+            self.push_screen(ViewpointScreen(session), picked)
+            return
+        session.new_game(viewpoint)
         self.show_scene()
         self.tell_save_problem()
 
@@ -386,10 +406,16 @@ def _terminal_gone() -> bool:
     return False
 
 
-def run_app(session: Session, *, resume: bool = False, watch: StoryWatch | None = None) -> int:
+def run_app(
+    session: Session,
+    *,
+    resume: bool = False,
+    watch: StoryWatch | None = None,
+    viewpoint: str | None = None,
+) -> int:
     """Run the full-screen game until the player quits."""
     try:
-        result = PetrogradApp(session, resume=resume, watch=watch).run()
+        result = PetrogradApp(session, resume=resume, watch=watch, viewpoint=viewpoint).run()
     finally:
         session.write_pending()  # a change made just before the end is on disk too
     return result if isinstance(result, int) else 0

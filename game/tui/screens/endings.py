@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from game.engine import Scene
 from game.session import Session
 
 KINDS = {
@@ -19,6 +20,8 @@ KINDS = {
 
 
 class EndingsScreen(ModalScreen[None]):
+    """The endings, by viewpoint in a story that has several."""
+
     BINDINGS = [Binding("escape,e,q", "dismiss", "Close")]
 
     def __init__(self, session: Session) -> None:
@@ -28,24 +31,25 @@ class EndingsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         story = self.session.story
         reached = self.session.profile.endings(story.id)
-        lines = []
-        for ending_id, scene in sorted(
-            story.endings.items(), key=lambda kv: (kv[1].ending.kind != "historical", kv[0])
+        groups: dict[str, list[Scene]] = {}
+        for scene in story.endings.values():
+            viewpoint = story.viewpoint_of(scene.id)
+            groups.setdefault(viewpoint.id if viewpoint else "", []).append(scene)
+        lines: list[Content] = []
+        for key, scenes in sorted(
+            groups.items(), key=lambda kv: list(story.viewpoints).index(kv[0]) if kv[0] else -1
         ):
-            ending = scene.ending
-            assert ending is not None
-            if ending_id in reached:
+            if key:
+                mine = sum(1 for s in scenes if s.ending and s.ending.id in reached)
+                if lines:
+                    lines.append(Content(""))
                 lines.append(
-                    Content.assemble(
-                        Content(f"✓ {ending.title}").stylize("bold"), f"  ({KINDS[ending.kind]})"
+                    Content(f"{story.viewpoints[key].name}: {mine} of {len(scenes)}").stylize(
+                        "bold underline"
                     )
                 )
-            else:
-                lines.append(
-                    Content(f"🔒 Locked: an ending of the kind {KINDS[ending.kind]}").stylize(
-                        "italic"
-                    )
-                )
+            for scene in sorted(scenes, key=_gallery_order):
+                lines.append(self._line(scene, reached))
         with Vertical(id="endings-dialog", classes="dialog"):
             yield Static(
                 Content(
@@ -54,3 +58,19 @@ class EndingsScreen(ModalScreen[None]):
             )
             with VerticalScroll():
                 yield Static(Content("\n").join(lines), id="endings-list")
+
+    @staticmethod
+    def _line(scene: Scene, reached: set[str]) -> Content:
+        ending = scene.ending
+        assert ending is not None
+        if ending.id in reached:
+            return Content.assemble(
+                Content(f"✓ {ending.title}").stylize("bold"), f"  ({KINDS[ending.kind]})"
+            )
+        return Content(f"🔒 Locked: an ending of the kind {KINDS[ending.kind]}").stylize("italic")
+
+
+def _gallery_order(scene: Scene) -> tuple[bool, str]:
+    """The historical ending first, then the others by id."""
+    ending = scene.ending
+    return (ending is None or ending.kind != "historical", ending.id if ending else scene.id)
