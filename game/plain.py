@@ -11,6 +11,7 @@ import re
 import shutil
 import sys
 import textwrap
+from collections.abc import Callable
 from typing import TextIO
 
 from game.atomic import WriteFailed
@@ -275,9 +276,11 @@ class PlainPlayer:
             self.say(answer)
         return answer
 
-    def run(self, notice: str | None = None) -> int:
-        """Play until an ending, `q`, or the end of input. Returns the exit code (0)."""
-        self.show_title()
+    def run(self, notice: str | None = None, *, title: bool = True) -> int:
+        """Play until an ending, `q`, or the end of input. Returns the exit code (0).
+        `title=False`: the title was shown already (before the viewpoint menu)."""
+        if title:
+            self.show_title()
         if notice:
             self.say()
             self.wrap(notice)
@@ -427,14 +430,22 @@ class PlainPlayer:
                 )
 
 
-def ask_viewpoint(session: Session, stdin: TextIO, stdout: TextIO) -> str | None:
+def ask_viewpoint(
+    session: Session,
+    stdin: TextIO,
+    stdout: TextIO,
+    *,
+    before: Callable[[], None] | None = None,
+) -> str | None:
     """In a story of several viewpoints, ask whom the player plays (the assignment's, when
-    there is one, is not asked); returns its id, "" when there is nothing to ask, None when
-    the player quits or the input ends."""
+    there is one, is not asked), after calling `before` (the title); returns its id, ""
+    when there is nothing to ask, None when the player quits or the input ends."""
     viewpoints = list(session.story.viewpoints.values())
     if len(viewpoints) < 2 or session.assignment is not None:
         return ""
-    stdout.write("\nWhom do you play? Each is an invented person beside real witnesses.\n")
+    if before is not None:
+        before()
+    stdout.write("\nWhom do you play?\n")
     progress = {p.viewpoint.id: p for p in session.progress_by_viewpoint()}
     width = max(30, min(shutil.get_terminal_size((80, 24)).columns, 80))
     for number, viewpoint in enumerate(viewpoints, 1):
@@ -480,6 +491,7 @@ def play_plain(
     notice = None
     loaded = None
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    player = PlainPlayer(session, stdin, stdout, watch=watch)
     if session.assignment is not None and session.student is None:
         assignment = session.assignment
         stdout.write(f"Assignment: {assignment.title}\n\n{assignment.instructions}\n")
@@ -502,12 +514,14 @@ def play_plain(
             loaded, notice = None, f"Your last save cannot be loaded ({exc}); starting a new game."
         if loaded is None:
             notice = notice or "There is no saved game yet; starting a new one."
+    titled = False
     if loaded is None:
         if viewpoint is None:
-            viewpoint = ask_viewpoint(session, stdin, stdout)
+            viewpoint = ask_viewpoint(session, stdin, stdout, before=player.show_title)
+            titled = viewpoint != ""
             if viewpoint is None:
                 return 0
         session.new_game(viewpoint or None)
     else:
         notice = "Continuing your saved game." + (f" {loaded.notice}" if loaded.notice else "")
-    return PlainPlayer(session, stdin, stdout, watch=watch).run(notice)
+    return player.run(notice, title=not titled)

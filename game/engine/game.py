@@ -479,6 +479,7 @@ class Game:
                 )
             )
         before = self._before
+        mine = story.variables_of(scene.id)
         shown = tuple(
             VariableView(
                 var.name,
@@ -490,7 +491,7 @@ class Game:
                 before[var.name] if before is not None else state[var.name],
             )
             for var in story.variables.values()
-            if var.label is not None
+            if var.label is not None and var.name in mine
         )
         text = self._passages(scene.body.render(state))
         epilogue: tuple[Passage, ...] = ()

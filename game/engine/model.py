@@ -273,6 +273,35 @@ class Story:
         chapter = self.chapters.get(scene.chapter) if scene is not None else None
         return self.viewpoints.get(chapter.viewpoint) if chapter is not None else None
 
+    def variables_of(self, scene_id: str) -> frozenset[str]:
+        """The declared variables that matter where the scene is: those the scenes of its
+        viewpoint read or change (every variable, in a story without viewpoints)."""
+        viewpoint = self.viewpoint_of(scene_id)
+        if viewpoint is None:
+            return frozenset(self.variables)
+        return self._viewpoint_variables.get(viewpoint.id, frozenset())
+
+    @cached_property
+    def _viewpoint_variables(self) -> dict[str, frozenset[str]]:
+        from game.engine.expr import variables_in
+
+        found: dict[str, set[str]] = {v: set() for v in self.viewpoints}
+        for scene in self.scenes.values():
+            viewpoint = self.viewpoint_of(scene.id)
+            if viewpoint is None:
+                continue
+            names = found[viewpoint.id]
+            for _key, template, _choice in scene.templates():
+                for alternative in template.alternatives():
+                    names |= variables_in(alternative.condition)
+            for choice in scene.choices:
+                if choice.condition is not None:
+                    names |= variables_in(choice.condition)
+                for effect in choice.effects:
+                    names.add(effect.target)
+                    names |= variables_in(effect.value)
+        return {key: frozenset(n & self.variables.keys()) for key, n in found.items()}
+
     def origin_of(self, scene_id: str) -> str:
         """The start of the viewpoint the scene belongs to (the story's start without one)."""
         viewpoint = self.viewpoint_of(scene_id)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from game.engine import Game, Story
+from game.engine import Game, Scene, Story
 
 Strategy = Literal["random", "faithful", "divergent"]
 STRATEGIES: tuple[Strategy, ...] = ("random", "faithful", "divergent")
@@ -63,8 +63,26 @@ class Report:
     #: ending id -> how many runs ended there.
     endings: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    #: The scenes these playthroughs can reach, conditions aside (from a viewpoint's start,
+    #: its part of the story); None: the whole story.
+    scope: frozenset[str] | None = None
+    #: Where every playthrough began (None: the story's start).
+    start: str | None = None
 
     # ------------------------------------------------------------ derived
+
+    @property
+    def scenes_in_scope(self) -> dict[str, Scene]:
+        """The story's scenes, or those of `scope`, in story order."""
+        scenes = self.story.scenes
+        if self.scope is None:
+            return dict(scenes)
+        return {sid: scene for sid, scene in scenes.items() if sid in self.scope}
+
+    @property
+    def endings_in_scope(self) -> dict[str, Scene]:
+        """Ending id -> scene, for the endings in scope."""
+        return {s.ending.id: s for s in self.scenes_in_scope.values() if s.ending is not None}
 
     @property
     def rate(self) -> float:
@@ -72,20 +90,20 @@ class Report:
         return self.runs / self.seconds if self.seconds > 0 else float("inf")
 
     def all_choices(self) -> list[tuple[str, str]]:
-        return [(s.id, c.id) for s in self.story.scenes.values() for c in s.choices]
+        return [(s.id, c.id) for s in self.scenes_in_scope.values() for c in s.choices]
 
     def unvisited_scenes(self) -> list[str]:
-        return [sid for sid in self.story.scenes if sid not in self.scenes]
+        return [sid for sid in self.scenes_in_scope if sid not in self.scenes]
 
     def untaken_choices(self) -> list[tuple[str, str]]:
         return [key for key in self.all_choices() if key not in self.choices]
 
     def unreached_endings(self) -> list[str]:
-        return [eid for eid in self.story.endings if eid not in self.endings]
+        return [eid for eid in self.endings_in_scope if eid not in self.endings]
 
     @property
     def scene_coverage(self) -> float:
-        total = len(self.story.scenes)
+        total = len(self.scenes_in_scope)
         return 100.0 * len(self.scenes) / total if total else 100.0
 
     @property
@@ -105,10 +123,10 @@ class Report:
             "rate": round(self.rate, 1) if self.seconds > 0 else None,
             "steps": self.steps,
             "scenes": {
-                "total": len(story.scenes),
+                "total": len(self.scenes_in_scope),
                 "visited": len(self.scenes),
                 "coverage": round(self.scene_coverage, 2),
-                "counts": {sid: self.scenes.get(sid, 0) for sid in story.scenes},
+                "counts": {sid: self.scenes.get(sid, 0) for sid in self.scenes_in_scope},
                 "never": self.unvisited_scenes(),
             },
             "choices": {
@@ -118,7 +136,7 @@ class Report:
                 "counts": {f"{s}:{c}": self.choices.get((s, c), 0) for s, c in self.all_choices()},
                 "never": [f"{s}:{c}" for s, c in self.untaken_choices()],
             },
-            "endings": {eid: self.endings.get(eid, 0) for eid in story.endings},
+            "endings": {eid: self.endings.get(eid, 0) for eid in self.endings_in_scope},
             "failures": [f.as_json() for f in self.failures],
             "ok": not self.failures,
         }
@@ -131,6 +149,18 @@ def _pool(choices: list[Any], strategy: Strategy) -> list[Any]:
         return choices
     preferred = [c for c in choices if c.history == strategy]
     return preferred or [c for c in choices if c.history == "own"] or choices
+
+
+def reachable(story: Story, start: str) -> frozenset[str]:
+    """The scenes some path from `start` leads to, conditions aside."""
+    found = {start}
+    todo = [start]
+    while todo:
+        for choice in story.scenes[todo.pop()].choices:
+            if choice.target in story.scenes and choice.target not in found:
+                found.add(choice.target)
+                todo.append(choice.target)
+    return frozenset(found)
 
 
 def _quiet_clock() -> str:
@@ -148,18 +178,26 @@ def autoplay(
     every: int = 250,
     start: str | None = None,
 ) -> Report:
-    """Play `runs` playthroughs with seeds `seed`, `seed + 1`, ..., from the story's start
-    or `start` (a viewpoint's); `progress(done)` is called every `every` runs and at the end."""
-    report = Report(story, runs, seed, strategy)
+    """Play `runs` playthroughs with seeds `seed`, `seed + 1`, ..., from `start` (a
+    viewpoint's), or else from each of the story's starts in turn (run i from the i-th,
+    round the viewpoints); `progress(done)` is called every `every` runs and at the end."""
+    report = Report(
+        story, runs, seed, strategy, scope=reachable(story, start) if start else None, start=start
+    )
     scene_counts = report.scenes
     choice_counts = report.choices
     ending_counts = report.endings
-    game = Game(story, seed=seed, start=start, clock=_quiet_clock)  # no clock: a record's times are unused
+    # No clock: a record's times are unused. One game for each start, reused run after run.
+    games = [
+        Game(story, seed=seed, start=first, clock=_quiet_clock)
+        for first in ((start,) if start else story.starts)
+    ]
     steps_total = 0
     started = time.perf_counter()
     try:
         for index in range(runs):
             run_seed = seed + index
+            game = games[index % len(games)]
             game.restart(run_seed)
             pick = game.random.choice
             scene = game.scene
@@ -196,7 +234,8 @@ def autoplay(
             if progress is not None and (index + 1) % every == 0:
                 progress(index + 1)
     finally:
-        game.close()
+        for game in games:
+            game.close()
     report.seconds = time.perf_counter() - started
     report.steps = steps_total
     if progress is not None:
@@ -234,6 +273,7 @@ def format_text(report: Report) -> str:
     out.append(
         f"autoplay: {report.runs:,} playthrough(s) of '{story.title}' {story.version}, "
         f"strategy {report.strategy}, seeds {report.seed}..{last}"
+        + (f", from the scene '{report.start}'" if report.start else "")
     )
     per_run = report.steps / report.runs if report.runs else 0.0
     rate = f"{report.rate:,.0f} playthroughs/s" if report.seconds > 0 else "instant"
@@ -241,15 +281,16 @@ def format_text(report: Report) -> str:
         f"time: {report.seconds:.2f} s ({rate}; {per_run:.1f} choices per playthrough on average)"
     )
     out.append(
-        f"scenes visited: {len(report.scenes)}/{len(story.scenes)} ({report.scene_coverage:.1f}%)"
+        f"scenes visited: {len(report.scenes)}/{len(report.scenes_in_scope)} "
+        f"({report.scene_coverage:.1f}%)"
     )
     total_choices = len(report.all_choices())
     out.append(
         f"choices taken: {len(report.choices)}/{total_choices} ({report.choice_coverage:.1f}%)"
     )
     out.append("endings:")
-    width = max((len(e) for e in story.endings), default=0)
-    for ending_id, scene in story.endings.items():
+    width = max((len(e) for e in report.endings_in_scope), default=0)
+    for ending_id, scene in report.endings_in_scope.items():
         count = report.endings.get(ending_id, 0)
         share = 100.0 * count / report.runs if report.runs else 0.0
         assert scene.ending is not None

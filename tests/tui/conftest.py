@@ -23,10 +23,15 @@ def data_dir(tmp_path):
 
 @pytest.fixture
 def make_app(data_dir, mini_story):
-    """An app on a story (the mini story by default) with its own empty data folder."""
+    """An app on a story (the mini story by default) with its own empty data folder. A new
+    game of a story with viewpoints plays the first, unless `viewpoint=None` asks the player
+    (tests/tui/test_viewpoints.py)."""
 
     def make(story=None, **kwargs) -> PetrogradApp:
-        return PetrogradApp(Session(story or mini_story, data_dir, seed=1), **kwargs)
+        story = story or mini_story
+        if story.viewpoints:
+            kwargs.setdefault("viewpoint", next(iter(story.viewpoints)))
+        return PetrogradApp(Session(story, data_dir, seed=1), **kwargs)
 
     return make
 

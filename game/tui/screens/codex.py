@@ -34,7 +34,8 @@ def entry_content(entry: CodexEntry) -> Content:
     parts = [Content(entry.name).stylize("bold"), Content(group).stylize("italic")]
     if entry.aliases:
         parts.append(Content("Also: " + ", ".join(entry.aliases)).stylize("italic"))
-    parts.append(Content(" ".join(entry.text.split())))
+    # A long entry keeps its paragraphs (a folded YAML block leaves one line each).
+    parts += [Content(" ".join(line.split())) for line in entry.text.splitlines() if line.strip()]
     return Content("\n\n").join(parts)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -32,13 +32,11 @@ class ViewpointScreen(ModalScreen[str | None]):
         with Vertical(id="viewpoint-dialog", classes="dialog"):
             yield Static(Content("Whom do you play?").stylize("bold"), id="viewpoint-heading")
             yield Static(
-                Content(
-                    "Each is an invented person beside real witnesses of those days; each "
-                    "sees the same hours from another side."
-                ),
+                Content("Each sees the same days from another side; you can play them all."),
                 id="viewpoint-intro",
             )
-            with VerticalScroll(id="viewpoint-list"):
+            # Not a VerticalScroll: that would take the arrow keys the buttons move by.
+            with Vertical(id="viewpoint-list"):
                 for number, viewpoint in enumerate(self.session.story.viewpoints.values(), 1):
                     yield Button(
                         Content(f"{number}. {viewpoint.name}"),
