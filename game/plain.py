@@ -517,10 +517,18 @@ def play_plain(
     titled = False
     if loaded is None:
         if viewpoint is None:
-            viewpoint = ask_viewpoint(session, stdin, stdout, before=player.show_title)
-            titled = viewpoint != ""
+
+            def title_and_notice() -> None:
+                player.show_title()
+                if notice:
+                    player.say()
+                    player.wrap(notice)
+
+            viewpoint = ask_viewpoint(session, stdin, stdout, before=title_and_notice)
             if viewpoint is None:
                 return 0
+            if viewpoint:
+                titled, notice = True, None  # both shown already, before the menu
         session.new_game(viewpoint or None)
     else:
         notice = "Continuing your saved game." + (f" {loaded.notice}" if loaded.notice else "")

@@ -1,18 +1,30 @@
 """Making handed-in records for tests: play a path through the engine, answer, seal.
 
 `hand_in` plays as a student would: at each scene it takes the choice `picks` names,
-else the first open faithful choice (else the first open one); it types a "why?" where
-the assignment asks for one and answers the reflection questions the game puts.
+else `default_choice`: the first open faithful choice, else the first open choice of the
+player's own (`history: own`), else the first open one (so with no picks it walks the
+path of history, as `faithful_state` does); it types a "why?" where the assignment asks
+for one and answers the reflection questions the game puts.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from game.classroom.assignment import Assignment
 from game.classroom.handin import Answer, seal
 from game.engine import Game, Story
+
+
+def default_choice(open_choices: Sequence[Any]) -> Any:
+    """Of the open choices (`Choice`s, or the frame's `ChoiceView`s), the one a student who
+    is told nothing takes: the first faithful, else the first of their own, else the first."""
+    return next(
+        (c for c in open_choices if c.history == "faithful"),
+        next((c for c in open_choices if c.history == "own"), open_choices[0]),
+    )
 
 
 def ticking_clock(start_minute: int = 0) -> Callable[[], str]:
@@ -44,8 +56,7 @@ def play(
         scene = game.scene
         choice = picks.get(scene.id)
         if choice is None:
-            open_ = game.open_choices()
-            choice = next((c.id for c in open_ if c.history == "faithful"), open_[0].id)
+            choice = default_choice(game.open_choices()).id
         game.choose(choice, why=why(scene.id, choice))
         for due in game.frame.reflection:
             chapter = due.chapter

@@ -247,7 +247,7 @@ def test_exhaustive_on_the_shipped_story(shipped_story):
 
 def test_liveness_matches_the_explorer_and_effects_match_the_machine(shipped_story):
     assert live_variables(shipped_story) == explore_live_variables(shipped_story)
-    watched = live_variables(shipped_story, "support")
+    watched = live_variables(shipped_story, "trust")
     plain = live_variables(shipped_story)
     assert all(plain[s] <= watched[s] for s in plain) and watched != plain
     rng = random.Random(3)
@@ -257,13 +257,13 @@ def test_liveness_matches_the_explorer_and_effects_match_the_machine(shipped_sto
             name: (rng.random() < 0.5)
             if var.type == "bool"
             else rng.randint(var.minimum or 0, var.maximum or 10)
-            for name, var in story.variables.items()
+            for name, var in story.state_variables.items()  # the memory too
         }
         for scene in story.scenes.values():
             for choice in scene.choices:
                 mine, theirs = dict(state), dict(state)
                 list(_apply(story, choice, mine, "garrison"))
-                effect_steps(choice, story.variables)(theirs)
+                effect_steps(choice, story.state_variables)(theirs)
                 assert mine == theirs
 
 
@@ -330,6 +330,9 @@ def test_stats_of_the_shipped_story(shipped_story):
     stats = story_stats(shipped_story)
     assert stats.words > 10_000 and len(stats.chapters) == len(shipped_story.chapters)
     assert sum(c.words for c in stats.chapters) == stats.words
-    assert stats.faithful + stats.divergent == sum(
+    assert stats.faithful + stats.divergent + stats.own == sum(
         len(s.choices) for s in shipped_story.scenes.values()
+    )
+    assert stats.own == sum(
+        c.history == "own" for s in shipped_story.scenes.values() for c in s.choices
     )

@@ -22,7 +22,7 @@ from game.plain import play_plain
 from game.saves import SaveError, SaveInfo, SaveStore
 from game.session import Session
 from tests.conftest import ROOT
-from tests.handins import due_step, hand_in
+from tests.handins import default_choice, due_step, hand_in
 
 EXAMPLE = ROOT / "examples" / "assignment.yaml"
 
@@ -370,14 +370,15 @@ def test_what_a_person_typed_is_kept_as_written_and_shown_without_controls(
 
     game = Game(shipped_story, seed=1, start=assignment.start, clock=lambda: "2026-11-27T09:10:00Z")
     while not game.ended:
-        choice = next(c for c in game.open_choices() if c.history == "faithful")
+        choice = default_choice(game.open_choices())
         game.choose(
             choice.id, why="Sov\x1b[Dviet\u202e" if assignment.wants_why(game.scene.id) else None
         )
-    question = shipped_story.chapters["palace"].reflection[0]
+    question = shipped_story.chapters["messenger-palace"].reflection[0]
+    due = due_step(shipped_story, game.record, "messenger-palace")
     data = seal(
         game.record, shipped_story, student="Ada\u202eecalevol", assignment=assignment,
-        answers=[Answer("palace", question, "Be\x1b[2Jcause", due_step(shipped_story, game.record, "palace"), "")],
+        answers=[Answer("messenger-palace", question, "Be\x1b[2Jcause", due, "")],
         started_at="2026-11-27T09:00:00Z", finished_at="2026-11-27T10:00:00Z",
     )  # fmt: skip
     found = verify(json.loads(json.dumps(data)), shipped_story, assignment)
@@ -430,6 +431,7 @@ def test_a_save_of_an_older_version_loads_when_the_story_start_has_moved(shipped
         "a reason at every step",
         "no reason where one is asked",
         "the story's start under the assignment",
+        "an answer to a reading of a question its path never showed",
     ],
 )
 def test_forged_typing_the_game_never_asked_for_is_flagged(shipped_story, assignment, forge):
@@ -441,12 +443,27 @@ def test_forged_typing_the_game_never_asked_for_is_flagged(shipped_story, assign
     answers = [Answer(**a) for a in honest["extra"]["answers"]]
     steps = list(record.steps)
     if forge == "answers to a chapter it does not ask":
-        question = shipped_story.chapters["committee"].reflection[0]
-        answers.append(Answer("committee", question, "Forged.", 1, ""))
+        # A chapter of the story, and of the viewpoint, that the path from the square and
+        # the assignment never ask about.
+        assert not assignment.wants_reflection("messenger-date")
+        question = shipped_story.chapters["messenger-date"].reflection[0]
+        answers.append(Answer("messenger-date", question, "Forged.", 1, ""))
     elif forge == "a reason at every step":
         steps = [s if s.why else dataclasses.replace(s, why="Forged.") for s in steps]
     elif forge == "no reason where one is asked":
         steps = [dataclasses.replace(s, why=None) for s in steps]
+    elif forge == "an answer to a reading of a question its path never showed":
+        # Ada walked beside the women's company, and was asked the question as it reads
+        # for those who did; its other reading ("You watched ... come out") she never saw.
+        (shown,) = {a.question for a in answers if a.question.startswith("You walked beside")}
+        (other,) = {
+            q
+            for q in shipped_story.chapters["messenger-palace"].all_questions()
+            if q.startswith("You watched the women's company")
+        }
+        answers = [
+            dataclasses.replace(a, question=other) if a.question == shown else a for a in answers
+        ]
     else:
         game = Game(shipped_story, seed=7, clock=lambda: "2026-11-27T09:10:00Z")
         for _ in range(3):
@@ -477,7 +494,7 @@ def test_undo_drops_the_answers_given_after_the_steps_it_takes_back(shipped_stor
     session.new_game()
     while not session.pending_questions():
         scene = session.game.scene
-        choice = next(c for c in session.game.open_choices() if c.history == "faithful")
+        choice = default_choice(session.game.open_choices())
         session.choose(choice.id, why="Because." if session.needs_why() else None)
     chapter, question = session.pending_questions()[0]
     session.answer(chapter, question, "An answer.")

@@ -12,7 +12,7 @@ from game.classroom.assignment import load_assignment
 from game.classroom.handin import Answer, handin_stem, safe_file_stem, seal, verify
 from game.engine import Game, StoryError
 from tests.conftest import ROOT
-from tests.handins import due_step
+from tests.handins import default_choice, due_step
 
 EXAMPLE = ROOT / "examples" / "assignment.yaml"
 
@@ -23,9 +23,11 @@ def assignment(shipped_story):
 
 
 def play_faithfully(story, start=None, why=None):
+    """The path of history: the first open faithful choice, else the first of one's own."""
     game = Game(story, seed=3, start=start, clock=lambda: "2026-01-01T00:30:00Z")
     while not game.ended:
-        choice = next(c for c in game.open_choices() if c.history == "faithful")
+        choice = default_choice(game.open_choices())
+        assert choice.history != "divergent"  # the path of history never needs one
         game.choose(choice.id, why=(why or {}).get(game.scene.id))
     return game
 
@@ -33,8 +35,11 @@ def play_faithfully(story, start=None, why=None):
 def test_example_assignment_loads(assignment):
     assert assignment.id == "october-night" and assignment.assessment
     assert assignment.start == "c6-square"
-    assert assignment.wants_why("c6-aurora") and not assignment.wants_why("c1-smolny")
-    assert assignment.wants_reflection("palace") and not assignment.wants_reflection("committee")
+    assert assignment.viewpoint == "messenger"
+    assert assignment.wants_why("c6-signal") and assignment.wants_why("c6-walkout")
+    assert not assignment.wants_why("c1-smolny") and not assignment.wants_why("c6-bonfires")
+    assert assignment.wants_reflection("messenger-palace")
+    assert not assignment.wants_reflection("messenger-date")
     assert assignment.hash.startswith("sha256:")
 
 
@@ -42,7 +47,8 @@ def test_assignment_mistakes_are_reported_with_places(shipped_story, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "assignment:\n  id: x\n  title: T\n  instructions: Do it.\n  start: nowhere\n"
-        "  why: [c1-smolny, ending-history]\n  reflection: [committee, nochapter]\n  colour: red\n"
+        "  why: [c1-smolny, ending-history]\n  reflection: [messenger-date, nochapter]\n"
+        "  colour: red\n"
     )
     with pytest.raises(StoryError) as info:
         load_assignment(bad, shipped_story)
@@ -53,7 +59,8 @@ def test_assignment_mistakes_are_reported_with_places(shipped_story, tmp_path):
     text = "\n".join(str(p) for p in info.value.problems)
     assert ":5:10: unknown-scene" in text and "nowhere" in text
     assert ":6:20: wrong-value" in text and "ending" in text
-    assert ":7:27: unknown-chapter" in text
+    assert ":7:32: unknown-chapter" in text
+    assert ":7:16:" not in text  # messenger-date is a chapter of the story
 
 
 def _without_key(path: Path) -> Path:
@@ -62,12 +69,11 @@ def _without_key(path: Path) -> Path:
 
 
 def sealed(story, assignment, student="Ada Lovelace"):
-    game = play_faithfully(
-        story, start=assignment.start, why={"c6-aurora": "To end it.", "c7-martov": "To stay."}
-    )
-    question = story.chapters["palace"].reflection[0]
-    due = due_step(story, game.record, "palace")
-    answers = [Answer("palace", question, "Because.", due, "2026-01-01T00:00:00Z")]
+    # The path of history passes the signal (a "why?") but not the White Hall's walkout.
+    game = play_faithfully(story, start=assignment.start, why={"c6-signal": "To end it."})
+    question = story.chapters["messenger-palace"].reflection[0]
+    due = due_step(story, game.record, "messenger-palace")
+    answers = [Answer("messenger-palace", question, "Because.", due, "2026-01-01T00:00:00Z")]
     return seal(
         game.record,
         story,
@@ -90,7 +96,10 @@ def test_sealed_record_verifies(shipped_story, assignment):
 @pytest.mark.parametrize(
     ("edit", "reason"),
     [
-        (lambda d: d["steps"][2].__setitem__("choice", "attack-now"), "step 3 does not match"),
+        (
+            lambda d: d["steps"][2].__setitem__("choice", "listen-speakers"),
+            "step 3 does not match",
+        ),
         (lambda d: d["steps"][0].__setitem__("why", "I changed my mind"), "step 1 does not match"),
         (lambda d: d["extra"].__setitem__("student", "Someone Else"), "step 1 does not match"),
         (
@@ -187,7 +196,7 @@ def test_plain_player_follows_an_assignment_to_the_hand_in(
     game = Game(shipped_story, seed=1, start=assignment.start)
     lines = ["Ada Lovelace"]
     while not game.ended:
-        view = next(c for c in game.frame.choices if c.available and c.history == "faithful")
+        view = default_choice([c for c in game.frame.choices if c.available])
         if game.record.steps and "undo" not in lines:
             lines += ["undo", "load 1"]  # both refused in an assessment
         lines.append(str(view.number))
@@ -226,7 +235,7 @@ def test_plain_player_follows_an_assignment_to_the_hand_in(
 
 def test_starting_variables_are_sealed_too(shipped_story, assignment):
     data = copy.deepcopy(sealed(shipped_story, assignment))
-    assert data["initial"]["fleet_called"] is True  # the path of history up to c6-square
+    assert data["initial"]["fortress_won"] is True  # the path of history up to c6-square
     data["initial"]["garrison"] = 0
     found = verify(data, shipped_story, assignment)
     assert found.status == "flagged" and any("does not match" in r for r in found.reasons)

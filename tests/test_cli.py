@@ -128,6 +128,8 @@ def test_plain_player_saves_loads_and_continues(petrograd_command, clean_env, tm
         petrograd_command,
         "play",
         "--plain",
+        "--viewpoint",
+        "messenger",
         stdin="1\nsave 4\n1\nsaves\nundo\nload 4\nq\n",
         env=env,
     )
@@ -139,10 +141,7 @@ def test_plain_player_saves_loads_and_continues(petrograd_command, clean_env, tm
     assert (tmp_path / "data" / "saves" / "4.json").is_file()
     resumed = run(petrograd_command, "play", "--plain", "--continue", stdin="history\nq\n", env=env)
     assert "Continuing your saved game." in resumed.stdout
-    assert (
-        "1. Legs for the Committee" in resumed.stdout
-        or "1. " in resumed.stdout.split("Your choices so far:")[1]
-    )
+    assert "1. " in resumed.stdout.split("Your choices so far:")[1]
     other = run(
         petrograd_command,
         "play",
@@ -161,7 +160,13 @@ def test_plain_player_reports_bad_slots(petrograd_command, clean_env, tmp_path):
     (tmp_path / "data" / "saves").mkdir(parents=True)
     (tmp_path / "data" / "saves" / "2.json").write_text("{broken")
     result = run(
-        petrograd_command, "play", "--plain", stdin="load 2\nload 7\nsave\nsave 12\nq\n", env=env
+        petrograd_command,
+        "play",
+        "--plain",
+        "--viewpoint",
+        "messenger",
+        stdin="load 2\nload 7\nsave\nsave 12\nq\n",
+        env=env,
     )
     assert result.returncode == 0 and "Traceback" not in result.stdout + result.stderr
     assert "Slot 2 cannot be loaded: " in result.stdout and "not valid JSON" in result.stdout

@@ -189,14 +189,16 @@ def test_the_reports_work_grows_with_the_size_of_what_it_reads(shipped_story, tm
 
     assignment = load_assignment(ROOT / "examples" / "assignment.yaml", shipped_story)
     base = hand_in(shipped_story, assignment, "Big")
-    question = shipped_story.chapters["palace"].reflection[0]
+    question = shipped_story.chapters["messenger-palace"].reflection[0]
 
     def folder(n: int) -> Path:
         raw = copy.deepcopy(base)
         raw["steps"] = [
             {k: v for k, v in step.items() if k != "hash"} for step in (base["steps"] * n)[:n]
         ]
-        answers = [Answer("palace", question, "word " * 20, i % n, "") for i in range(n // 2)]
+        answers = [
+            Answer("messenger-palace", question, "word " * 20, i % n, "") for i in range(n // 2)
+        ]
         data = seal(
             Record.from_json(raw), shipped_story, student="Big", assignment=assignment,
             answers=answers, started_at="2026-11-27T09:00:00Z", finished_at="2026-11-27T10:05:00Z",

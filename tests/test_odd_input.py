@@ -22,7 +22,10 @@ def mini_story():
 
 
 def played(story, data_dir, text, **kwargs):
+    """Play `text` in the plain player (a story of viewpoints as its first, unasked)."""
     out = StringIO()
+    if story.viewpoints:
+        kwargs.setdefault("viewpoint", next(iter(story.viewpoints)))
     session = Session(story, data_dir, seed=1)
     code = play_plain(session, stdin=StringIO(text), stdout=out, **kwargs)
     return code, " ".join(out.getvalue().split()), session

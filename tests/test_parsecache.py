@@ -55,7 +55,7 @@ def test_the_shipped_story_loads_the_same_from_the_cache(tmp_path: Path):
     cache = ParseCache(tmp_path)
     first = load_story([scenes_dir()], assets=assets_dir(), cache=cache)
     stored = entries(cache)
-    assert len(stored) == len(list(scenes_dir().glob("*.yaml"))) + 2  # + codex and sources
+    assert len(stored) == len(list(scenes_dir().rglob("*.yaml"))) + 2  # + codex and sources
     second = load_story([scenes_dir()], assets=assets_dir(), cache=cache)
     for story in (first, second):
         assert story == plain

@@ -41,8 +41,10 @@ def test_plans_cover_the_historical_path_and_every_ending(cache, shipped_story):
         result = run(path, cache)
         reached.setdefault(result.ending, path.name)
     assert set(shipped_story.endings) <= set(reached)
-    assert reached["history"] == "history.yaml"
+    assert reached["history"] == "messenger-history.yaml"
     assert shipped_story.endings["history"].ending.kind == "historical"
+    for viewpoint in shipped_story.viewpoints:  # each viewpoint's path of history has a plan
+        assert (PLANS / f"{viewpoint}-history.yaml").is_file(), viewpoint
 
 
 def write_plan(tmp_path: Path, text: str, name: str = "plan.yaml") -> Path:
@@ -175,16 +177,16 @@ def test_a_plan_can_start_elsewhere_with_other_values(tmp_path, cache):
     plan: Straight to the march
     start:
       scene: c6-square
-      variables: {garrison: 9, support: 8, fleet_called: true}
+      variables: {garrison: 9, trust: 4, fortress_won: true}
     steps:
       - expect:
           scene: c6-square
-          variables: {garrison: 9, support: 8, fleet_called: true, readiness: 2}
+          variables: {garrison: 9, trust: 4, fortress_won: true, blood_tonight: 0}
     """
     assert run(write_plan(tmp_path, plan), cache).ok
     wrong = run(
         write_plan(
-            tmp_path, plan.replace("garrison: 9, support", "garrison: 99, support"), "w.yaml"
+            tmp_path, plan.replace("garrison: 9, trust", "garrison: 99, trust"), "w.yaml"
         ),
         cache,
     )
@@ -192,12 +194,12 @@ def test_a_plan_can_start_elsewhere_with_other_values(tmp_path, cache):
     typed = run(
         write_plan(
             tmp_path,
-            plan.replace("fleet_called: true}\n    steps", "fleet_called: 1}\n    steps"),
+            plan.replace("fortress_won: true}\n    steps", "fortress_won: 1}\n    steps"),
             "t.yaml",
         ),
         cache,
     )
-    assert "'fleet_called' holds true or false" in only_problem(typed)
+    assert "'fortress_won' holds true or false" in only_problem(typed)
     nowhere = run(
         write_plan(
             tmp_path,
@@ -215,10 +217,10 @@ def test_the_command(petrograd_command, tmp_path):
     )
     assert good.returncode == 0, good.stdout + good.stderr
     assert good.stdout.count("ok: ") == len(SHIPPED_PLANS)
-    assert "ok: tests/plans/history.yaml: The historical path" in good.stdout
+    assert "ok: tests/plans/messenger-history.yaml: " in good.stdout
     bad_plan = write_plan(tmp_path, MINI_PLAN.replace("garrison: 3,", "garrison: 4,"))
     bad = subprocess.run(
-        [*petrograd_command, "test-plan", str(PLANS / "history.yaml"), str(bad_plan)],
+        [*petrograd_command, "test-plan", str(PLANS / "messenger-history.yaml"), str(bad_plan)],
         capture_output=True,
         text=True,
     )

@@ -27,9 +27,9 @@ from game.classroom.report import (
     render_report_markdown,
 )
 from game.cli import main
-from game.engine import Game, Record
+from game.engine import Record
 from tests.conftest import ROOT
-from tests.handins import hand_in
+from tests.handins import hand_in, play
 
 EXAMPLE = ROOT / "examples" / "assignment.yaml"
 SCRIPT_NAME = "<script>alert(1)</script>"
@@ -40,16 +40,24 @@ HTML_ANSWER = (
 MD_WHY = "# Heading [link](javascript:alert(4)) ![img](http://evil.example/x.png) *bold* | pipe"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","click")'
 
-# The paths students took (scene -> choice; elsewhere the first open faithful choice).
+# The paths students took from the square (scene -> choice; elsewhere the first open
+# faithful choice, else the first of the player's own: see tests/handins.py).
 HISTORY: dict[str, str] = {}
-DOORS = {"c7-walkout": "bar-the-doors"}
-STORM = {"c6-aurora": "storm-now"}
-MASSACRE = {"c6-ministers": "stand-aside"}
-MASSACRE_FIRED = {"c6-bonfires": "open-fire", "c6-aurora": "aurora-shells"}
-COMPROMISE = {"c7-mstislavsky": "with-mstislavsky"}
-COMPROMISE_MARTOV = {"c7-martov": "take-it-up"}
-BROKEN = {"c6-aurora": "aurora-shells", "c7-walkout": "bar-the-doors"}
+# By the White Hall, so both "why?" scenes are reached (c6-signal and c6-walkout).
+CONGRESS = {"c6-women": "to-congress"}
+DOORS = {"c6-women": "to-congress", "c6-walkout": "hold-them"}  # divergent, still history
+ATTACK = {"c6-lenin-waits": "attack-now"}  # divergent, not enough blood to change the end
+MASSACRE = {"c6-signal": "carry-live", "c6-ministers": "stand-aside"}
+# Blood enough (8) that keeping the ministers close is closed: only ways that open the ring.
+MASSACRE_FIRED = {
+    "c6-bonfires": "open-fire",
+    "c6-signal": "carry-live",
+    "c6-shells": "mass-rush",
+    "c6-ministers": "hold-anyway",
+}
+BROKEN = {"c6-signal": "carry-live"}
 BROKEN_EARLY = {"c6-lenin-waits": "attack-now", "c6-bonfires": "open-fire"}
+BROKEN_LEFT = {"c6-women": "to-congress", "c6-signal": "carry-live", "c7-dawn-vote": "follow-left"}
 
 #: file stem -> (student, path, choices made before stopping (None: to the end)).
 VERIFIED = {
@@ -60,16 +68,16 @@ VERIFIED = {
     "h05": ("Elena Stasova", HISTORY, None),
     "h06": ("Fyodor Raskolnikov", HISTORY, None),
     "h07": ("Grigory Chudnovsky", DOORS, None),
-    "h08": ("Ivar Smilga", STORM, None),
+    "h08": ("Ivar Smilga", ATTACK, None),
     "m01": (FORMULA_NAME, MASSACRE, None),
     "m02": ("Kliment Voroshilov", MASSACRE, None),
     "m03": ("Larisa Reisner", MASSACRE, None),
     "m04": ("Mikhail Lashevich", MASSACRE_FIRED, None),
     "m05": ("Nikolai Podvoisky", MASSACRE_FIRED, None),
-    "c01": ("@SUM(A1:A9)", COMPROMISE, None),
-    "c02": ("Pavel Dybenko", COMPROMISE, None),
-    "c03": ("Raisa Grigorieva", COMPROMISE, None),
-    "c04": ("Semyon Roshal", COMPROMISE_MARTOV, None),
+    "c01": ("@SUM(A1:A9)", CONGRESS, None),
+    "c02": ("Pavel Dybenko", CONGRESS, None),
+    "c03": ("Raisa Grigorieva", CONGRESS, None),
+    "c04": ("Semyon Roshal", BROKEN_LEFT, None),
     "b01": ("Tatiana Ivanova", BROKEN, None),
     "b02": ("Uritsky Moisei", BROKEN, None),
     "b03": ("Vera Slutskaya", BROKEN_EARLY, None),
@@ -94,15 +102,13 @@ def _make_class(folder: Path, story, assignment) -> None:
         (folder / f"{stem}.json").write_text(json.dumps(data), encoding="utf-8")
     # Two tampered: a choice changed after sealing, an answer improved after sealing.
     edited = hand_in(story, assignment, "Tampered Choice", HISTORY)
-    edited["steps"][2]["choice"] = "attack-now"
+    edited["steps"][2]["choice"] = "listen-speakers"  # open there too: only the hash tells
     (folder / "t01.json").write_text(json.dumps(edited), encoding="utf-8")
     improved = hand_in(story, assignment, "Tampered Answer", MASSACRE)
     improved["extra"]["answers"][0]["answer"] = "A much better answer."
     (folder / "t02.json").write_text(json.dumps(improved), encoding="utf-8")
     # One sealed with another version of the story (chain intact, version differs).
-    game = Game(story, seed=7, start=assignment.start, clock=lambda: "2026-11-27T09:10:00Z")
-    while not game.ended:
-        game.choose(next(c.id for c in game.open_choices() if c.history == "faithful"))
+    game, _ = play(story, assignment.start)  # the path of history, no "why?" typed
     old = dataclasses.replace(game.record, story_version="0.0.9", story_hash="sha256:" + "0" * 64)
     (folder / "v01.json").write_text(
         json.dumps(
@@ -120,7 +126,8 @@ def _make_class(folder: Path, story, assignment) -> None:
     )
     # One forged: the chain recomputed over a path the story does not allow.
     forged = copy.deepcopy(hand_in(story, assignment, "Forged Path", HISTORY))
-    forged["steps"][5]["choice"] = "fortress-blanks"  # closed: the fleet was called
+    assert forged["steps"][8]["scene"] == "c6-ministers"
+    forged["steps"][8]["choice"] = "stand-aside"  # closed: too little blood was shed
     resealed = seal(
         Record.from_json(forged),
         story,
@@ -197,16 +204,29 @@ def test_who_handed_in_and_who_finished(report):
     assert listed["Tampered Choice"] == "flagged" and listed["Forged Path"] == "flagged"
 
 
-def test_endings_are_counted_from_verified_records_only(report):
+def test_endings_are_counted_from_verified_records_only(report, shipped_story):
     counts = {ending.id: n for ending, n in report.endings}
-    assert counts == {
-        "history": 8,  # not 10: the tampered and the old-version records also end there
+    messenger_endings = {
+        scene.ending.id
+        for scene in shipped_story.endings.values()
+        if shipped_story.viewpoint_of(scene.id).id == "messenger"
+    }
+    messenger = {ending: n for ending, n in counts.items() if ending in messenger_endings}
+    assert messenger == {
+        "history": 11,  # not 13: the tampered and the old-version records also end there
         "massacre": 5,  # not 6: the record with the improved answer ends there
-        "compromise": 4,
-        "broken-congress": 3,
+        "broken-congress": 4,
         "too-early": 0,
-        "fortress-holds": 0,
         "too-late": 0,
+        "krasnov": 0,  # the fortress is won before the square: its two endings are out of reach
+        "pulkovo": 0,
+    }
+    # Every ending of the story is listed, the other viewpoints' with nobody at them.
+    assert len(counts) == len(shipped_story.endings) > len(messenger)
+    assert {ending for ending, n in counts.items() if n} == {
+        "history",
+        "massacre",
+        "broken-congress",
     }
 
 
@@ -215,57 +235,156 @@ def test_how_many_chose_each_option(report):
         d.scene_id: (d.passed, {"/".join(o.choice_ids): o.students for o in d.options})
         for d in report.decisions
     }
+    # Every scene of the second edition has two choices or more (the player's own ones
+    # too), so every scene a verified student passed is a decision.
     assert chosen == {
-        "c6-lenin-waits": (23, {"back-podvoisky": 22, "attack-now": 1}),
-        "c6-bonfires": (22, {"send-agitators": 19, "open-fire": 3}),
-        "c6-aurora": (
-            22,
-            {"aurora-blanks": 17, "aurora-shells": 4, "fortress-blanks": 0, "storm-now": 1},
+        "c6-square": (23, {"carry-scrap": 23, "give-scrap": 0}),
+        "c6-lenin-waits": (23, {"attack-now": 2, "carry-as-written": 21}),
+        "c6-rush": (2, {"carry-wounded": 2, "own-up": 0}),
+        "c6-ultimatum": (23, {"to-fires": 23, "listen-speakers": 0}),
+        "c6-bonfires": (22, {"open-fire": 3, "talk": 19}),
+        "c6-volley": (3, {"to-signal": 3, "to-hospital-side": 0}),
+        "c6-signal": (22, {"carry-live": 8, "carry-blank": 14}),
+        "c6-live": (8, {"to-women": 8, "sit": 0}),
+        "c6-women": (22, {"escort": 17, "to-congress": 5, "stay-ring": 0}),
+        "c6-congress-opens": (5, {"stand-soldiers": 5, "stand-srs": 0}),
+        "c6-walkout": (5, {"hold-them": 1, "warn-cordon": 4}),
+        "c6-duma": (5, {"back-to-palace": 5, "walk-with-marchers": 0}),
+        "c6-shells": (17, {"mass-rush": 2, "side-door": 15}),
+        "c6-stairs": (21, {"through-door": 21, "touch-cadet": 0}),
+        # Two variants of an option (one open at a time) are one option, as students saw it;
+        # the same label graded otherwise (keep-close-smolny, divergent) is another.
+        "c6-ministers": (
+            21,
+            {
+                "stand-aside": 3,
+                "stand-aside-calm/stand-aside-calm-smolny": 0,
+                "keep-close": 16,
+                "keep-close-smolny": 0,
+                "take-arm/take-arm-smolny": 0,
+                "hold-anyway": 2,
+            },
         ),
-        "c6-ministers": (21, {"keep-close": 16, "hold-anyway": 2, "stand-aside": 3}),
-        "c7-martov": (16, {"hear-him-out": 15, "take-it-up": 1}),
-        # Two variants of each option (one open at a time) are one option, as students saw it.
-        "c7-mstislavsky": (
-            15,
-            {"with-trotsky/with-trotsky-late": 12, "with-mstislavsky/with-mstislavsky-late": 3},
+        "c6-after": (16, {"to-smolny": 16, "walk-smolny": 0}),
+        "c6-ring-opens": (5, {"to-smolny-news": 5, "sit-kerb": 0}),
+        "c7-dawn-vote": (
+            16,
+            {
+                "sleep-bench": 12,
+                "find-delegate": 0,
+                "moscow-road": 0,
+                "ask-guard": 0,
+                "watch-left": 3,
+                "follow-left": 1,
+            },
         ),
-        "c7-walkout": (15, {"let-them-go": 12, "bar-the-doors": 3}),
-        "c7-left-srs": (15, {"where-talks-led": 4, "answer-leave": 3, "answer-stay": 8}),
+        "c7-left-walk": (4, {"after-them": 4, "back-in": 0}),
+        "c7-day": (12, {"lose-order": 0, "warn-friend": 0, "deliver": 12}),
+        "c7-peace": (11, {"stay-land": 11, "step-out": 0}),
     }
 
 
 def test_faithful_share_and_why_answers(report):
     facts = {e.facts.student: e.facts for e in report.records}
+    # Anna made 13 choices, 6 of them her own (never graded): 7 of 7 faithful.
+    assert len(facts["Anna Akhmatova"].steps) == 13
+    assert (facts["Anna Akhmatova"].faithful, facts["Anna Akhmatova"].judged) == (7, 7)
     assert facts["Anna Akhmatova"].faithful_percent == 100
-    # Larisa: 7 faithful choices, then stand-aside at the ministers: 7 of 8 = 88%.
-    assert (facts["Larisa Reisner"].faithful, facts["Larisa Reisner"].judged) == (7, 8)
-    assert facts["Larisa Reisner"].faithful_percent == 88
-    # Vera: attack-now, open-fire, answer-leave divergent, of 18 choices: 15 of 18 = 83%.
-    assert facts["Vera Slutskaya"].faithful_percent == 83
+    # Larisa: live rounds at the signal and stand-aside at the ministers, of 5 graded: 60%.
+    assert (facts["Larisa Reisner"].faithful, facts["Larisa Reisner"].judged) == (3, 5)
+    assert facts["Larisa Reisner"].faithful_percent == 60
+    # Grigory: hold-them at the walkout, of 7 graded choices: 6 of 7 = 85.7, shown 86%.
+    assert (facts["Grigory Chudnovsky"].faithful, facts["Grigory Chudnovsky"].judged) == (6, 7)
+    assert facts["Grigory Chudnovsky"].faithful_percent == 86
+    # Semyon: carry-live and follow-left divergent, of 6: 4 of 6 = 66.7, shown 67%.
+    assert facts["Semyon Roshal"].faithful_percent == 67
     assert facts["Vladimir Nevsky"].faithful_percent is None
     whys = {d.scene_id: d.whys for d in report.decisions}
-    # Everyone who reached the Guns typed a why: 22 verified, and three flagged (the two
+    # Everyone who reached the signal typed a why: 22 verified, and three flagged (the two
     # tampered and the forged record); the old-version record was made without any.
-    assert len(whys["c6-aurora"]) == 25
-    assert any(w.why == MD_WHY and w.student == SCRIPT_NAME for w in whys["c6-aurora"])
-    flagged = [w for w in whys["c6-aurora"] if w.status == "flagged"]
+    assert len(whys["c6-signal"]) == 25
+    assert any(w.why == MD_WHY and w.student == SCRIPT_NAME for w in whys["c6-signal"])
+    flagged = [w for w in whys["c6-signal"] if w.status == "flagged"]
     assert {w.student for w in flagged} == {"Tampered Choice", "Tampered Answer", "Forged Path"}
+    # Only the five who went to the White Hall reached the walkout, and typed a why there.
+    assert sorted(w.student for w in whys["c6-walkout"]) == [
+        "@SUM(A1:A9)",
+        "Grigory Chudnovsky",
+        "Pavel Dybenko",
+        "Raisa Grigorieva",
+        "Semyon Roshal",
+    ]
+    assert {scene for scene, typed in whys.items() if typed} == {"c6-signal", "c6-walkout"}
+
+
+def _renderings(chapter, number: int) -> set[str]:
+    """Every way the chapter's question `number` can read (as the report shows it)."""
+    return {" ".join(text.split()) for text in chapter.questions[number].renderings()}
 
 
 def test_reflection_answers_side_by_side(report, shipped_story):
-    palace = shipped_story.chapters["palace"].reflection
-    congress = shipped_story.chapters["congress"].reflection
+    palace = shipped_story.chapters["messenger-palace"]
+    congress = shipped_story.chapters["messenger-congress"]
+    # The second palace question and the third congress one read as the path had it: who
+    # walked beside the women's company (the path of history) is asked otherwise than who
+    # went to the White Hall; nobody warned a friend, so that reading is nobody's, and who
+    # never reached the day the papers were closed (the massacre) is told of it instead.
+    (walked,) = {q for q in _renderings(palace, 1) if q.startswith("You walked beside")}
+    (watched,) = _renderings(palace, 1) - {walked}
+    (carried,) = {q for q in _renderings(congress, 2) if q.startswith("You carried the order")}
+    (told,) = {q for q in _renderings(congress, 2) if q.startswith("On 26 October")}
     questions = {q.question: q for q in report.questions}
-    assert list(questions) == [*palace, *congress]
-    # Palace questions come when the chapter is left or ends: 20 finished + u03 (past it) + the
-    # two tampered records (the forged and old-version records were sealed without answers).
-    assert len(questions[palace[0]].answers) == 23
-    assert ("Larisa Reisner", "Larisa Reisner on palace.", "verified") in questions[
-        palace[0]
+    assert set(questions) == {
+        palace.reflection[0],
+        walked,
+        watched,
+        palace.reflection[2],
+        congress.reflection[0],
+        congress.reflection[1],
+        carried,
+        told,
+    }
+    assert {q.chapter_title for q in report.questions} == {palace.title, congress.title}
+    # Palace questions come when the chapter is left: 20 finished + u03 (past it) + the two
+    # tampered records (the forged and old-version records were sealed without answers).
+    assert len(questions[palace.reflection[0]].answers) == 23
+    assert len(questions[palace.reflection[2]].answers) == 23
+    # Each of the 23 was asked one reading of the second: 5 had gone to the White Hall.
+    assert (len(questions[walked].answers), len(questions[watched].answers)) == (18, 5)
+    assert {a[0] for a in questions[watched].answers} == {
+        "@SUM(A1:A9)",
+        "Grigory Chudnovsky",
+        "Pavel Dybenko",
+        "Raisa Grigorieva",
+        "Semyon Roshal",
+    }
+    assert ("Larisa Reisner", "Larisa Reisner on messenger-palace.", "verified") in questions[
+        palace.reflection[0]
     ].answers
-    # Congress questions at the endings in that chapter: 15 verified + Tampered Choice.
-    assert len(questions[congress[1]].answers) == 16
-    assert ("Tampered Answer", "A much better answer.", "flagged") in questions[palace[0]].answers
+    # Congress questions at the endings, all three in that chapter: 20 verified + the two
+    # tampered records (one ends in the massacre: its answers are due there too).
+    assert len(questions[congress.reflection[1]].answers) == 22
+    # Of those 22, the 12 who reached 26 October's afternoon carried the order; the 10 who
+    # ended before it (the massacre, the broken congress) are told of it.
+    assert (len(questions[carried].answers), len(questions[told].answers)) == (12, 10)
+    assert ("Tampered Answer", "A much better answer.", "flagged") in questions[
+        palace.reflection[0]
+    ].answers
+
+
+def test_reflection_questions_are_listed_in_the_story_order(report, shipped_story):
+    chapters = [shipped_story.chapters[c] for c in ("messenger-palace", "messenger-congress")]
+
+    def place(question: str) -> tuple[int, int]:
+        return next(
+            (c, n)
+            for c, chapter in enumerate(chapters)
+            for n in range(len(chapter.questions))
+            if question in _renderings(chapter, n)
+        )
+
+    places = [place(q.question) for q in report.questions]
+    assert places == sorted(places)
 
 
 class Page(HTMLParser):
@@ -344,15 +463,15 @@ def test_html_report_figures(report):
     text = "".join(parse_page(render_report_html(report)).text)
     assert "30 file(s): 24 verified, 4 flagged, 2 unreadable" in text
     assert "20 of 24 verified record(s) finished" in text
-    assert "8 of 20 (40%)" in text  # the historical ending
-    assert "22 of 23 (96%)" in text  # back Podvoisky
+    assert "11 of 20 (55%)" in text  # the historical ending
+    assert "21 of 23 (91%)" in text  # the reply carried as written
     assert "not counted" in text and "Only verified records are counted" in text
 
 
 def test_markdown_report_figures_and_escaping(report):
     text = render_report_markdown(report)
-    assert "█" * 8 + "░" * 12 + "   8  The Decrees (historical)" in text
-    assert "  22 ( 96%)" in text and "   1 (  4%)" in text
+    assert "█" * 11 + "░" * 9 + "  11  Peace and Land (historical)" in text
+    assert "  21 ( 91%)" in text and "   2 (  9%)" in text
     assert re.search(r"(?<!\\)<", text) is None  # every < is escaped: no tag can start
     assert_markdown_is_safe(text, SCRIPT_NAME, HTML_ANSWER, MD_WHY)
 
@@ -375,10 +494,10 @@ def test_csv_one_row_per_file_and_formula_escaping(report):
         "status": "verified",
         "reason": "",
         "finished": "yes",
-        "ending": "The Decrees",
+        "ending": "Peace and Land",
         "faithful %": "100",
-        "steps": "17",
-        "viewpoint": "",
+        "steps": "13",
+        "viewpoint": "The Committee's messenger",
     }
     assert by_file["u02.json"]["finished"] == "no" and by_file["u02.json"]["steps"] == "7"
     assert by_file["notes.json"]["status"] == "unreadable" and by_file["notes.json"]["reason"]

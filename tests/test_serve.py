@@ -249,12 +249,21 @@ def test_a_browser_plays_a_choice(serve, tmp_path):
             page.focus("textarea.xterm-helper-textarea")  # keys go to the terminal
             title = page.screenshot()
             page.keyboard.press("Enter")  # New game has the focus
-            first = title
+            picker = title
             deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and first == title:
+            while time.monotonic() < deadline and picker == title:
+                page.wait_for_timeout(300)
+                picker = page.screenshot()
+            assert picker != title, "whom to play was not asked"
+            page.wait_for_timeout(500)
+            picker = page.screenshot()
+            page.keyboard.press("Enter")  # the first viewpoint, the messenger, has the focus
+            first = picker
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and first == picker:
                 page.wait_for_timeout(300)
                 first = page.screenshot()
-            assert first != title, "the first scene did not appear"
+            assert first != picker, "the first scene did not appear"
             page.wait_for_timeout(500)
             first = page.screenshot()
             page.keyboard.press("1")

@@ -22,7 +22,9 @@ from tests.test_report import (
 )
 
 EXAMPLE = ROOT / "examples" / "assignment.yaml"
-BROKEN = {"c6-aurora": "aurora-shells", "c7-walkout": "bar-the-doors"}
+# Live rounds at the signal and the delegates held at the walkout (both "why?" scenes):
+# blood enough that the Left SRs walk out at dawn.
+BROKEN = {"c6-signal": "carry-live", "c6-women": "to-congress", "c6-walkout": "hold-them"}
 
 
 @pytest.fixture(scope="module")
@@ -49,42 +51,54 @@ def test_a_transcript_shows_the_whole_playthrough(record, shipped_story, assignm
     found, markdown, page = both(record, shipped_story, assignment)
     assert found.status == "verified"
     shown = html_text(page)
-    aurora = shipped_story.scenes["c6-aurora"]
-    shells = aurora.choice("aurora-shells")
+    signal = shipped_story.scenes["c6-signal"]
+    shells = signal.choice("carry-live")
     ending = shipped_story.endings["broken-congress"].ending
     epilogue_start = ending.epilogue.split()[:6]
     for text in (markdown, shown):
         assert "Larisa Reisner" in text
         assert "The Night of 25 October" in text  # the assignment
         assert "27 November 2026, 09:00 UTC" in text and "27 November 2026, 10:05 UTC" in text
-        assert "version 0.1.0" in text
+        assert "version 0.2.0" in text
         assert "VERIFIED" in text
         assert "25 October 1917 (7 November N.S.)" in text  # the story's date both ways
-        assert "26 October 1917 (8 November N.S.)" not in text  # that is the Decrees' day
-        assert aurora.title in text and shells.label in text
-        assert "DIVERGENT" in text and "FAITHFUL" in text
-        assert "Larisa Reisner chose aurora-shells" in text  # her "why?"
+        assert "26 October 1917 (8 November N.S.)" in text  # after midnight, at the walkout
+        assert "27 October 1917 (9 November N.S.)" not in text  # that is the Land's day
+        assert signal.title in text and shells.label in text
+        assert "DIVERGENT" in text and "FAITHFUL" in text and "YOUR OWN" in text
+        assert "Larisa Reisner chose carry-live" in text  # her "why?"
+        assert "Larisa Reisner chose hold-them" in text
         assert " ".join(epilogue_start) in " ".join(text.split())
         assert ending.title in text and "an alternate ending" in text
         assert "What really happened" in text
         for pid in shells.sources:
             assert pid in text and shipped_story.paragraphs[pid].summary[:40] in text
-        question = shipped_story.chapters["palace"].reflection[0]
-        assert question[:40] in text and "Larisa Reisner on palace." in text
+        question = shipped_story.chapters["messenger-palace"].reflection[0]
+        assert question[:40] in text and "Larisa Reisner on messenger-palace." in text
     # The path is in order: every scene title, one after the other.
     titles = [shipped_story.scenes[s["scene"]].title for s in record["steps"]]
     positions = [shown.index(f"{n}. {title}") for n, title in enumerate(titles, 1)]
-    assert positions == sorted(positions) and len(positions) == 17
-    notes = [shells.note, shipped_story.scenes["c7-walkout"].choice("bar-the-doors").note]
+    assert positions == sorted(positions) and len(positions) == 15
+    notes = [shells.note, shipped_story.scenes["c6-walkout"].choice("hold-them").note]
     for note in notes:
         assert " ".join(note.split()) in shown
 
 
 def test_divergent_and_faithful_are_words_on_each_step(record, shipped_story, assignment):
     _, markdown, page = both(record, shipped_story, assignment)
-    # 17 steps: the aurora shells, the doors and the Left SRs' answer are divergent.
-    assert markdown.count("**DIVERGENT**") == 3 and markdown.count("**FAITHFUL**") == 14
-    assert html_text(page).count("DIVERGENT") == 3 and html_text(page).count("FAITHFUL") == 14
+    # 15 steps: the live rounds and the held delegates are divergent, the reply carried as
+    # written, the talk at the fires and the ministers kept close faithful, the rest her own.
+    assert markdown.count("**DIVERGENT**") == 2 and markdown.count("**FAITHFUL**") == 3
+    assert markdown.count("**YOUR OWN**") == 10
+    shown = html_text(page)
+    assert shown.count("DIVERGENT") == 2 and shown.count("FAITHFUL") == 3
+    assert shown.count("YOUR OWN") == 10
+
+
+def test_a_choice_of_ones_own_has_no_empty_note(record, shipped_story, assignment):
+    _, markdown, page = both(record, shipped_story, assignment)
+    assert "not graded): \n" not in markdown + "\n"
+    assert "not graded):</p>" not in page.replace(" </p>", "</p>")
 
 
 def test_a_flagged_record_says_why(record, shipped_story, assignment):
@@ -111,15 +125,17 @@ def test_ids_the_story_no_longer_has_are_shown_raw(record, shipped_story, assign
         assert "lost-chapter" in text
     facts = read_handin_facts(changed, shipped_story, found)
     assert facts.steps[1].scene is None and facts.steps[4].choice is None
-    assert facts.judged == 15  # the two unknown steps are neither faithful nor divergent
+    # Of the 5 graded choices (the other 10 her own), the two unknown steps were graded
+    # (the reply carried as written, the live rounds): now neither faithful nor divergent.
+    assert facts.judged == 3
 
 
 def test_an_unfinished_record(shipped_story, assignment):
     data = hand_in(shipped_story, assignment, "Zinaida Lilina", stop=7)
     found, markdown, page = both(data, shipped_story, assignment)
-    thirteen = shipped_story.scenes["c6-ministers"].title
+    last_door = shipped_story.scenes["c6-stairs"].title  # where 7 choices from the square lead
     for text in (markdown, html_text(page)):
-        assert "Not finished" in text and thirteen in text
+        assert "Not finished" in text and last_door in text
         assert "What really happened" not in text
         assert "Handed in (not finished)" in text
 

@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from game.classroom.assignment import Assignment
-from game.engine import Record, RecordError, Replay, Story, origin_problem, replay
+from game.engine import (
+    ChoiceUnavailable,
+    Game,
+    Record,
+    RecordError,
+    Replay,
+    Story,
+    origin_problem,
+    replay,
+)
 from game.engine.record import clean_text, read_time
 
 HANDIN_KIND = "handin"
@@ -274,6 +283,7 @@ def _asked_problems(
             )
             break
     scenes = [step.scene for step in record.steps] + [final]
+    shown = _questions_shown(story, record)
     for number, answer in enumerate(answers, 1):
         if not isinstance(answer, dict):
             continue  # counted as damaged already
@@ -291,7 +301,29 @@ def _asked_problems(
                 f"answer {number} answers a question the game did not ask at that point"
             )
             break
+        if (chapter, question) not in shown.get(after, set()):
+            problems.append(
+                f"answer {number} answers a question as this path never put it (a question "
+                "that reads differently after other choices)"
+            )
+            break
     return problems
+
+
+def _questions_shown(story: Story, record: Record) -> dict[int, set[tuple[str, Any]]]:
+    """After each step of the record's (replayable) path, the reflection questions the
+    game put, as (chapter id, question as the student read it)."""
+    game = Game(story, seed=record.seed, start=record.start)
+    shown: dict[int, set[tuple[str, Any]]] = {}
+    for number, step in enumerate(record.steps, 1):
+        try:
+            game.choose(step.choice, why=step.why)
+        except ChoiceUnavailable:
+            break
+        shown[number] = {
+            (due.chapter.id, question) for due in game.frame.reflection for question in due.questions
+        }
+    return shown
 
 
 #: How far a clock may step back between two times of one record: a computer's clock set

@@ -308,10 +308,18 @@ def _options(scene: Scene, chose: dict[tuple[str, str], set[int]]) -> tuple[Opti
 
 
 def _questions(story: Story, readable: list[RecordEntry]) -> tuple[Question, ...]:
+    # In the story's order: each question under every way it can read (a question that
+    # depends on the student's choices is stored as the student read it).
     order: dict[tuple[str, str], str] = {}
     for chapter in story.chapters.values():
-        for question in chapter.reflection:
-            order[(chapter.id, question)] = chapter.title
+        readings = (
+            [sorted(" ".join(text.split()) for text in q.renderings()) for q in chapter.questions]
+            if len(chapter.questions) == len(chapter.reflection)
+            else [[q] for q in chapter.reflection]
+        )
+        for texts in readings:
+            for question in texts:
+                order[(chapter.id, question)] = chapter.title
     answers: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
     for entry in sorted(readable, key=lambda e: (e.facts.student.casefold(), e.file)):  # type: ignore[union-attr]
         assert entry.facts is not None

@@ -319,7 +319,8 @@ def _md_step(step: StepFacts, story: Story) -> list[str]:
         lines.append("- The story does not have this choice any more.")
     else:
         word, meaning = HISTORY_WORDS[step.choice.history]
-        lines.append(f"- **{word}** ({meaning}): {md(story.plain(step.choice.note))}")
+        note = story.plain(step.choice.note).strip()
+        lines.append(f"- **{word}** ({meaning})" + (f": {md(note)}" if note else ""))
         cited = _sources(step, story)
         if cited:
             lines.append("- **Sources:**")
@@ -417,9 +418,10 @@ def _html_step(step: StepFacts, story: Story) -> str:
         out.append("<p>The story does not have this choice any more.</p>")
     else:
         word, meaning = HISTORY_WORDS[choice.history]
+        note = story.plain(choice.note).strip()
         out.append(
             f'<p><span class="history {esc(choice.history)}">{word}</span> '
-            f"({esc(meaning)}): {esc(story.plain(choice.note))}</p>"
+            f"({esc(meaning)})" + (f": {esc(note)}" if note else "") + "</p>"
         )
         cited = _sources(step, story)
         if cited:

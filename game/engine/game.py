@@ -108,7 +108,7 @@ class Verdict:
     @property
     def heading(self) -> str:
         """'Your last choice was faithful to history:'."""
-        return wording.verdict_heading(self.history)
+        return wording.verdict_heading(self.history, note=bool(self.note.strip()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,14 +22,14 @@ HISTORY_MEANINGS = {
 HISTORY_VERDICTS = {
     "faithful": "faithful to history",
     "divergent": "a departure from history",
-    "own": "your own: history is silent about it, so it is not graded",
+    "own": "your own (history is silent about it, so it is not graded)",
 }
 
 
-def verdict_heading(history: str) -> str:
-    """'Your last choice was faithful to history:' (the note follows; an ungraded choice
-    may have none, and then its heading ends with a full stop)."""
-    return f"Your last choice was {HISTORY_VERDICTS.get(history, history)}:"
+def verdict_heading(history: str, *, note: bool = True) -> str:
+    """'Your last choice was faithful to history:' (the note follows; a choice of the
+    player's own may have none, and then the heading ends with a full stop)."""
+    return f"Your last choice was {HISTORY_VERDICTS.get(history, history)}{':' if note else '.'}"
 
 
 def history_tag(history: str) -> str:

@@ -269,8 +269,12 @@ def _apply(
             yield str(effect), int(before), int(value), int(kept)
 
 
-def _walk_ranges(story: Story, observed: str, limit: int) -> tuple[list[Clamp], int, bool]:
-    """Every way an effect clamps `observed`, one example path for each."""
+def _walk_ranges(
+    story: Story, observed: str, limit: int, starts: set[str]
+) -> tuple[list[Clamp], int, bool]:
+    """Every way an effect clamps `observed`, one example path for each, walking from the
+    `starts` whose part of the story has an effect on it (one viewpoint's number is never
+    clamped in another's scenes)."""
     names = list(story.state_variables)
     initial = story.initial_state()
     live = live_variables(story, observed)
@@ -285,6 +289,8 @@ def _walk_ranges(story: Story, observed: str, limit: int) -> tuple[list[Clamp], 
     parents: dict[StateKey, tuple[StateKey, str, str] | None] = {}
     queue: deque[tuple[StateKey, dict[str, Value]]] = deque()
     for origin, start in starting_states(story):
+        if origin not in starts:
+            continue
         first = key_of(origin, start)
         if first not in parents:
             parents[first] = None
@@ -357,13 +363,7 @@ def check_exhaustive(story: Story, limit: int = DEFAULT_LIMIT) -> Exhaustive:
     )
     # Scenes the scene graph reaches (conditions aside) but no reachable state does: every way
     # in passes a choice that is never open. Scenes plain `check` finds unreachable are left out.
-    linked = {start for start in story.starts if start in story.scenes}
-    todo = list(linked)
-    while todo:
-        for choice in story.scenes[todo.pop()].choices:
-            if choice.target in story.scenes and choice.target not in linked:
-                linked.add(choice.target)
-                todo.append(choice.target)
+    linked = set().union(*(_linked(story, origin) for origin, _ in starting_states(story)))
     for scene in story.scenes.values():
         for choice in scene.choices:
             target = choice.target
@@ -375,16 +375,35 @@ def check_exhaustive(story: Story, limit: int = DEFAULT_LIMIT) -> Exhaustive:
         if var.type == "int" and (var.minimum is not None or var.maximum is not None)
     ]
     targeted = {e.target for s in story.scenes.values() for c in s.choices for e in c.effects}
+    # Which starts lead (conditions aside) to an effect on each variable.
+    reaching: dict[str, set[str]] = {}
+    for origin, _state in starting_states(story):
+        for scene_id in _linked(story, origin):
+            for choice in story.scenes[scene_id].choices:
+                for effect in choice.effects:
+                    reaching.setdefault(effect.target, set()).add(origin)
     for name in ranged:
         if name not in targeted:
             continue
-        clamps, states, complete = _walk_ranges(story, name, limit)
+        clamps, states, complete = _walk_ranges(story, name, limit, reaching.get(name, set()))
         report.clamps.extend(clamps)
         report.states += states
         report.complete = report.complete and complete
     report.clamps.sort(key=lambda c: (order[c.scene, c.choice], c.variable, c.edge))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _linked(story: Story, start: str) -> set[str]:
+    """The scenes some path from `start` leads to, conditions aside."""
+    linked = {start}
+    todo = [start]
+    while todo:
+        for choice in story.scenes[todo.pop()].choices:
+            if choice.target in story.scenes and choice.target not in linked:
+                linked.add(choice.target)
+                todo.append(choice.target)
+    return linked
 
 
 def _all_choices(story: Story) -> list[tuple[Any, Choice]]:

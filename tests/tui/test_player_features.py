@@ -103,10 +103,11 @@ async def test_undo_from_an_ending(mini_app):
 async def test_history_screen(make_app, shipped_story):
     app = make_app(shipped_story)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter", "1", "1", "h")
+        await pilot.press("enter", "1", "1", "2", "h")  # two of the messenger's own, one faithful
         assert isinstance(app.screen, HistoryScreen)
         text = text_of(app.screen.query_one("#history-text", Static))
-        assert text.startswith("1. ") and "2. " in text and "[FAITHFUL]" in text and "Now: " in text
+        assert text.startswith("1. ") and "3. " in text and "Now: " in text
+        assert text.count("[YOUR OWN]") == 2 and text.count("[FAITHFUL]") == 1
         await pilot.press("escape")
         assert isinstance(app.screen, SceneScreen)
 

@@ -33,19 +33,11 @@ class TitleScreen(Screen[None]):
             yield Static(
                 Content("\n\n").join(Content(p) for p in paragraphs(story.intro)), id="intro"
             )
-            lines = [
-                Content(
-                    f"Scenes seen: {seen} of {scenes}   ·   Endings reached: {reached} of {endings}"
-                )
-            ]
-            for mine in self.session.progress_by_viewpoint():
-                lines.append(
-                    Content(
-                        f"{mine.viewpoint.name}: {mine.seen} of {mine.scenes} scenes, "
-                        f"{mine.reached} of {mine.endings} endings"
-                    )
-                )
-            yield Static(Content("\n").join(lines), id="progress")
+            # Each viewpoint's own progress is shown where it is chosen (ViewpointScreen).
+            yield Static(
+                f"Scenes seen: {seen} of {scenes}   ·   Endings reached: {reached} of {endings}",
+                id="progress",
+            )
             with Center():
                 with Vertical(id="menu"):
                     yield Button("New game", id="new-game", variant="primary")
