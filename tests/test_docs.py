@@ -136,3 +136,16 @@ def test_every_command_in_the_tutorial_runs(tmp_path):
     assert ran >= 15
     assert (tmp_path / "my-story.mmd").read_text().startswith("%%")
     assert "digraph" in (tmp_path / "my-story.dot").read_text()
+
+
+def test_the_story_map_names_every_viewpoint_chapter_and_ending(shipped_story):
+    """docs/story-map.md is redrawn with the story: it cannot silently fall behind it."""
+    text = (ROOT / "docs" / "story-map.md").read_text(encoding="utf-8")
+    for viewpoint in shipped_story.viewpoints.values():
+        assert f"`{viewpoint.id}`" in text and f"`{viewpoint.start}`" in text, viewpoint.id
+    for chapter in shipped_story.chapters:
+        assert f"`{chapter}`" in text, chapter
+    for ending in shipped_story.endings:
+        assert f"`{ending}`" in text, ending
+    for plan in re.findall(r"`(\w[\w-]*\.yaml)`", text):
+        assert (ROOT / "tests" / "plans" / plan).is_file(), plan

@@ -127,7 +127,11 @@ def test_mermaid_of_the_shipped_story_is_well_formed(shipped_story):
         else:
             assert node["shape"] == '["' and node["class"] is None
     choices = [(s, c) for s in story.scenes.values() for c in s.choices]
-    assert len(graph["edges"]) == len(choices) + 1  # and the start arrow
+    starts = len(story.starts)  # an arrow into each viewpoint's first scene
+    assert len(graph["edges"]) == len(choices) + starts
+    assert [e["dst"] for e in graph["edges"][:starts]] == [
+        f"scene_{s.replace('-', '_')}" for s in story.starts
+    ]
     divergent = [i for i, e in enumerate(graph["edges"]) if e["arrow"] == "-.->"]
     assert divergent and sorted(graph["link_styles"]) == divergent
     assert len(divergent) == sum(1 for _, c in choices if c.history == "divergent")
@@ -187,8 +191,13 @@ def test_dot_of_the_shipped_story_renders_with_clusters(shipped_story):
         node = nodes[ending_scene.id]
         assert node["peripheries"] == "2" and ending_scene.ending.kind in node["class"]
     edges = data["edges"]
-    assert len(edges) == sum(len(s.choices) for s in shipped_story.scenes.values()) + 1
-    for edge in edges[1:]:
+    starts = len(shipped_story.starts)  # an arrow into each viewpoint's first scene
+    assert len(edges) == sum(len(s.choices) for s in shipped_story.scenes.values()) + starts
+    from_start = [e for e in edges if objects[e["tail"]]["name"].startswith("__start")]
+    assert sorted(objects[e["head"]]["name"] for e in from_start) == sorted(shipped_story.starts)
+    for edge in edges:
+        if edge in from_start:
+            continue
         style = edge.get("style", "solid")
         assert (style == "dashed") == (edge["class"] == "divergent")
 

@@ -71,13 +71,27 @@ def ways(story: Story) -> list[Way]:
 
 
 def _chapters(story: Story) -> list[tuple[str, str, list[Scene]]]:
-    """(chapter id, cluster title, scenes) in chapter order; scenes in story order."""
+    """(chapter id, cluster title, scenes) in chapter order (each viewpoint's in turn, its
+    name before the title); scenes in story order."""
+    order = list(story.viewpoints)
     out = []
-    for chapter in sorted(story.chapters.values(), key=lambda c: (c.number, c.id)):
+    for chapter in sorted(
+        story.chapters.values(),
+        key=lambda c: (order.index(c.viewpoint) if c.viewpoint in order else -1, c.number, c.id),
+    ):
         scenes = [s for s in story.scenes.values() if s.chapter == chapter.id]
+        whose = story.viewpoints.get(chapter.viewpoint)
+        title = f"{chapter.number}. {chapter.title}"
         if scenes:
-            out.append((chapter.id, f"{chapter.number}. {chapter.title}", scenes))
+            out.append((chapter.id, f"{whose.name}: {title}" if whose else title, scenes))
     return out
+
+
+def _starts(story: Story) -> list[tuple[str, str]]:
+    """(start scene, what to call it): each viewpoint's, or the story's one."""
+    if not story.viewpoints:
+        return [(story.start, "start")]
+    return [(v.start, f"start: {v.name}") for v in story.viewpoints.values()]
 
 
 def _scene_text(scene: Scene) -> tuple[str, str]:
@@ -131,7 +145,14 @@ def to_dot(story: Story) -> str:
                 ]
             lines.append(f"    {_dot_string(scene.id)} [{', '.join(attrs)}];")
         lines.append("  }")
-    lines.append(f'  "__start__" -> {_dot_string(story.start)};')
+    for number, (start, name) in enumerate(_starts(story)):
+        node = _dot_string("__start__" if number == 0 else f"__start_{number}__")
+        if number:  # the first is drawn above, with the graph's defaults
+            lines.append(
+                f"  {node} [shape=circle, label=\"\", width=0.2, style=filled, "
+                f"fillcolor=black, xlabel={_dot_string(name)}];"
+            )
+        lines.append(f"  {node} -> {_dot_string(start)};")
     for way in ways(story):
         attrs = [f"label={_dot_string(way.label)}", f"class={_dot_string(way.choice.history)}"]
         if way.choice.history == "divergent":
@@ -173,7 +194,10 @@ def to_mermaid(story: Story) -> str:
     for kind, (fill, border) in ENDING_COLOURS.items():
         lines.append(f"  classDef {kind} fill:{fill},stroke:{border},stroke-width:3px")
     lines.append("  classDef start fill:#333,stroke:#333,color:#fff")
-    lines.append('  story_start(("start")):::start')
+    starts = _starts(story)
+    for number, (_start, name) in enumerate(starts):
+        suffix = "" if number == 0 else f"_{number}"
+        lines.append(f'  story_start{suffix}(("{_mermaid_text(name)}")):::start')
     for chapter_id, title, scenes in _chapters(story):
         lines.append(f'  subgraph {mermaid_id("chapter", chapter_id)}["{_mermaid_text(title)}"]')
         for scene in scenes:
@@ -185,9 +209,11 @@ def to_mermaid(story: Story) -> str:
             else:
                 lines.append(f'    {node}["{text}"]')
         lines.append("  end")
-    lines.append(f"  story_start --> {mermaid_id('scene', story.start)}")
+    for number, (start, _name) in enumerate(starts):
+        suffix = "" if number == 0 else f"_{number}"
+        lines.append(f"  story_start{suffix} --> {mermaid_id('scene', start)}")
     divergent = []
-    for index, way in enumerate(ways(story), start=1):  # edge 0 is the start arrow
+    for index, way in enumerate(ways(story), start=len(starts)):  # the start arrows first
         arrow = "-.->" if way.choice.history == "divergent" else "-->"
         if way.choice.history == "divergent":
             divergent.append(index)

@@ -196,13 +196,18 @@ def story_stats(story: Story) -> Stats:
                 own,
             )
         )
-    for chapter in sorted(story.chapters.values(), key=lambda c: (c.number, c.id)):
+    order = list(story.viewpoints)
+    for chapter in sorted(
+        story.chapters.values(),
+        key=lambda c: (order.index(c.viewpoint) if c.viewpoint in order else -1, c.number, c.id),
+    ):
         mine = [s for s in stats.scenes if s.chapter == chapter.id]
+        whose = story.viewpoints.get(chapter.viewpoint)
         stats.chapters.append(
             ChapterStats(
                 chapter.id,
                 chapter.number,
-                chapter.title,
+                f"{whose.id}: {chapter.title}" if whose else chapter.title,
                 len(mine),
                 sum(s.words for s in mine),
                 sum(s.choices for s in mine),
