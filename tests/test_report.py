@@ -328,7 +328,7 @@ def test_reflection_answers_side_by_side(report, shipped_story):
     # The second palace question and the third congress one read as the path had it: who
     # walked beside the women's company (the path of history) is asked otherwise than who
     # went to the White Hall; nobody warned a friend, so that reading is nobody's, and who
-    # never reached the day the papers were closed (the massacre) is told of it instead.
+    # never reached the day the papers were closed (the broken congress) is told of it.
     (walked,) = {q for q in _renderings(palace, 1) if q.startswith("You walked beside")}
     (watched,) = _renderings(palace, 1) - {walked}
     (carried,) = {q for q in _renderings(congress, 2) if q.startswith("You carried the order")}
@@ -361,12 +361,12 @@ def test_reflection_answers_side_by_side(report, shipped_story):
     assert ("Larisa Reisner", "Larisa Reisner on messenger-palace.", "verified") in questions[
         palace.reflection[0]
     ].answers
-    # Congress questions at the endings, all three in that chapter: 20 verified + the two
-    # tampered records (one ends in the massacre: its answers are due there too).
-    assert len(questions[congress.reflection[1]].answers) == 22
-    # Of those 22, the 12 who reached 26 October's afternoon carried the order; the 10 who
-    # ended before it (the massacre, the broken congress) are told of it.
-    assert (len(questions[carried].answers), len(questions[told].answers)) == (12, 10)
+    # Congress questions, asked of the 16 who reached the Congress chapter (the massacre
+    # ends the palace chapter, so its six answer the palace questions at their ending).
+    assert len(questions[congress.reflection[1]].answers) == 16
+    # Of those 16, the 12 who reached 26 October's afternoon carried the order; the 4 who
+    # ended before it (the broken congress) are told of it.
+    assert (len(questions[carried].answers), len(questions[told].answers)) == (12, 4)
     assert ("Tampered Answer", "A much better answer.", "flagged") in questions[
         palace.reflection[0]
     ].answers
