@@ -175,7 +175,8 @@ async def _game_latencies(presses: int) -> list[float]:
     folder = Path(tempfile.mkdtemp(prefix="petrograd-bench-"))
     out = []
     try:
-        app = TimedGame(Session(story, folder, seed=1))
+        # The first viewpoint, as `petrograd play --viewpoint messenger`: not asked.
+        app = TimedGame(Session(story, folder, seed=1), viewpoint=next(iter(story.viewpoints), None))
         app.paints = []
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("enter")  # New game (it has the focus)
