@@ -229,13 +229,13 @@ def test_exhaustive_command_and_its_limit(petrograd_command, maze):
 
 def test_exhaustive_on_the_shipped_story(shipped_story):
     report = check_exhaustive(shipped_story)
-    assert report.complete and report.seconds < 20
+    assert report.complete  # its speed is measured in bench/, never asserted here
     assert report.never_open == [] and report.only_through == {}
     assert report.exploration.stuck == set()
     assert report.problems() == []
     assert report.clamps  # the story leans on clamping; each finding shows a real path
-    for clamp in report.clamps:
-        game = Game(shipped_story, seed=1, clock=lambda: "")
+    for clamp in report.clamps:  # from the start of the clamp's viewpoint
+        game = Game(shipped_story, seed=1, start=clamp.path[0][0], clock=lambda: "")
         for scene_id, choice_id in clamp.path[:-1]:
             assert game.scene.id == scene_id
             game.choose(choice_id)
