@@ -28,18 +28,8 @@ def reads(story: Story) -> set[str]:
     """Every variable some condition, text or effect value reads."""
     found: set[str] = set()
     for scene in story.scenes.values():
-        for _key, template, _choice in scene.templates():
-            for alternative in template.alternatives():
-                found |= variables_in(alternative.condition)
-        for choice in scene.choices:
-            if choice.condition is not None:
-                found |= variables_in(choice.condition)
-            for effect in choice.effects:
-                found |= variables_in(effect.value)
-                if effect.guard is not None:
-                    found |= variables_in(effect.guard)
-    found |= reflection_reads(story)
-    return found
+        found |= scene.reads()
+    return found | reflection_reads(story)
 
 
 def reflection_reads(story: Story) -> set[str]:

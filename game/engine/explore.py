@@ -45,6 +45,18 @@ class Exploration:
     effects_changed: set[tuple[str, str, str]] = field(default_factory=set)
 
 
+def linked_scenes(story: Story, start: str) -> set[str]:
+    """The scenes some path from `start` leads to, conditions aside."""
+    linked = {start}
+    todo = [start]
+    while todo:
+        for choice in story.scenes[todo.pop()].choices:
+            if choice.target in story.scenes and choice.target not in linked:
+                linked.add(choice.target)
+                todo.append(choice.target)
+    return linked
+
+
 def starting_states(story: Story) -> Iterator[tuple[str, dict[str, Value]]]:
     """Where a new game begins, with its state: the story's start and each viewpoint's."""
     for start in story.starts:

@@ -9,7 +9,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from game.engine.expr import LIMIT, Effect, Expr, State, Type, Value, seen_key, visits_key
+from game.engine.expr import (
+    LIMIT,
+    Effect,
+    Expr,
+    State,
+    Type,
+    Value,
+    seen_key,
+    variables_in,
+    visits_key,
+)
 from game.engine.problems import Mark
 from game.engine.text import Template, plain_template
 from game.engine.wording import format_dates
@@ -193,6 +203,22 @@ class Scene:
         if self.ending is not None:
             yield "epilogue", self.ending.epilogue_text, None
 
+    def reads(self) -> set[str]:
+        """The state keys the scene's texts, its choices' conditions and its effects' values
+        and guards read."""
+        found: set[str] = set()
+        for _key, template, _choice in self.templates():
+            for alternative in template.alternatives():
+                found |= variables_in(alternative.condition)
+        for choice in self.choices:
+            if choice.condition is not None:
+                found |= variables_in(choice.condition)
+            for effect in choice.effects:
+                found |= variables_in(effect.value)
+                if effect.guard is not None:
+                    found |= variables_in(effect.guard)
+        return found
+
     @property
     def text_mark(self) -> Mark:
         """Where the text's first line stands in the file."""
@@ -283,23 +309,13 @@ class Story:
 
     @cached_property
     def _viewpoint_variables(self) -> dict[str, frozenset[str]]:
-        from game.engine.expr import variables_in
-
         found: dict[str, set[str]] = {v: set() for v in self.viewpoints}
         for scene in self.scenes.values():
             viewpoint = self.viewpoint_of(scene.id)
             if viewpoint is None:
                 continue
-            names = found[viewpoint.id]
-            for _key, template, _choice in scene.templates():
-                for alternative in template.alternatives():
-                    names |= variables_in(alternative.condition)
-            for choice in scene.choices:
-                if choice.condition is not None:
-                    names |= variables_in(choice.condition)
-                for effect in choice.effects:
-                    names.add(effect.target)
-                    names |= variables_in(effect.value)
+            found[viewpoint.id] |= scene.reads()
+            found[viewpoint.id] |= {e.target for c in scene.choices for e in c.effects}
         return {key: frozenset(n & self.variables.keys()) for key, n in found.items()}
 
     def origin_of(self, scene_id: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from game.engine import Game, Scene, Story
+from game.engine.explore import linked_scenes
 
 Strategy = Literal["random", "faithful", "divergent"]
 STRATEGIES: tuple[Strategy, ...] = ("random", "faithful", "divergent")
@@ -151,18 +152,6 @@ def _pool(choices: list[Any], strategy: Strategy) -> list[Any]:
     return preferred or [c for c in choices if c.history == "own"] or choices
 
 
-def reachable(story: Story, start: str) -> frozenset[str]:
-    """The scenes some path from `start` leads to, conditions aside."""
-    found = {start}
-    todo = [start]
-    while todo:
-        for choice in story.scenes[todo.pop()].choices:
-            if choice.target in story.scenes and choice.target not in found:
-                found.add(choice.target)
-                todo.append(choice.target)
-    return frozenset(found)
-
-
 def _quiet_clock() -> str:
     return ""
 
@@ -182,7 +171,7 @@ def autoplay(
     viewpoint's), or else from each of the story's starts in turn (run i from the i-th,
     round the viewpoints); `progress(done)` is called every `every` runs and at the end."""
     report = Report(
-        story, runs, seed, strategy, scope=reachable(story, start) if start else None, start=start
+        story, runs, seed, strategy, scope=frozenset(linked_scenes(story, start)) if start else None, start=start
     )
     scene_counts = report.scenes
     choice_counts = report.choices

@@ -30,7 +30,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.engine.explore import Exploration, explore, live_variables, starting_states
+from game.engine.explore import (
+    Exploration,
+    explore,
+    linked_scenes,
+    live_variables,
+    starting_states,
+)
 from game.engine.expr import Value
 from game.engine.model import TEXT_PLACES, Choice, Story
 from game.engine.problems import Mark, Problem
@@ -363,7 +369,7 @@ def check_exhaustive(story: Story, limit: int = DEFAULT_LIMIT) -> Exhaustive:
     )
     # Scenes the scene graph reaches (conditions aside) but no reachable state does: every way
     # in passes a choice that is never open. Scenes plain `check` finds unreachable are left out.
-    linked = set().union(*(_linked(story, origin) for origin, _ in starting_states(story)))
+    linked = set().union(*(linked_scenes(story, origin) for origin, _ in starting_states(story)))
     for scene in story.scenes.values():
         for choice in scene.choices:
             target = choice.target
@@ -378,7 +384,7 @@ def check_exhaustive(story: Story, limit: int = DEFAULT_LIMIT) -> Exhaustive:
     # Which starts lead (conditions aside) to an effect on each variable.
     reaching: dict[str, set[str]] = {}
     for origin, _state in starting_states(story):
-        for scene_id in _linked(story, origin):
+        for scene_id in linked_scenes(story, origin):
             for choice in story.scenes[scene_id].choices:
                 for effect in choice.effects:
                     reaching.setdefault(effect.target, set()).add(origin)
@@ -392,18 +398,6 @@ def check_exhaustive(story: Story, limit: int = DEFAULT_LIMIT) -> Exhaustive:
     report.clamps.sort(key=lambda c: (order[c.scene, c.choice], c.variable, c.edge))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _linked(story: Story, start: str) -> set[str]:
-    """The scenes some path from `start` leads to, conditions aside."""
-    linked = {start}
-    todo = [start]
-    while todo:
-        for choice in story.scenes[todo.pop()].choices:
-            if choice.target in story.scenes and choice.target not in linked:
-                linked.add(choice.target)
-                todo.append(choice.target)
-    return linked
 
 
 def _all_choices(story: Story) -> list[tuple[Any, Choice]]:
