@@ -217,6 +217,20 @@ def tab_saves(data: Path) -> list[dict]:
 @pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
 )
+def _next_screen(page, before: bytes) -> bytes:
+    """The page's picture once it differs from `before` (up to 20 s), then settled; `before`
+    itself if it never changed."""
+    now = before
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and now == before:
+        page.wait_for_timeout(300)
+        now = page.screenshot()
+    if now == before:
+        return before
+    page.wait_for_timeout(500)
+    return page.screenshot()
+
+
 def test_a_browser_plays_a_choice(serve, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -249,23 +263,11 @@ def test_a_browser_plays_a_choice(serve, tmp_path):
             page.focus("textarea.xterm-helper-textarea")  # keys go to the terminal
             title = page.screenshot()
             page.keyboard.press("Enter")  # New game has the focus
-            picker = title
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and picker == title:
-                page.wait_for_timeout(300)
-                picker = page.screenshot()
+            picker = _next_screen(page, title)
             assert picker != title, "whom to play was not asked"
-            page.wait_for_timeout(500)
-            picker = page.screenshot()
             page.keyboard.press("Enter")  # the first viewpoint, the messenger, has the focus
-            first = picker
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and first == picker:
-                page.wait_for_timeout(300)
-                first = page.screenshot()
+            first = _next_screen(page, picker)
             assert first != picker, "the first scene did not appear"
-            page.wait_for_timeout(500)
-            first = page.screenshot()
             page.keyboard.press("1")
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline and not any(
