@@ -11,6 +11,13 @@ from game.atomic import read_json, write_json
 
 PROFILE_FORMAT = "petrograd-profile"
 REVEAL_SPEEDS = {"slow": 40, "normal": 90, "fast": 200}  # characters a second
+#: When history's notes on your choices are shown (game.engine.NOTE_TIMINGS), as the
+#: settings name them.
+SPOILER_NAMES = {
+    "choice": "After each choice",
+    "chapter": "At the end of each chapter",
+    "ending": "Only at the ending",
+}
 
 
 @dataclass
@@ -21,6 +28,8 @@ class Settings:
     reveal: bool = False
     reveal_speed: str = "normal"
     show_panel: bool = True
+    #: When history's notes on your choices are shown: a key of SPOILER_NAMES.
+    spoilers: str = "choice"
 
     @classmethod
     def from_json(cls, data: Any) -> Settings:
@@ -33,6 +42,8 @@ class Settings:
                 setattr(settings, field.name, value)
         if settings.reveal_speed not in REVEAL_SPEEDS:
             settings.reveal_speed = "normal"
+        if settings.spoilers not in SPOILER_NAMES:
+            settings.spoilers = "choice"
         return settings
 
 

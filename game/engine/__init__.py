@@ -9,6 +9,8 @@ from game.engine.expr import ExprError
 from game.engine.game import (
     ChoiceUnavailable,
     ChoiceView,
+    NOTE_TIMINGS,
+    NoteTiming,
     Citation,
     Frame,
     Game,
@@ -47,6 +49,8 @@ __all__ = [
     "Choice",
     "ChoiceUnavailable",
     "ChoiceView",
+    "NOTE_TIMINGS",
+    "NoteTiming",
     "Citation",
     "CodexEntry",
     "Ending",

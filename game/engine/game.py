@@ -14,6 +14,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from game.engine import wording
 from game.engine.expr import State, Value
@@ -28,6 +29,12 @@ class ChoiceUnavailable(ValueError):
 
 #: One paragraph of text as read: runs of text, some linked to the codex.
 Passage = tuple[Span, ...]
+
+#: When a front end shows history's notes on the player's choices (the spoiler setting):
+#: after each choice, when a chapter ends (the notes on its choices together), or only at
+#: the ending (where the path lists them all).
+NoteTiming = Literal["choice", "chapter", "ending"]
+NOTE_TIMINGS: tuple[NoteTiming, ...] = ("choice", "chapter", "ending")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,9 @@ class Verdict:
     history: History
     note: str
     citations: tuple[Citation, ...]
+    #: The only choice open where it was taken: no decision, so no verdict is shown for it
+    #: (and its note, which would only tell what comes next, is not either).
+    alone: bool = False
 
     @property
     def heading(self) -> str:
@@ -196,6 +206,8 @@ class PathEntry:
     text: tuple[Passage, ...] = ()
     #: The paragraphs of the source the choice rests on.
     citations: tuple[Citation, ...] = ()
+    #: The only choice open where it was taken (see Verdict.alone).
+    alone: bool = False
 
 
 def _utc_now() -> str:
@@ -301,6 +313,7 @@ class Game:
                     None if step.why is None else clean_text(step.why),  # as it may be shown
                     self._passages(scene.body.render(state)),
                     self._citations(choice.sources),
+                    sum(1 for c in scene.choices if c.is_open(state)) == 1,
                 )
             )
             effect_steps(choice, declared)(state)
@@ -529,7 +542,39 @@ class Game:
             choice.history,
             choice.note,
             self._citations(choice.sources),
+            alone=sum(1 for c in scene.choices if c.is_open(before)) == 1,
         )
+
+    def notes_due(self, timing: NoteTiming) -> tuple[Verdict, ...]:
+        """History's notes a front end shows now, for the player's spoiler setting.
+
+        "choice": the last choice's verdict. "chapter": when a chapter has just ended,
+        the verdicts on the choices made in it, in order. "ending": none before the end.
+        At an ending every timing gives none: the ending shows the whole path with its
+        notes. A choice that was the only one open is never given a verdict."""
+        frame = self.frame
+        if frame.ended or frame.verdict is None:
+            return ()
+        if timing == "choice":
+            return () if frame.verdict.alone else (frame.verdict,)
+        previous = self._previous
+        if timing != "chapter" or previous is None or previous.chapter == frame.scene.chapter:
+            return ()
+        notes: list[Verdict] = []
+        for entry in reversed(self.path()):
+            if entry.scene.chapter != previous.chapter:
+                break
+            if not entry.alone:
+                notes.append(
+                    Verdict(
+                        entry.scene.title,
+                        entry.label,
+                        entry.choice.history,
+                        entry.choice.note,
+                        entry.citations,
+                    )
+                )
+        return tuple(reversed(notes))
 
     def _due(self, scene: Scene, chapter: Chapter, state: State) -> tuple[Reflection, ...]:
         due: list[Reflection] = []
