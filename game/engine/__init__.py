@@ -7,13 +7,13 @@ plain player and the authoring tools start fast (tests/test_engine_purity.py).
 from game.engine import wording
 from game.engine.expr import ExprError
 from game.engine.game import (
+    NOTE_TIMINGS,
     ChoiceUnavailable,
     ChoiceView,
-    NOTE_TIMINGS,
-    NoteTiming,
     Citation,
     Frame,
     Game,
+    NoteTiming,
     Passage,
     PathEntry,
     Reflection,

@@ -319,6 +319,27 @@ class Game:
             effect_steps(choice, declared)(state)
         return out
 
+    def noted_path(self, timing: NoteTiming) -> list[tuple[PathEntry, bool]]:
+        """The path, each step with whether history's verdict on it may be shown now under
+        the spoiler setting: every one after each choice; with "chapter", those of the
+        chapters already ended; with "ending", none until the ending. A choice that was
+        the only one open never has one."""
+        path = self.path()
+        if self.frame.ended or timing == "choice":
+            return [(entry, not entry.alone) for entry in path]
+        if timing == "ending":
+            return [(entry, False) for entry in path]
+        current = self.frame.scene.chapter
+        hidden = 0
+        for entry in reversed(path):
+            if entry.scene.chapter != current:
+                break
+            hidden += 1
+        return [
+            (entry, not entry.alone and index < len(path) - hidden)
+            for index, entry in enumerate(path)
+        ]
+
     def met_terms(self) -> set[str]:
         """The codex entries linked from every text read so far (the current one included)."""
         met = {term.id for term in self.frame.terms}

@@ -454,7 +454,11 @@ STORY_META = Shape(
             ),
             doc="the story's version",
         ),
-        Key("start", ID, doc="the id of the first scene (of the first viewpoint, if there are several)"),
+        Key(
+            "start",
+            ID,
+            doc="the id of the first scene (of the first viewpoint, if there are several)",
+        ),
         Key("intro", Text(), required=False, doc="a paragraph for the title screen"),
         Key(
             "viewpoints",
@@ -474,7 +478,11 @@ STORY_FILE = Shape(
         Key("story", STORY_META, doc="the story's metadata"),
         Key(
             "variables",
-            MapOf(VARIABLE, NAME_PATTERN, "a variable name (lower case, digits, _; at most 100 of them)"),
+            MapOf(
+                VARIABLE,
+                NAME_PATTERN,
+                "a variable name (lower case, digits, _; at most 100 of them)",
+            ),
             required=False,
             doc="the declared variables",
         ),
@@ -578,7 +586,7 @@ SCENE = Shape(
         Key(
             "time",
             Text(hint="write it in quotes"),
-            doc="time of day: a clock time such as \"21:40\" (needed on 24-26 October 1917) "
+            doc='time of day: a clock time such as "21:40" (needed on 24-26 October 1917) '
             "or words such as 'evening'",
         ),
         Key("place", Text(), doc="where the scene happens"),

@@ -32,6 +32,12 @@ def verdict_heading(history: str, *, note: bool = True) -> str:
     return f"Your last choice was {HISTORY_VERDICTS.get(history, history)}{':' if note else '.'}"
 
 
+def choice_verdict(history: str, *, note: bool = True) -> str:
+    """'This choice was faithful to history:' (for a choice other than the last one, as
+    when the notes on a chapter's choices come together at its end)."""
+    return f"This choice was {HISTORY_VERDICTS.get(history, history)}{':' if note else '.'}"
+
+
 def history_tag(history: str) -> str:
     return HISTORY_TAGS.get(history, history.upper())
 
@@ -77,7 +83,11 @@ VARIABLES_HEADING = "Where things stand"
 SOURCES_HEADING = "Sources"
 CODEX_HEADING = "In the codex"
 UNDONE = "You took back your last choice."
+#: Heading of the notes shown together when a chapter ends (the spoiler setting "chapter").
+CHAPTER_NOTES_HEADING = "The chapter is over. What history says of your choices in it:"
 NO_CHOICES_YET = "no choices yet"
+#: In the history, for a choice whose verdict the spoiler setting keeps for later.
+NOTE_LATER = "What history says of this comes later (see Settings: history's notes)."
 
 
 def reflection_heading(number: int, title: str) -> str:
@@ -119,6 +129,15 @@ def format_dates(old_style: dt.date) -> str:
     if new_style.year != old_style.year:
         second += f" {new_style.year}"
     return f"{first} ({second} N.S.)"
+
+
+def short_dual_date(old_style: dt.date) -> str:
+    """'25 Oct (7 Nov N.S.)': both dates, short, for a narrow header."""
+    new_style = julian_to_gregorian(old_style)
+    return (
+        f"{old_style.day} {MONTHS[old_style.month - 1][:3]} "
+        f"({new_style.day} {MONTHS[new_style.month - 1][:3]} N.S.)"
+    )
 
 
 def dual_date(old_style: dt.date) -> str:
