@@ -85,9 +85,9 @@ def _data_with_a_save(folder: Path) -> None:
     `petrograd play --continue` opens straight on a scene."""
     from game.engine import load_story
     from game.paths import assets_dir, scenes_dir
-    from game.session import Session
+    from game.session import PlaySession
 
-    session = Session(load_story([scenes_dir()], assets=assets_dir()), folder, seed=1)
+    session = PlaySession(load_story([scenes_dir()], assets=assets_dir()), folder, seed=1)
     session.new_game()
     session.save("1")
 
@@ -162,7 +162,7 @@ async def _game_latencies(presses: int) -> list[float]:
     from game import startup
     from game.engine import load_story
     from game.paths import assets_dir, scenes_dir
-    from game.session import Session
+    from game.session import PlaySession
     from game.tui.app import PetrogradApp
 
     class TimedGame(_PaintClock, PetrogradApp):  # type: ignore[misc]
@@ -176,7 +176,7 @@ async def _game_latencies(presses: int) -> list[float]:
     out = []
     try:
         # The first viewpoint, as `petrograd play --viewpoint messenger`: not asked.
-        app = TimedGame(Session(story, folder, seed=1), viewpoint=next(iter(story.viewpoints), None))
+        app = TimedGame(PlaySession(story, folder, seed=1), viewpoint=next(iter(story.viewpoints), None))
         app.paints = []
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("enter")  # New game (it has the focus)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from game.atomic import read_json, write_json
+from game.engine import NOTE_TIMINGS, NoteTiming
 
 PROFILE_FORMAT = "petrograd-profile"
 REVEAL_SPEEDS = {"slow": 40, "normal": 90, "fast": 200}  # characters a second
@@ -24,12 +25,18 @@ SPOILER_NAMES = {
 class Settings:
     """The player's settings; unknown or wrong values fall back to the defaults."""
 
-    theme: str = "textual-dark"
+    #: A theme id of game/tui/themes.py (older names are read as their new ones there).
+    theme: str = "petrograd-dark"
     reveal: bool = False
     reveal_speed: str = "normal"
     show_panel: bool = True
     #: When history's notes on your choices are shown: a key of SPOILER_NAMES.
     spoilers: str = "choice"
+
+    @property
+    def note_timing(self) -> NoteTiming:
+        """`spoilers` as the engine's Game.notes_due takes it."""
+        return cast(NoteTiming, self.spoilers) if self.spoilers in NOTE_TIMINGS else "choice"
 
     @classmethod
     def from_json(cls, data: Any) -> Settings:
@@ -93,11 +100,21 @@ class Profile:
             mine["endings"].add(ending)
         return (len(mine["seen"]), len(mine["endings"])) != before
 
-    def write(self) -> None:
-        """Write the profile, merged with the file (raises WriteFailed)."""
-        on_disk, _ = read_json(self._profile_path)  # another game may have added to it
+    def snapshot(self) -> dict[str, dict[str, set[str]]]:
+        """A copy of what the profile holds now, for `write` to write later (in another
+        thread, say) while the game goes on adding to the profile itself."""
+        return {
+            sid: {key: set(ids) for key, ids in parts.items()}
+            for sid, parts in self._stories.items()
+        }
+
+    def write(self, stories: dict[str, dict[str, set[str]]] | None = None) -> None:
+        """Write the profile (or a `snapshot` of it), merged with the file: another game
+        may have added to it (raises WriteFailed)."""
+        stories = self.snapshot() if stories is None else stories
+        on_disk, _ = read_json(self._profile_path)
         for story_id, parts in _stories_from(on_disk).items():
-            mine = self._story(story_id)
+            mine = stories.setdefault(story_id, {"seen": set(), "endings": set()})
             mine["seen"] |= parts["seen"]
             mine["endings"] |= parts["endings"]
         write_json(
@@ -107,7 +124,7 @@ class Profile:
                 "version": 1,
                 "stories": {
                     sid: {"seen": sorted(p["seen"]), "endings": sorted(p["endings"])}
-                    for sid, p in sorted(self._stories.items())
+                    for sid, p in sorted(stories.items())
                 },
             },
         )

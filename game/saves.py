@@ -77,6 +77,15 @@ class Loaded:
     session: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedSave:
+    """A save taken from a game, ready to be written to its file."""
+
+    path: Path
+    data: dict[str, Any]
+    info: SaveInfo
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -130,6 +139,13 @@ class SaveStore:
 
     def save(self, slot: str, game: Game, session: dict[str, Any] | None = None) -> SaveInfo:
         """Write the game to a slot. Raises atomic.WriteFailed (nothing lost) if the disk refuses."""
+        prepared = self.prepare(slot, game, session)
+        self.write(prepared)
+        return prepared.info
+
+    def prepare(self, slot: str, game: Game, session: dict[str, Any] | None = None) -> PreparedSave:
+        """What `save` writes, taken from the game now: written later (by `write`, in another
+        thread, say), it is the game as it was at this moment."""
         frame = game.frame
         summary = {
             "scene": frame.scene.id,
@@ -139,19 +155,16 @@ class SaveStore:
             "ended": frame.ended,
         }
         saved_at = _now()
-        write_json(
-            self.path(slot),
-            {
-                "format": SAVE_FORMAT,
-                "version": SAVE_VERSION,
-                "slot": slot,
-                "saved_at": saved_at,
-                "summary": summary,
-                "record": game.record.as_json(),
-                **({"session": session} if session else {}),
-            },
-        )
-        return SaveInfo(
+        data = {
+            "format": SAVE_FORMAT,
+            "version": SAVE_VERSION,
+            "slot": slot,
+            "saved_at": saved_at,
+            "summary": summary,
+            "record": game.record.as_json(),
+            **({"session": session} if session else {}),
+        }
+        info = SaveInfo(
             slot,
             True,
             None,
@@ -161,6 +174,12 @@ class SaveStore:
             saved_at,
             frame.ended,
         )
+        return PreparedSave(self.path(slot), data, info)
+
+    @staticmethod
+    def write(prepared: PreparedSave) -> None:
+        """Write a prepared save (raises atomic.WriteFailed, nothing lost)."""
+        write_json(prepared.path, prepared.data)
 
     # ------------------------------------------------------------ reading
 

@@ -1,33 +1,36 @@
-"""A player's session: the game, autosaved after every change, with their saves and memory.
+"""A player's play session: the game, its saves, and what the game remembers of the player.
 
-The TUI and the plain player both drive a Session, so saving, loading, undo,
-assignments and what the game remembers work the same in both. Nothing here
-raises on a disk problem during play: the failure is kept in `save_problem` for
-the front end to show, and the game goes on.
+Every front end (the full-screen game, the plain player, a browser tab) drives a
+PlaySession, so saving, loading, undo and the player's memory work the same in all
+of them. An assignment's part (the student's name, answers, "why?", the hand-in)
+is a ClassroomSession (game/classroom/session.py) that wraps a PlaySession.
 
-The autosave and the profile are written after every change: at once, or, when
-the front end sets `write_soon` (the full-screen game does), as soon as it has
-shown the change, so that a choice is on screen before its writes begin. Every
-other method writes what is pending first, and so does the front end as it exits.
+Writing happens at one point. Every public method is a `command`: before it runs,
+what an earlier command left to write is written (so it reads the disk as it is);
+when it has changed the game or the profile, the autosave and the profile are
+taken as they are at its end and written: at once, or by the front end's
+`write_soon` (the full-screen game writes in a worker thread, off the event loop).
+No command needs to remember to write; a test checks that each public method is one.
+
+Nothing here raises on a disk problem during play: the failure is kept in
+`save_problem` for the front end to show, and the game goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from game.atomic import WriteFailed, clear_stale_temps
-from game.engine import Chapter, ChoiceUnavailable, Game, Story, Viewpoint
-from game.engine.record import clean_text, read_time, text_problem
+from game.engine import ChoiceUnavailable, Game, Story, Viewpoint
+from game.engine.record import clean_text, read_time
 from game.profile import Profile
-from game.saves import AUTO, Loaded, SaveError, SaveInfo, SaveStore
-
-if TYPE_CHECKING:
-    from game.classroom.assignment import Assignment
-    from game.classroom.handin import Answer
+from game.saves import AUTO, Loaded, PreparedSave, SaveError, SaveInfo, SaveStore
 
 
 class Locked(ChoiceUnavailable):
@@ -36,9 +39,50 @@ class Locked(ChoiceUnavailable):
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+def command(
+    method: Callable[Concatenate[PlaySession, _P], _R],
+) -> Callable[Concatenate[PlaySession, _P], _R]:
+    """Mark a PlaySession method as a command: the one place where writes are made."""
+
+    @functools.wraps(method)
+    def run(self: PlaySession, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        outermost = not self._in_command
+        if outermost:
+            self.flush()  # what an earlier command left to write, before this one reads
+        self._in_command = True
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            if outermost:
+                self._in_command = False
+                self._write_changes()
+
+    run.is_command = True  # type: ignore[attr-defined]
+    return run
+
+
+class Companion(Protocol):
+    """What wraps a play session (an assignment's ClassroomSession) is told of, and what
+    it keeps in the saves beside the record."""
+
+    def session_info(self) -> dict[str, Any] | None: ...
+    def game_started(self) -> None: ...
+    def game_loaded(self, info: dict[str, Any] | None) -> None: ...
+    def step_undone(self, steps: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What an assignment changes in play."""
+
+    #: Where every new game starts (None: the viewpoint's or the story's start).
+    start: str | None = None
+    #: Assessed: undo and loading an earlier save are off; decisions stand.
+    assessed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,23 +96,24 @@ class ViewpointProgress:
     endings: int
 
 
-class Session:
-    """One player, one story, one data folder (and, in class, one assignment)."""
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """What a command left to write, taken as it ended."""
 
-    def __init__(
-        self,
-        story: Story,
-        data_dir: Path,
-        *,
-        seed: int | None = None,
-        assignment: Assignment | None = None,
-        records_dir: Path | None = None,
-    ) -> None:
+    autosave: PreparedSave | None
+    profile: dict[str, dict[str, set[str]]] | None
+
+
+class PlaySession:
+    """One player, one story, one data folder."""
+
+    def __init__(self, story: Story, data_dir: Path, *, seed: int | None = None) -> None:
         self.story = story
         self.data_dir = data_dir
         self.seed = seed
-        self.assignment = assignment
-        self.records_dir = records_dir
+        self.rules = Rules()
+        #: Set by a ClassroomSession that wraps this one.
+        self.companion: Companion | None = None
         self.store = SaveStore(data_dir / "saves")
         self.profile = Profile(data_dir)
         self.store.clear_temps()
@@ -80,197 +125,56 @@ class Session:
         self.unsaved: str | None = None
         #: Whether the current scene is one this player had never seen before reaching it now.
         self.first_visit = True
-        self.student: str | None = None
-        self.answers: list[Answer] = []
-        self.started_at = ""
-        #: The files written by the last hand-in.
-        self.handed_in: list[Path] = []
-        #: Set by a front end to write after a change "soon" rather than now: it is given
-        #: `write_pending` to call (the full-screen game calls it once the change is painted).
+        #: Set by a front end to write "soon" rather than at once: it is given `flush`
+        #: to call (the full-screen game calls it in a worker thread).
         self.write_soon: Callable[[Callable[[], object]], object] | None = None
-        self._unwritten = False
-        self._profile_news = False
+        self._in_command = False
+        self._autosave_due = False
+        self._profile_due = False
+        self._pending: _Pending | None = None
+        self._lock = threading.Lock()
         self._problem_news = False
-
-    # ------------------------------------------------------------ class
-
-    @property
-    def assessment(self) -> bool:
-        """An assessed assignment: undo and loading earlier saves are off; decisions stand."""
-        return self.assignment is not None and self.assignment.assessment
-
-    def sign_in(self, name: str) -> None:
-        """Record the student's name (nothing else) and keep their saves apart from others'."""
-        self.write_pending()
-        from game.classroom.handin import clean_name, safe_file_stem
-
-        assert self.assignment is not None
-        self.student = clean_name(name) or "Student"
-        folder = self.data_dir / "assignments" / safe_file_stem(self.assignment.id)
-        self.store = SaveStore(folder / safe_file_stem(self.student) / "saves")
-        self.store.clear_temps()
-
-    def needs_why(self) -> bool:
-        """Whether the student must say why before taking a choice here."""
-        game = self.game
-        return bool(
-            self.assignment
-            and game is not None
-            and not game.ended
-            and self.assignment.wants_why(game.scene.id)
-        )
-
-    def pending_questions(self) -> list[tuple[Chapter, str]]:
-        """Reflection questions the assignment requires that are due now and not yet answered."""
-        if self.assignment is None or self.game is None:
-            return []
-        step = self.game.frame.step
-        answered = {(a.chapter, a.question) for a in self.answers if a.after_step == step}
-        return [
-            (due.chapter, question)
-            for due in self.game.frame.reflection
-            if self.assignment.wants_reflection(due.chapter.id)
-            for question in due.questions
-            if (due.chapter.id, question) not in answered
-        ]
-
-    def answer(self, chapter: Chapter, question: str, text: str) -> None:
-        self.write_pending()
-        from game.classroom.handin import Answer
-
-        assert self.game is not None
-        self.answers.append(
-            Answer(chapter.id, question, clean_text(text), self.game.frame.step, _now())
-        )
-        self._after_change()
-
-    def hand_in(self) -> list[Path]:
-        """Write NAME-DATE.json, .md and .html to the records folder; returns the paths.
-
-        Raises WriteFailed with a reason when the folder cannot be written."""
-        self.write_pending()
-        from game.classroom.handin import handin_stem, seal, verify
-        from game.classroom.transcript import render_html, render_markdown
-
-        assert self.game is not None and self.records_dir is not None
-        data = seal(
-            self.game.record,
-            self.story,
-            student=self.student or "Student",
-            assignment=self.assignment,
-            answers=self.answers,
-            started_at=self.started_at,
-            finished_at=_now(),
-        )
-        checked = verify(data, self.story, self.assignment)
-        from game.atomic import write_atomic, write_json
-
-        folder = self.records_dir
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WriteFailed(
-                exc.errno or 0, f"cannot make the folder {folder}: {exc.strerror}"
-            ) from None
-        stem = handin_stem(self.student or "Student", dt.datetime.now(), folder)
-        paths = [folder / f"{stem}.json", folder / f"{stem}.md", folder / f"{stem}.html"]
-        write_json(paths[0], data, backup=False)
-        write_atomic(paths[1], render_markdown(data, self.story, checked).encode(), backup=False)
-        write_atomic(paths[2], render_html(data, self.story, checked).encode(), backup=False)
-        self.handed_in = paths
-        return paths
-
-    def _session_info(self) -> dict[str, Any] | None:
-        if self.assignment is None:
-            return None
-        return {
-            "assignment": self.assignment.id,
-            "student": self.student,
-            "started_at": self.started_at,
-            "answers": [a.as_json() for a in self.answers],
-        }
-
-    def _restore_session_info(self, info: dict[str, Any] | None) -> None:
-        if self.assignment is None or not info or info.get("assignment") != self.assignment.id:
-            return
-        from game.classroom.handin import Answer
-
-        assert self.game is not None
-        started = info.get("started_at")
-        self.started_at = started if read_time(started) is not None else _now()
-        answers = []
-        raw_answers = info.get("answers")
-        for raw in raw_answers if isinstance(raw_answers, list) else []:
-            if not isinstance(raw, dict):
-                continue  # a damaged answer is dropped; the rest of the save still loads
-            texts = [raw.get(key) for key in ("chapter", "question", "answer")]
-            step, at = raw.get("after_step"), raw.get("at", "")
-            if (
-                all(text_problem(t) is None for t in texts)
-                and type(step) is int
-                and 0 <= step <= len(self.game.record.steps) + 1
-            ):
-                answers.append(Answer(*texts, step, at if read_time(at) is not None else ""))
-        self.answers = answers
-
-    def reload(self, story: Story) -> str | None:
-        """Carry the current playthrough onto a new version of the story (live reload).
-
-        Returns None when the whole path is still valid, else a message saying where
-        the story changed and where the player now stands."""
-        self.write_pending()
-        from game.engine import replay
-
-        self.story = story
-        if self.game is None:
-            return None
-        result = replay(story, self.game.record)
-        self.game.close()
-        self.game = result.game
-        if result.complete:
-            return None
-        return f"{result.problem[0].upper()}{result.problem[1:]}. You are back at: {self.game.scene.title}."
 
     # ------------------------------------------------------------ starting
 
+    @command
     def new_game(self, viewpoint: str | None = None) -> Game:
-        """A new game: as the assignment says, else as `viewpoint` (an id of the story's
-        viewpoints; None: the story's first)."""
-        self.write_pending()
+        """A new game: from the rules' start (an assignment's), else as `viewpoint` (an id
+        of the story's viewpoints; None: the story's first). No autosave until the first
+        choice: the game that was there stays in it until then."""
         if self.game is not None:
             self.game.close()
-        start = self.assignment.start if self.assignment else None
+        start = self.rules.start
         chosen = self.story.viewpoints.get(viewpoint) if viewpoint is not None else None
         if start is None and chosen is not None:
             start = chosen.start
         self.game = Game(self.story, seed=self.seed, start=start)
-        self.answers = []
-        self.started_at = _now()
-        self.handed_in = []
+        if self.companion is not None:
+            self.companion.game_started()
         self.first_visit = self._first_visit()
         self._note_scene()
-        self._set_problems(self._write_profile())  # no autosave until the first choice
         return self.game
 
+    @command
     def load(self, slot: str) -> Loaded:
         """Load a slot (raises SaveError with the reason); the current game is untouched on failure."""
-        self.write_pending()
-        if self.assessment and slot != AUTO:
+        if self.rules.assessed and slot != AUTO:
             raise Locked(
                 "loading an earlier save is off in this assessed assignment; your decisions stand"
             )
-        start = self.assignment.start if self.assignment else None
-        loaded = self.store.load(slot, self.story, start)
+        loaded = self.store.load(slot, self.story, self.rules.start)
         if self.game is not None:
             self.game.close()
         self.game = loaded.game
-        self._restore_session_info(loaded.session)
+        if self.companion is not None:
+            self.companion.game_loaded(loaded.session)
         self.first_visit = self._first_visit()
-        if slot == AUTO and loaded.notice is None and not self.first_visit:
-            return loaded  # the autosave already holds exactly this game: nothing to write
-        self._after_change()  # the autosave follows the loaded game, so Continue resumes it
+        self._note_scene()
+        if not (slot == AUTO and loaded.notice is None):
+            self._autosave_due = True  # the autosave follows the loaded game: Continue resumes it
         return loaded
 
+    @command
     def continue_latest(self) -> Loaded | None:
         """Load the most recent save that loads (in an assessment, only the autosave), or
         None when there is none to load. A save listed as readable can still fail to
@@ -279,8 +183,7 @@ class Session:
 
         An autosave that will not load is set aside first (renamed, not deleted), since
         the next choice would write over it: nothing the player had is lost."""
-        self.write_pending()
-        listed = [self.store.info(AUTO)] if self.assessment else self.store.list()
+        listed = [self.store.info(AUTO)] if self.rules.assessed else self.store.list()
         readable = sorted(
             (info for info in listed if info is not None and info.ok),
             key=lambda info: read_time(info.saved_at) or _EPOCH,
@@ -305,44 +208,72 @@ class Session:
             raise SaveError("; ".join(failed))
         return None
 
+    @command
     def latest_save(self) -> SaveInfo | None:
         """The most recent readable save (what Continue loads), or None."""
-        self.write_pending()
         return self.store.latest()
 
+    @command
     def saves(self) -> list[SaveInfo | None]:
         """The autosave and slots 1-9 as listed for Load and Save (None: empty)."""
-        self.write_pending()
         return self.store.list()
+
+    @command
+    def use_folder(self, folder: Path) -> None:
+        """Keep the saves in another folder from now on (a student's own, in class)."""
+        self.store = SaveStore(folder)
+        self.store.clear_temps()
 
     # ------------------------------------------------------------ playing
 
+    @command
     def choose(self, choice_id: str, why: str | None = None) -> None:
-        """Take a choice (raises ChoiceUnavailable), then autosave and remember."""
-        self.write_pending()
+        """Take a choice (raises ChoiceUnavailable); the autosave and memory follow."""
         assert self.game is not None
-        if self.needs_why() and not (why and clean_text(why)):
-            raise ChoiceUnavailable("this assignment asks you to say why before you choose")
         self.game.choose(choice_id, why=clean_text(why) if why else None)
-        self._after_change()
+        self._after_step()
 
+    @command
     def undo(self) -> None:
-        self.write_pending()
         assert self.game is not None
-        if self.assessment:
+        if self.rules.assessed:
             raise Locked("undo is off in this assessed assignment; your decisions stand")
         self.game.undo()
-        # An answer given after a step that is taken back was given to a question that
-        # is no longer asked there: it goes, and is asked again when it is due.
-        steps = self.game.frame.step
-        self.answers = [a for a in self.answers if a.after_step <= steps]
-        self._after_change()
+        if self.companion is not None:
+            self.companion.step_undone(self.game.frame.step)
+        self._after_step()
 
+    @command
     def save(self, slot: str) -> SaveInfo:
         """Save to a slot; raises WriteFailed or SaveError with a reason for the player."""
-        self.write_pending()
         assert self.game is not None
         return self.store.save(slot, self.game, self._session_info())
+
+    @command
+    def changed(self) -> None:
+        """What the companion keeps in the saves changed (an answer was given): the
+        autosave follows."""
+        self._autosave_due = self.game is not None
+
+    @command
+    def reload(self, story: Story) -> str | None:
+        """Carry the current playthrough onto a new version of the story (live reload).
+
+        Returns None when the whole path is still valid, else a message saying where
+        the story changed and where the player now stands."""
+        from game.engine import replay
+
+        self.story = story
+        if self.game is None:
+            return None
+        result = replay(story, self.game.record)
+        self.game.close()
+        self.game = result.game
+        if result.complete:
+            return None
+        return f"{result.problem[0].upper()}{result.problem[1:]}. You are back at: {self.game.scene.title}."
+
+    # ------------------------------------------------------------ what it remembers
 
     @property
     def progress(self) -> tuple[int, int, int, int]:
@@ -360,64 +291,87 @@ class Session:
         reached = self.profile.endings(story.id)
         out = []
         for viewpoint in story.viewpoints.values():
-            scenes = {
-                s.id
-                for s in story.scenes.values()
-                if story.viewpoint_of(s.id) is viewpoint
-            }
-            endings = {
-                s.ending.id for s in story.scenes.values() if s.id in scenes and s.ending
-            }
+            scenes = {s.id for s in story.scenes.values() if story.viewpoint_of(s.id) is viewpoint}
+            endings = {s.ending.id for s in story.scenes.values() if s.id in scenes and s.ending}
             out.append(
                 ViewpointProgress(
-                    viewpoint,
-                    len(seen & scenes),
-                    len(scenes),
-                    len(reached & endings),
-                    len(endings),
+                    viewpoint, len(seen & scenes), len(scenes), len(reached & endings), len(endings)
                 )
             )
         return out
 
-    def _after_change(self) -> None:
-        assert self.game is not None
-        self.first_visit = self._first_visit()
-        self._note_scene()  # in memory at once; on disk with the autosave
-        self._unwritten = True
-        if self.write_soon is None:
-            self.write_pending()
-        else:
-            self.write_soon(self.write_pending)
+    @property
+    def in_progress(self) -> bool:
+        """Whether a game is under way that a new game or a load would replace: one with
+        a choice made and no ending reached."""
+        game = self.game
+        return game is not None and not game.ended and bool(game.record.steps)
 
-    def write_pending(self) -> bool:
-        """Write the autosave and the profile if a change has not been written yet;
-        True when something was (a failure is kept in `save_problem`)."""
-        if not self._unwritten or self.game is None:
-            return False
-        self._unwritten = False
-        problems = []
-        try:
-            self.store.save(AUTO, self.game, self._session_info())
-            self.unsaved = None
-        except (WriteFailed, SaveError) as exc:
-            self.unsaved = str(exc)
-            problems.append(
-                f"The autosave failed ({exc}); your game goes on, and the previous save is kept."
-            )
-        problems.extend(self._write_profile())
-        self._set_problems(problems)
-        return True
+    # ------------------------------------------------------------ writing
+
+    def flush(self) -> bool:
+        """Write what the last command left to write (safe from any thread; the front end
+        calls it as it exits, too). True when something was written; a failure is kept in
+        `save_problem`."""
+        with self._lock:
+            pending, self._pending = self._pending, None
+            if pending is None:
+                return False
+            problems = []
+            if pending.autosave is not None:
+                try:
+                    self.store.write(pending.autosave)
+                    self.unsaved = None
+                except (WriteFailed, SaveError) as exc:
+                    self.unsaved = str(exc)
+                    problems.append(
+                        f"The autosave failed ({exc}); your game goes on, and the previous "
+                        "save is kept."
+                    )
+            if pending.profile is not None:
+                try:
+                    self.profile.write(pending.profile)
+                except WriteFailed as exc:
+                    self._profile_due = True  # tried again after the next command
+                    problems.append(f"Your progress could not be recorded ({exc}).")
+            self.save_problem = " ".join(problems) or None
+            self._problem_news = self.save_problem is not None
+            return True
 
     def take_problem(self) -> str | None:
         """The last write's failure if it has not been taken yet (to tell the player once)."""
-        if not self._problem_news:
-            return None
-        self._problem_news = False
-        return self.save_problem
+        with self._lock:
+            if not self._problem_news:
+                return None
+            self._problem_news = False
+            return self.save_problem
 
-    def _set_problems(self, problems: list[str]) -> None:
-        self.save_problem = " ".join(problems) or None
-        self._problem_news = self.save_problem is not None
+    def _write_changes(self) -> None:
+        """The end of a command: take what changed and have it written."""
+        if not (self._autosave_due or self._profile_due):
+            return
+        autosave = None
+        if self._autosave_due and self.game is not None:
+            autosave = self.store.prepare(AUTO, self.game, self._session_info())
+        with self._lock:
+            waiting = self._pending  # not written yet: what it held is written with this
+            profile_due = self._profile_due or (waiting is not None and waiting.profile is not None)
+            if autosave is None and waiting is not None:
+                autosave = waiting.autosave
+            self._pending = _Pending(autosave, self.profile.snapshot() if profile_due else None)
+        self._autosave_due = self._profile_due = False
+        if self.write_soon is None:
+            self.flush()
+        else:
+            self.write_soon(self.flush)
+
+    def _after_step(self) -> None:
+        self.first_visit = self._first_visit()
+        self._note_scene()
+        self._autosave_due = True
+
+    def _session_info(self) -> dict[str, Any] | None:
+        return self.companion.session_info() if self.companion is not None else None
 
     def _first_visit(self) -> bool:
         assert self.game is not None
@@ -428,14 +382,4 @@ class Session:
         scene = self.game.scene
         ending = scene.ending.id if scene.ending else None
         if self.profile.note(self.story.id, scenes={scene.id}, ending=ending):
-            self._profile_news = True
-
-    def _write_profile(self) -> list[str]:
-        if not self._profile_news:
-            return []
-        try:
-            self.profile.write()
-        except WriteFailed as exc:
-            return [f"Your progress could not be recorded ({exc})."]  # tried again next time
-        self._profile_news = False
-        return []
+            self._profile_due = True

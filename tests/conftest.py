@@ -196,3 +196,12 @@ def clean_env() -> dict[str, str]:
     env.pop("NO_COLOR", None)
     env["PYTHONIOENCODING"] = "utf-8"
     return env
+
+
+def classroom_session(story, data_dir, assignment, *, records_dir=None, seed=None):
+    """A student's session: a PlaySession wrapped in a ClassroomSession (`.play` is the game)."""
+    from game.classroom.session import ClassroomSession
+    from game.session import PlaySession
+
+    play = PlaySession(story, data_dir, seed=seed)
+    return ClassroomSession(play, assignment, records_dir or data_dir / "records")

@@ -20,8 +20,8 @@ from game.classroom.handin import seal, verify
 from game.engine import Game, Record, RecordError, StoryError, origin_problem
 from game.plain import play_plain
 from game.saves import SaveError, SaveInfo, SaveStore
-from game.session import Session
-from tests.conftest import ROOT
+from game.session import PlaySession
+from tests.conftest import ROOT, classroom_session
 from tests.handins import default_choice, due_step, hand_in
 
 EXAMPLE = ROOT / "examples" / "assignment.yaml"
@@ -242,13 +242,13 @@ def _save(store, game, **changes):
 
 def test_an_edited_save_never_loads_into_an_ending_nor_records_it(shipped_story, tmp_path):
     ending = next(s for s, scene in shipped_story.scenes.items() if scene.ending)
-    session = Session(shipped_story, tmp_path, seed=1)
+    session = PlaySession(shipped_story, tmp_path, seed=1)
     session.new_game()
     _save(session.store, session.game, record_start=ending, record_steps=[])
     with pytest.raises(SaveError, match="unreadable: it starts at .ending-.*, which is an ending"):
         session.load("1")
     assert session.game.scene.id == shipped_story.start
-    assert ending not in Session(shipped_story, tmp_path).profile.endings(shipped_story.id)
+    assert ending not in PlaySession(shipped_story, tmp_path).profile.endings(shipped_story.id)
 
 
 def test_a_save_with_other_starting_variables_is_unreadable(shipped_story, tmp_path):
@@ -286,7 +286,7 @@ def test_odd_fields_make_a_save_unreadable_never_fatal(shipped_story, tmp_path, 
     with pytest.raises(SaveError):
         store.load("1", shipped_story)
     out = StringIO()
-    session = Session(shipped_story, tmp_path, seed=1)
+    session = PlaySession(shipped_story, tmp_path, seed=1)
     assert play_plain(session, resume=True, stdin=StringIO("q\n"), stdout=out) == 0
     assert "There is no saved game yet; starting a new one." in out.getvalue()
 
@@ -484,23 +484,21 @@ def test_undo_drops_the_answers_given_after_the_steps_it_takes_back(shipped_stor
 
     open_assignment = tmp_path / "open.yaml"
     open_assignment.write_text(EXAMPLE.read_text().replace("assessment: true", "assessment: false"))
-    session = Session(
-        shipped_story,
-        tmp_path / "data",
-        seed=7,
-        assignment=load_assignment(open_assignment, shipped_story),
+    classroom = classroom_session(
+        shipped_story, tmp_path / "data", load_assignment(open_assignment, shipped_story), seed=7
     )
-    session.sign_in("Ada")
+    session = classroom.play
+    classroom.sign_in("Ada")
     session.new_game()
-    while not session.pending_questions():
+    while not classroom.pending_questions():
         scene = session.game.scene
         choice = default_choice(session.game.open_choices())
-        session.choose(choice.id, why="Because." if session.needs_why() else None)
-    chapter, question = session.pending_questions()[0]
-    session.answer(chapter, question, "An answer.")
-    assert session.answers
+        classroom.choose(choice.id, why="Because." if classroom.needs_why() else None)
+    chapter, question = classroom.pending_questions()[0]
+    classroom.answer(chapter, question, "An answer.")
+    assert classroom.answers
     session.undo()
-    assert session.answers == []
+    assert classroom.answers == []
     assert scene.id == session.game.scene.id
 
 
@@ -510,13 +508,13 @@ def test_continue_falls_back_to_the_next_save_and_keeps_the_one_that_failed(
     """Found in review: a save listed as readable that does not load (here: made under an
     assignment that starts later) made Continue start afresh, and the next two autosaves
     wrote over it and its backup."""
-    session = Session(shipped_story, tmp_path, seed=1)
+    session = PlaySession(shipped_story, tmp_path, seed=1)
     session.new_game()
     session.choose(session.game.open_choices()[0].id)
     session.save("3")
     later = SaveStore(tmp_path / "saves")
     later.save("auto", Game(shipped_story, seed=1, start="c6-square"))  # the newest
-    again = Session(shipped_story, tmp_path, seed=1)
+    again = PlaySession(shipped_story, tmp_path, seed=1)
     loaded = again.continue_latest()
     assert loaded is not None and loaded.game.record.steps  # slot 3's game
     assert (
@@ -529,7 +527,7 @@ def test_continue_falls_back_to_the_next_save_and_keeps_the_one_that_failed(
     later.save("auto", Game(shipped_story, seed=1, start="c6-square"))
     out = StringIO()
     play_plain(
-        Session(shipped_story, tmp_path, seed=1), resume=True, stdin=StringIO("q\n"), stdout=out
+        PlaySession(shipped_story, tmp_path, seed=1), resume=True, stdin=StringIO("q\n"), stdout=out
     )
     shown = " ".join(out.getvalue().split())
     assert "Your last save cannot be loaded (Autosave could not be loaded" in shown

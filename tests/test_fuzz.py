@@ -24,7 +24,7 @@ from game.engine import Game, Record, RecordError, StoryError, check_story, load
 from game.engine.yamlread import read_yaml_bytes
 from game.paths import assets_dir
 from game.saves import SaveError, SaveInfo, SaveStore
-from game.session import Session
+from game.session import PlaySession
 from tests.conftest import CHAPTER_YAML, STORY_YAML, write
 from tests.fuzzing import examples
 
@@ -356,7 +356,7 @@ class SessionMachine(RuleBasedStateMachine):
         super().__init__()
         self.stories = fuzz_stories()
         self.folder = Path(tempfile.mkdtemp(prefix="fuzz-session-"))
-        self.session = Session(self.stories[0], self.folder, seed=1)
+        self.session = PlaySession(self.stories[0], self.folder, seed=1)
         self.session.new_game()
         #: slot -> (the story it was saved with, the state saved)
         self.saved: dict[str, tuple[Any, tuple[Any, ...]]] = {}

@@ -19,7 +19,7 @@ from game.engine import Game, Record
 from game.engine.files import NotAFile, read_regular
 from game.profile import Profile
 from game.saves import SaveStore
-from game.session import Session
+from game.session import PlaySession
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file kinds")
 
@@ -93,7 +93,7 @@ def test_a_fifo_never_hangs_continue_or_the_start(shipped_story, tmp_path):
     (data / "saves").mkdir(parents=True)
     for name in ("saves/auto.json", "saves/auto.json.bak", "profile.json", "settings.json"):
         fifo(data / name)
-    session = Session(shipped_story, data, seed=1)
+    session = PlaySession(shipped_story, data, seed=1)
     assert session.profile.problem and "named pipe" in session.profile.problem
     assert session.continue_latest() is None
     assert not session.saves()[0].ok

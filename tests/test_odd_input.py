@@ -12,7 +12,7 @@ import pytest
 from game.engine import load_story
 from game.paths import assets_dir
 from game.plain import MAX_LINE, TOO_LONG, PlainPlayer, play_plain, read_line
-from game.session import Session
+from game.session import PlaySession
 from tests.conftest import MINI, ROOT
 
 
@@ -26,7 +26,7 @@ def played(story, data_dir, text, **kwargs):
     out = StringIO()
     if story.viewpoints:
         kwargs.setdefault("viewpoint", next(iter(story.viewpoints)))
-    session = Session(story, data_dir, seed=1)
+    session = PlaySession(story, data_dir, seed=1)
     code = play_plain(session, stdin=StringIO(text), stdout=out, **kwargs)
     return code, " ".join(out.getvalue().split()), session
 
@@ -69,7 +69,7 @@ class Endless(io.RawIOBase):
 def test_a_100_mb_line_is_dropped_without_being_held(mini_story, tmp_path):
     stdin = io.TextIOWrapper(io.BufferedReader(Endless(100 * 2**20, b"\n1\n")), encoding="utf-8")
     out = StringIO()
-    session = Session(mini_story, tmp_path, seed=1)
+    session = PlaySession(mini_story, tmp_path, seed=1)
     session.new_game()
     tracemalloc.start()
     try:
@@ -118,7 +118,7 @@ def test_control_characters_typed_never_reach_a_record(mini_story, tmp_path):
     from game.classroom.handin import clean_name
 
     assert clean_name("Ada\x1b[2J \x07Lovelace\ud800") == "Ada[2J Lovelace"
-    session = Session(mini_story, tmp_path, seed=1)
+    session = PlaySession(mini_story, tmp_path, seed=1)
     session.new_game()
     session.choose(session.game.open_choices()[0].id, why="a\x1b]0;x\x07 b " + "w" * 9000)
     why = session.game.record.steps[0].why

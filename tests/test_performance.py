@@ -425,7 +425,7 @@ from pathlib import Path
 from game import startup
 from game.engine import load_story
 from game.paths import assets_dir, scenes_dir
-from game.session import Session
+from game.session import PlaySession
 from game.tui.app import PetrogradApp
 startup.hold()
 held_when = []
@@ -436,7 +436,7 @@ class Noting(PetrogradApp):
         if renderable is not None and len(held_when) == 1:
             held_when.append(("painting", gc.isenabled()))
         super()._display(screen, renderable)
-app = Noting(Session(load_story([scenes_dir()], assets=assets_dir()), Path({str(tmp_path)!r})))
+app = Noting(PlaySession(load_story([scenes_dir()], assets=assets_dir()), Path({str(tmp_path)!r})))
 async def main():
     async with app.run_test() as pilot:
         await pilot.pause()

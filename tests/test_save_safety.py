@@ -24,8 +24,8 @@ from game.engine import Game, Record, RecordError
 from game.engine.expr import LIMIT
 from game.plain import PlainPlayer
 from game.saves import ALL_SLOTS, SaveError, SaveStore
-from game.session import Session
-from tests.conftest import ROOT
+from game.session import PlaySession
+from tests.conftest import ROOT, classroom_session
 
 # ---------------------------------------------------------------- never pickle
 
@@ -61,7 +61,7 @@ def test_the_game_never_pickles_evals_or_loads_yaml_unsafely():
 @pytest.fixture
 def playing(shipped_story, tmp_path):
     """A session two choices into the shipped story, with a good save in slot 1."""
-    session = Session(shipped_story, tmp_path / "data", seed=7)
+    session = PlaySession(shipped_story, tmp_path / "data", seed=7)
     session.new_game()
     for _ in range(2):
         session.choose(session.game.open_choices()[0].id)
@@ -69,17 +69,17 @@ def playing(shipped_story, tmp_path):
     return session
 
 
-def _save_json(session: Session) -> dict:
+def _save_json(session: PlaySession) -> dict:
     return json.loads((session.store.folder / "1.json").read_text())
 
 
-def _edited(session: Session, edit) -> bytes:
+def _edited(session: PlaySession, edit) -> bytes:
     data = _save_json(session)
     edit(data)
     return json.dumps(data).encode()
 
 
-def _cut(session: Session) -> bytes:
+def _cut(session: PlaySession) -> bytes:
     text = (session.store.folder / "1.json").read_bytes()
     return text[: len(text) // 2]
 
@@ -143,14 +143,14 @@ def test_a_damaged_save_is_unreadable_with_its_reason_and_the_game_is_unchanged(
     session = playing
     (session.store.folder / "3.json").write_bytes(make(session))
     game = session.game
-    before = (game.scene.id, game.variables, game.record, session.answers, session.save_problem)
+    before = (game.scene.id, game.variables, game.record, session.save_problem)
     autosave = (session.store.folder / "auto.json").read_bytes()
     with pytest.raises(SaveError) as info:
         session.load("3")
     assert reason in str(info.value)
     assert session.game is game
-    assert (game.scene.id, game.variables, game.record, session.answers) == before[:4]
-    assert session.save_problem == before[4]
+    assert (game.scene.id, game.variables, game.record) == before[:3]
+    assert session.save_problem == before[3]
     assert (session.store.folder / "auto.json").read_bytes() == autosave
     listed = session.store.info("3")
     assert listed is not None and (not listed.ok or damage in DAMAGE_ONLY_ON_LOAD)
@@ -174,11 +174,11 @@ def test_damaged_answers_in_a_save_are_dropped_not_raised(shipped_story, tmp_pat
     from game.classroom.assignment import load_assignment
 
     assignment = load_assignment(ROOT / "examples" / "assignment.yaml", shipped_story)
-    session = Session(shipped_story, tmp_path, assignment=assignment)
-    session.sign_in("Ada")
-    session.new_game()
-    session.choose(session.game.open_choices()[0].id, why="Because.")
-    path = session.store.path("auto")
+    classroom = classroom_session(shipped_story, tmp_path, assignment)
+    classroom.sign_in("Ada")
+    classroom.play.new_game()
+    classroom.choose(classroom.play.game.open_choices()[0].id, why="Because.")
+    path = classroom.play.store.path("auto")
     data = json.loads(path.read_text())
     good = {"chapter": "palace", "question": "Q?", "answer": "A.", "after_step": 0, "at": ""}
     data["session"]["answers"] = [
@@ -191,13 +191,13 @@ def test_damaged_answers_in_a_save_are_dropped_not_raised(shipped_story, tmp_pat
         None,
     ]
     path.write_text(json.dumps(data))  # json writes Infinity, and reads it back
-    again = Session(shipped_story, tmp_path, assignment=assignment)
+    again = classroom_session(shipped_story, tmp_path, assignment)
     again.sign_in("Ada")
-    again.load("auto")
+    again.play.load("auto")
     assert [a.answer for a in again.answers] == ["A."]
     data["session"]["answers"] = 5
     path.write_text(json.dumps(data))
-    again.load("auto")
+    again.play.load("auto")
     assert again.answers == []
 
 
@@ -219,7 +219,7 @@ def test_no_text_from_a_save_or_record_can_drive_the_terminal(mini_story, tmp_pa
     (tmp_path / "2.json").write_text(json.dumps(data))
     assert "not a scene id" in store.info("2").reason
     out = StringIO()
-    session = Session(mini_story, tmp_path / "data")
+    session = PlaySession(mini_story, tmp_path / "data")
     session.new_game()
     PlainPlayer(session, StringIO(), out).say("a\x1b[2Jb\tc\x07")
     assert out.getvalue() == "a[2Jb\tc\n"
@@ -253,14 +253,14 @@ import os, random, sys
 from pathlib import Path
 from game.engine import load_story
 from game.paths import assets_dir, scenes_dir
-from game.session import Session
+from game.session import PlaySession
 
 story = load_story([scenes_dir()], assets=assets_dir())
 
 
 def play(folder, seed, rounds):
     rng = random.Random(seed)
-    session = Session(story, folder, seed=seed)  # a start: clears what a killed player left
+    session = PlaySession(story, folder, seed=seed)  # a start: clears what a killed player left
     session.new_game()
     os.write(1, f"ready {os.getpid()}\n".encode())
     done = 0
@@ -357,7 +357,7 @@ def test_sigkill_at_random_moments_of_a_save_loop(server, shipped_story, tmp_pat
         assert read_json(data / "profile.json")[1] in (None, "the file does not exist")
     assert every_slot_loads(store, shipped_story) >= 2
     assert left_behind > 0  # some kills did land mid-write (else the test proves little)
-    Session(shipped_story, data)  # the next start
+    PlaySession(shipped_story, data)  # the next start
     assert temps(data) == []
 
 
@@ -384,7 +384,7 @@ def test_two_games_saving_to_one_folder_at_once(server, shipped_story, tmp_path)
     assert every_slot_loads(store, shipped_story) == 4  # the autosave and slots 1 to 3
     profile = json.loads((data / "profile.json").read_text())
     assert profile["stories"][shipped_story.id]["seen"]
-    Session(shipped_story, data)
+    PlaySession(shipped_story, data)
     assert temps(data) == []
 
 
@@ -408,7 +408,7 @@ def _ready(process) -> bool:
 def test_a_failing_disk_is_shown_the_game_goes_on_and_the_last_save_is_intact(
     mini_story, tmp_path, monkeypatch, target, error
 ):
-    session = Session(mini_story, tmp_path, seed=1)
+    session = PlaySession(mini_story, tmp_path, seed=1)
     session.new_game()
     session.save("1")
     before = {p.name: p.read_bytes() for p in (tmp_path / "saves").iterdir()}
@@ -451,7 +451,7 @@ def mini_story():
 
 
 def test_a_data_folder_replaced_by_a_file(mini_story, tmp_path):
-    session = Session(mini_story, tmp_path / "data", seed=1)
+    session = PlaySession(mini_story, tmp_path / "data", seed=1)
     session.new_game()
     session.save("1")
     import shutil
@@ -475,17 +475,18 @@ def test_saves_records_and_profiles_hold_no_paths_or_machine_identifiers(
 
     assignment = load_assignment(ROOT / "examples" / "assignment.yaml", shipped_story)
     data, records = tmp_path / "data", tmp_path / "records"
-    session = Session(shipped_story, data, assignment=assignment, records_dir=records)
-    session.sign_in("Ada")
+    classroom = classroom_session(shipped_story, data, assignment, records_dir=records)
+    session = classroom.play
+    classroom.sign_in("Ada")
     session.new_game()
     while not session.game.ended:
         choice = default_choice(session.game.open_choices())
-        session.choose(choice.id, why="Because." if session.needs_why() else None)
-    for chapter, question in session.pending_questions():
-        session.answer(chapter, question, "An answer.")
+        classroom.choose(choice.id, why="Because." if classroom.needs_why() else None)
+    for chapter, question in classroom.pending_questions():
+        classroom.answer(chapter, question, "An answer.")
     session.save("1")
     session.profile.save_settings()
-    written = session.hand_in()
+    written = classroom.hand_in()
     assert written
     secrets = {str(Path.home()), str(tmp_path), str(ROOT), os.getcwd()}
     if len(socket.gethostname()) >= 4:

@@ -14,7 +14,7 @@ from game.atomic import WriteFailed, clear_stale_temps, write_atomic
 from game.engine import Game, load_story
 from game.paths import assets_dir
 from game.saves import SaveError, SaveStore
-from game.session import Session
+from game.session import PlaySession
 from tests.conftest import CHAPTER_YAML, MINI
 
 
@@ -41,13 +41,13 @@ def test_save_list_and_load_round_trip(mini, tmp_path):
 
 
 def test_continue_takes_the_newest_save(mini, tmp_path):
-    session = Session(mini, tmp_path)
+    session = PlaySession(mini, tmp_path)
     session.new_game()
     session.save("1")
     time.sleep(0.01)
     session.choose("refuse")  # autosaves
     assert session.store.latest().slot == "auto"
-    again = Session(mini, tmp_path)
+    again = PlaySession(mini, tmp_path)
     loaded = again.continue_latest()
     assert loaded.game.scene.id == "refusal"
 
@@ -134,7 +134,7 @@ def test_a_save_of_another_story_is_refused(mini, small_story, tmp_path):
 def test_full_disk_during_autosave_keeps_the_game_and_the_previous_save(
     mini, tmp_path, monkeypatch
 ):
-    session = Session(mini, tmp_path)
+    session = PlaySession(mini, tmp_path)
     session.new_game()
     session.save("1")
     before = (tmp_path / "saves" / "1.json").read_bytes()
@@ -155,7 +155,7 @@ def test_full_disk_during_autosave_keeps_the_game_and_the_previous_save(
 def test_unwritable_data_folder_is_reported_not_raised(mini, tmp_path):
     blocker = tmp_path / "data"
     blocker.write_text("a file where the folder should be")
-    session = Session(mini, blocker)
+    session = PlaySession(mini, blocker)
     session.new_game()
     session.choose("refuse")
     assert session.game.ended and session.save_problem
@@ -165,13 +165,13 @@ def test_writes_put_off_by_the_front_end_are_made_before_anything_else(mini, tmp
     """With `write_soon` (the full-screen game), a change is written when the front end
     says so; any other session call, and the end of the game, writes it first."""
     later = []
-    session = Session(mini, tmp_path)
+    session = PlaySession(mini, tmp_path)
     session.write_soon = later.append
     session.new_game()
     session.choose("refuse")
     autosave = tmp_path / "saves" / "auto.json"
     assert not autosave.exists() and session.first_visit  # not yet written, but known
-    assert later == [session.write_pending]
+    assert later == [session.flush] * 2  # the new game's profile, then the choice
     later[0]()
     assert json.loads(autosave.read_text())["record"]["steps"][0]["choice"] == "refuse"
     later[0]()  # nothing more to write: the file is not written again
@@ -186,12 +186,12 @@ def test_writes_put_off_by_the_front_end_are_made_before_anything_else(mini, tmp
 
 
 def test_continuing_from_the_autosave_does_not_write_it_again(mini, tmp_path):
-    session = Session(mini, tmp_path)
+    session = PlaySession(mini, tmp_path)
     session.new_game()
     session.choose("refuse")
     autosave = tmp_path / "saves" / "auto.json"
     before = autosave.stat().st_mtime_ns, autosave.read_bytes()
-    again = Session(mini, tmp_path)
+    again = PlaySession(mini, tmp_path)
     assert again.continue_latest() is not None
     assert again.game.scene.id == "refusal" and not again.first_visit
     assert (autosave.stat().st_mtime_ns, autosave.read_bytes()) == before
