@@ -10,30 +10,44 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-import textwrap
-from collections.abc import Callable
-from typing import TextIO
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TextIO
+
+from wcwidth import wcwidth
 
 from game.atomic import WriteFailed
 from game.devwatch import StoryWatch
-from game.engine import ChoiceUnavailable, Frame, Game, Story, paragraphs, wording
+from game.engine import (
+    ChoiceUnavailable,
+    CodexEntry,
+    Frame,
+    Game,
+    Scene,
+    Story,
+    Verdict,
+    paragraphs,
+    wording,
+)
 from game.saves import SLOTS, SaveError
-from game.session import Locked, Session
+from game.session import Locked, PlaySession
+
+if TYPE_CHECKING:
+    from game.classroom.session import ClassroomSession
 
 HELP = """\
-Type the number of a choice and press Enter.
+Type the number of a choice and press Enter (where only one way is open, Enter goes on).
 Other commands:
   undo      take back your last choice
   history   list the choices you have made
   status    show where things stand
+  codex     list the codex entries you have met; 'codex WORDS' searches the codex
   save N    save to slot N (1 to 9)
   load N    load slot N
   saves     list the save slots
   handin    (in an assignment) write your record now
   help      show this help
   q         quit
-The game also saves itself after every choice; 'petrograd play --plain --continue'
-picks up where you left off."""
+The game also saves itself after every choice; 'petrograd play --plain --continue' picks up where you left off."""
 
 #: Control characters (tab and newline excepted) never reach the terminal: they are commands.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -42,6 +56,137 @@ _NUMBER = re.compile(r"[0-9]{1,4}")
 
 #: The longest line read from the player; the rest of a longer one is read and dropped.
 MAX_LINE = 4_000
+
+#: The widest the text is wrapped, however wide the terminal (longer lines are hard to read).
+MAX_WIDTH = 100
+#: The width when the terminal's is unknown (output to a pipe or a file).
+DEFAULT_WIDTH = 80
+#: The narrowest.
+MIN_WIDTH = 30
+
+
+def line_width(columns: int | None = None) -> int:
+    """The width to wrap at: `columns`, else the terminal's (80 when unknown), kept
+    from MIN_WIDTH to MAX_WIDTH."""
+    columns = columns or shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return max(MIN_WIDTH, min(columns, MAX_WIDTH))
+
+
+# ---------------------------------------------------------------- wrapping by display width
+
+#: Where a line may break: ASCII white space, as textwrap breaks (a no-break space does not).
+_SPACES = re.compile(r"([\t\n\x0b\x0c\r ]+)")
+#: No line begins with these (closing punctuation of Chinese and Japanese) ...
+_NO_BREAK_BEFORE = frozenset(
+    "、。，．：；！？）」』】》〉〕］｝…ー・々ぁぃぅぇぉっゃゅょァィゥェォッャュョ"
+)
+#: ... nor ends with these (opening brackets).
+_NO_BREAK_AFTER = frozenset("（「『【《〈〔［｛")
+
+
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes: wide (CJK) characters two, combining marks and
+    other zero-width characters none (a control character, which is never shown, none)."""
+    return sum(max(0, wcwidth(char)) for char in text)
+
+
+def _clusters(text: str) -> list[tuple[str, int]]:
+    """The characters of `text` with what must stay with them (combining marks, variation
+    selectors, a zero-width joiner and the character it joins), each with its cells."""
+    out: list[tuple[str, int]] = []
+    joined = False
+    for char in text:
+        width = max(0, wcwidth(char))
+        if out and (width == 0 or joined):
+            held, held_width = out[-1]
+            out[-1] = (held + char, held_width + width)
+        else:
+            out.append((char, width))
+        joined = char == "\u200d"
+    return out
+
+
+def _pieces(word: str) -> list[tuple[str, int]]:
+    """A word split where a line may break inside it: before and after each wide character
+    (Chinese and Japanese break between characters), save before closing punctuation
+    and after an opening bracket."""
+    pieces: list[tuple[str, int]] = []
+    previous: tuple[str, int] | None = None
+    for cluster in _clusters(word):
+        text, width = cluster
+        if (
+            previous is not None
+            and (previous[1] == 2 or width == 2)
+            and text[0] not in _NO_BREAK_BEFORE
+            and previous[0][-1] not in _NO_BREAK_AFTER
+        ) or not pieces:
+            pieces.append(cluster)
+        else:
+            held, held_width = pieces[-1]
+            pieces[-1] = (held + text, held_width + width)
+        previous = cluster
+    return pieces
+
+
+def _split_at(text: str, room: int) -> tuple[str, str]:
+    """`text` cut so that the head takes at most `room` cells (never inside a cluster)."""
+    head_width = 0
+    head: list[str] = []
+    clusters = _clusters(text)
+    for number, (cluster, width) in enumerate(clusters):
+        if head_width + width > room:
+            return "".join(head), "".join(c for c, _ in clusters[number:])
+        head.append(cluster)
+        head_width += width
+    return text, ""
+
+
+def wrap_cells(text: str, width: int, indent: str = "", hang: str | None = None) -> list[str]:
+    """Wrap `text` as textwrap.wrap does (break_on_hyphens off), but measuring by terminal
+    cells, not characters: a line of Chinese takes twice its length; a combining mark, no
+    room. `hang` indents the lines after the first (default: as the first)."""
+    rest = indent if hang is None else hang
+    chunks: list[tuple[str, int, bool]] = []  # (text, cells, whether it is white space)
+    for number, part in enumerate(_SPACES.split(text.expandtabs())):
+        if not part:
+            continue
+        if number % 2:
+            chunks.append((" " * len(part), len(part), True))
+        else:
+            chunks.extend((piece, piece_width, False) for piece, piece_width in _pieces(part))
+    chunks.reverse()
+    lines: list[str] = []
+    while chunks:
+        line: list[str] = []
+        used = 0
+        lead = rest if lines else indent
+        room = width - cells(lead)
+        if chunks[-1][2] and lines:
+            chunks.pop()  # no line after the first begins with a space
+            if not chunks:
+                break
+        while chunks and used + chunks[-1][1] <= room:
+            piece, piece_width, _ = chunks.pop()
+            line.append(piece)
+            used += piece_width
+        if chunks and chunks[-1][1] > room:
+            # A word longer than a whole line is cut to fill this one (as textwrap does).
+            piece, piece_width, space = chunks[-1]
+            head, tail = _split_at(piece, room - used if room >= 1 else 1)
+            if not head and not line:  # not even one character fits: it goes alone
+                first, *others = _clusters(piece)
+                head, tail = first[0], "".join(c for c, _ in others)
+            if head:
+                line.append(head)
+                if tail:
+                    chunks[-1] = (tail, cells(tail), space)
+                else:
+                    chunks.pop()
+        if line and not line[-1].strip(" "):
+            line.pop()  # nor ends with one
+        if line:
+            lines.append(lead + "".join(line))
+    return lines
 
 
 class _TooLong:
@@ -82,21 +227,23 @@ class PlainPlayer:
 
     def __init__(
         self,
-        session: Session,
+        session: PlaySession,
         stdin: TextIO,
         stdout: TextIO,
         *,
+        classroom: ClassroomSession | None = None,
         width: int | None = None,
         echo: bool | None = None,
         watch: StoryWatch | None = None,
     ) -> None:
         self.session = session
+        #: The assignment's session, when the game is played for one.
+        self.classroom = classroom
         self.watch = watch
         self.story: Story = session.story
         self.stdin = stdin
         self.stdout = stdout
-        columns = width or shutil.get_terminal_size((80, 24)).columns
-        self.width = max(30, min(columns, 80))
+        self.width = line_width(width)
         self.echo = (not stdin.isatty()) if echo is None else echo
 
     @property
@@ -104,53 +251,61 @@ class PlainPlayer:
         assert self.session.game is not None
         return self.session.game
 
+    @property
+    def spoilers(self) -> str:
+        """When history's notes are shown: 'choice', 'chapter' or 'ending' (the setting)."""
+        return self.session.profile.settings.spoilers
+
     # ------------------------------------------------------------ output
 
     def say(self, text: str = "") -> None:
         self.stdout.write(_CONTROL.sub("", text) + "\n")
 
     def wrap(self, text: str, indent: str = "", hang: str | None = None) -> None:
-        """Wrap to the width; `hang` indents the lines after the first (default: as the first)."""
-        rest = indent if hang is None else hang
-        for line in textwrap.wrap(
-            text,
-            self.width,
-            initial_indent=indent,
-            subsequent_indent=rest,
-            break_on_hyphens=False,  # a path or an id stays whole, to copy
-        ) or [""]:
+        """Wrap to the width in terminal cells; `hang` indents the lines after the first
+        (default: as the first). Paths and ids stay whole, to copy (no break at hyphens)."""
+        for line in wrap_cells(_CONTROL.sub("", text), self.width, indent, hang) or [""]:
             self.say(line)
+
+    def show_help(self) -> None:
+        for line in HELP.splitlines():
+            if line.startswith("  "):
+                self.wrap(line, hang=" " * 12)
+            else:
+                self.wrap(line)
 
     def show_questions(self, frame: Frame, *, at_ending: bool) -> None:
         for due in frame.reflection:
             if due.at_end != at_ending:
                 continue
             self.say()
-            self.say(due.heading)
+            self.wrap(due.heading)
             for question in due.questions:
                 self.wrap(question, "  - ", "    ")
 
     def show_title(self) -> None:
-        self.say(self.story.title)
+        self.wrap(self.story.title)
         self.say()
         for paragraph in paragraphs(self.story.intro):
             self.wrap(paragraph)
             self.say()
-        self.say("Type 'help' at any prompt for the commands.")
+        self.wrap("Type 'help' at any prompt for the commands.")
 
     def show_frame(self, frame: Frame) -> None:
         self.show_questions(frame, at_ending=False)
         scene = frame.scene
         self.say()
-        self.say(frame.chapter_heading)
-        self.say(f"{frame.dates}, {scene.time}. {scene.place}.")
+        self.wrap(frame.chapter_heading)
+        self.wrap(f"{frame.dates}, {scene.time}. {scene.place}.")
         self.say()
-        self.say(scene.title.upper())
+        self.wrap(scene.title.upper())
         self.say()
         for paragraph in frame.plain_text():
             self.wrap(paragraph)
             self.say()
-        self.say(f"{wording.SOURCES_HEADING}: " + ", ".join(c.id for c in frame.citations))
+        self.wrap(
+            f"{wording.SOURCES_HEADING}: " + ", ".join(c.id for c in frame.citations), hang="  "
+        )
         if frame.ended:
             self.show_ending(frame)
             return
@@ -167,8 +322,8 @@ class PlainPlayer:
         ending = frame.ending
         assert ending is not None and frame.ending_kind is not None
         self.say()
-        self.say(wording.ending_title(ending.title))
-        self.say(frame.ending_kind)
+        self.wrap(wording.ending_title(ending.title))
+        self.wrap(frame.ending_kind)
         self.say()
         for paragraph in frame.plain_epilogue():
             self.wrap(paragraph)
@@ -177,26 +332,167 @@ class PlainPlayer:
         self.show_questions(frame, at_ending=True)
 
     def show_history(self, heading: str = f"{wording.HISTORY_HEADING}:") -> None:
+        """The choices so far, with history's notes on those the spoiler setting has shown
+        already (all of them at an ending)."""
         path = self.game.path()
+        ended = self.game.ended
+        current = self.game.scene.chapter
         self.say(heading)
         if not path:
-            self.say(f"  ({wording.NO_CHOICES_YET})")
+            self.wrap(f"  ({wording.NO_CHOICES_YET})")
+        hidden = 0
         for number, entry in enumerate(path, 1):
+            shown = (
+                ended
+                or self.spoilers == "choice"
+                or (self.spoilers == "chapter" and entry.scene.chapter != current)
+            )
+            if not shown:
+                hidden += 1
+                self.wrap(f"{number}. {entry.scene.title}: {entry.label}", "  ", "     ")
+                continue
             mark = wording.history_tag(entry.choice.history).lower()
             self.wrap(f"{number}. {entry.scene.title}: {entry.label} [{mark}]", "  ", "     ")
-            self.wrap(f"{entry.choice.note} (sources: {', '.join(entry.choice.sources)})", "     ")
+            sources = f"(sources: {', '.join(entry.choice.sources)})"
+            self.wrap(f"{entry.choice.note} {sources}".lstrip(), "     ")
+        if hidden:
+            when = "at the end of the chapter" if self.spoilers == "chapter" else "at the ending"
+            self.wrap(f"(History's notes on your choices come {when}, as your settings say.)")
 
     def show_status(self) -> None:
         frame = self.game.frame
-        self.say(f"Scene: {frame.scene.title}, chapter {frame.chapter.number}.")
+        self.wrap(f"Scene: {frame.scene.title}, chapter {frame.chapter.number}.")
         for var in frame.variables:
-            self.say(f"  {var.label}: {var.shown}")
+            self.wrap(f"  {var.label}: {var.shown}", hang="    ")
 
     def show_changes(self) -> None:
         changes = [f"{var.label}: {var.change}" for var in self.game.frame.variables if var.change]
         if changes:
             self.say()
-            self.say("(" + "; ".join(changes) + ")")
+            self.wrap("(" + "; ".join(changes) + ")")
+
+    def show_notes(self) -> None:
+        """History's notes due now, as the spoiler setting says: after each choice, the
+        last one's; at the end of a chapter, those on its choices, each with what was
+        chosen; or none until the ending. A choice that was the only one open has none."""
+        timing = self.session.profile.settings.note_timing
+        notes: list[Verdict] = [v for v in self.game.notes_due(timing) if not v.alone]
+        if self.spoilers == "chapter":
+            for verdict in notes:
+                self.say()
+                self.wrap(f"You chose: {verdict.label} ({verdict.scene_title})")
+                heading = wording.choice_verdict(verdict.history, note=bool(verdict.note.strip()))
+                self.wrap(f"{heading} {verdict.note}".rstrip())
+            return
+        for verdict in notes:
+            self.say()
+            self.wrap(f"{verdict.heading} {verdict.note}".rstrip())
+
+    # ------------------------------------------------------------ the codex
+
+    def met_terms(self) -> set[str]:
+        """The codex entries met in the story: in the scenes seen in any playthrough (in
+        any of their versions), and in this one as read (as the codex screen counts them)."""
+        story = self.story
+        met = {
+            term for sid in self.session.profile.seen(story.id) for term in story.scene_terms(sid)
+        }
+        if self.session.game is not None:
+            met |= self.game.met_terms()
+        return met
+
+    def show_codex(self, words: list[str]) -> None:
+        codex = self.story.codex
+        met = self.met_terms()
+        if not codex:
+            self.wrap("This story has no codex.")
+            return
+        if not words:
+            known = sorted((codex[t] for t in met if t in codex), key=_codex_order)
+            if not known:
+                self.wrap(
+                    f"You have met none of the codex's {len(codex)} entries yet. "
+                    "Type 'codex' and a word to search it, for example 'codex "
+                    f"{_example_word(codex)}'."
+                )
+                return
+            self.wrap(f"The codex entries you have met ({len(known)} of {len(codex)}):")
+            for entry in known:
+                self.wrap(f"{entry.name} ({_GROUP_NAMES.get(entry.group, 'term')})", "  ", "    ")
+            self.wrap("Type 'codex' and a name to read an entry, or other words to search.")
+            return
+        query = " ".join(words)
+        named = self.story.codex_names.get(query)
+        matches = sorted(
+            (e for e in codex.values() if _codex_matches(e, words, read=e.id in met)),
+            key=_codex_order,
+        )
+        exact = codex.get(named) if named is not None else None
+        if exact is None and len(matches) == 1:
+            exact = matches[0]
+        if exact is not None:
+            self.show_entry(exact, met=exact.id in met)
+            others = [e for e in matches if e.id != exact.id]
+            if others:
+                self.say()
+                self.wrap(
+                    f"Also matching '{query}': " + ", ".join(e.name for e in others) + ".",
+                    hang="  ",
+                )
+            return
+        if not matches:
+            self.wrap(f"No codex entry matches '{query}'.")
+            return
+        self.wrap(f"{len(matches)} codex entries match '{query}':")
+        for entry in matches:
+            about = _GROUP_NAMES.get(entry.group, "term")
+            if entry.id not in met:
+                about += f"; {_NOT_MET}"
+            self.wrap(f"{entry.name} ({about})", "  ", "    ")
+        self.wrap("Type 'codex' and an entry's name to read it.")
+
+    def show_entry(self, entry: CodexEntry, *, met: bool) -> None:
+        group = _GROUP_NAMES.get(entry.group, "term")
+        if not met:
+            self.wrap(f"{entry.name} ({group}): {_NOT_MET}; its entry opens once you meet it.")
+            return
+        self.say()
+        self.wrap(f"{entry.name} ({group})")
+        if entry.aliases:
+            self.wrap("Also: " + ", ".join(entry.aliases))
+        for line in entry.text.splitlines():
+            if line.strip():
+                self.say()
+                self.wrap(" ".join(line.split()))
+
+    # ------------------------------------------------------------ endings
+
+    def show_endings(self) -> None:
+        """The endings this player has reached; the others locked, with their kind."""
+        story = self.story
+        reached = self.session.profile.endings(story.id)
+        self.say()
+        self.wrap(f"Endings reached: {len(reached & set(story.endings))} of {len(story.endings)}")
+        groups: dict[str, list[Scene]] = {}
+        for scene in story.endings.values():
+            viewpoint = story.viewpoint_of(scene.id)
+            groups.setdefault(viewpoint.id if viewpoint else "", []).append(scene)
+        order = list(story.viewpoints)
+        for key, scenes in sorted(
+            groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] else -1
+        ):
+            if key:
+                mine = sum(1 for s in scenes if s.ending and s.ending.id in reached)
+                self.say()
+                self.wrap(f"{story.viewpoints[key].name}: {mine} of {len(scenes)}")
+            for scene in sorted(scenes, key=_gallery_order):
+                ending = scene.ending
+                assert ending is not None
+                kind = wording.ending_kind_name(ending.kind)
+                if ending.id in reached:
+                    self.wrap(f"{ending.title} ({kind})", "  ", "    ")
+                else:
+                    self.wrap(f"Locked: {kind}", "  ", "    ")
 
     # ------------------------------------------------------------ the loop
 
@@ -210,38 +506,43 @@ class PlainPlayer:
                 self.say()
                 return None
             if line is TOO_LONG:
-                self.say(f"That was too long (over {MAX_LINE:,} characters); please write less.")
+                self.wrap(f"That was too long (over {MAX_LINE:,} characters); please write less.")
                 continue
             answer = " ".join(line.split())
             if self.echo:
                 self.say(answer)
             if answer:
                 return answer
-            self.say("Please write something first.")
+            self.wrap("Please write something first.")
 
     def ask_questions(self) -> bool:
         """Ask the reflection questions the assignment requires now; False at the end of input."""
-        for chapter, question in self.session.pending_questions():
+        classroom = self.classroom
+        if classroom is None:
+            return True
+        for chapter, question in classroom.pending_questions():
             self.say()
-            self.say(f"A question from chapter {chapter.number}, {chapter.title}:")
+            self.wrap(f"A question from chapter {chapter.number}, {chapter.title}:")
             self.wrap(question, "  ")
             answer = self.ask("Your answer:")
             if answer is None:
                 return False
-            self.session.answer(chapter, question, answer)
+            classroom.answer(chapter, question, answer)
         return True
 
     def hand_in(self) -> None:
+        if self.classroom is None:
+            return
         try:
-            paths = self.session.hand_in()
+            paths = self.classroom.hand_in()
         except WriteFailed as exc:
-            self.say(f"Your record could not be written: {exc}. Type 'handin' to try again.")
+            self.wrap(f"Your record could not be written: {exc}. Type 'handin' to try again.")
             return
         self.say()
-        self.say(f"Your record is saved in: {paths[0].parent}")
+        self.say(f"Your record is saved in: {paths[0].parent}")  # whole, to copy
         for path in paths:
             self.say(f"  {path.name}")
-        self.say("Hand in the .json file to your teacher.")
+        self.wrap("Hand in the .json file to your teacher.")
 
     def reload_if_changed(self) -> None:
         """In --dev mode, pick up edits to the story before each prompt."""
@@ -250,22 +551,34 @@ class PlainPlayer:
         story, problems = self.watch.load()
         if story is None:
             self.say()
-            self.say("The story has errors; the game goes on with the last version that loaded:")
+            self.wrap("The story has errors; the game goes on with the last version that loaded:")
             for problem in problems[:6]:
-                self.say(f"  {problem}")
+                self.wrap(f"  {problem}")
             return
         notice = self.session.reload(story)
         self.story = story
         self.say()
-        self.say("(The story was reloaded.)")
+        self.wrap("(The story was reloaded.)")
         if notice:
             self.wrap(notice)
         self.show_frame(self.game.frame)
 
+    def only_open(self) -> int | None:
+        """The number of the one open choice, when only one is (None otherwise)."""
+        open_ = [view.number for view in self.game.frame.choices if view.available]
+        return open_[0] if len(open_) == 1 else None
+
     def prompt(self) -> str | None:
         self.reload_if_changed()
-        count = len(self.game.frame.choices)
-        self.stdout.write(f"\nYour choice (1-{count}, or q to quit): ")
+        if self.only_open() is not None:
+            question = "Press Enter to go on (or q to quit):"
+        else:
+            question = f"Your choice (1-{len(self.game.frame.choices)}, or q to quit):"
+        return self.read_answer(question)
+
+    def read_answer(self, question: str) -> str | None:
+        """One line for `question`, stripped (None at the end of input)."""
+        self.stdout.write(f"\n{question} ")
         self.stdout.flush()
         line = read_line(self.stdin)
         if line is None:
@@ -277,7 +590,8 @@ class PlainPlayer:
         return answer
 
     def run(self, notice: str | None = None, *, title: bool = True) -> int:
-        """Play until an ending, `q`, or the end of input. Returns the exit code (0).
+        """Play until `q` or the end of input, through as many games as the player wants
+        (after each ending, a menu says what next). Returns the exit code (0).
         `title=False`: the title was shown already (before the viewpoint menu)."""
         if title:
             self.show_title()
@@ -286,7 +600,11 @@ class PlainPlayer:
             self.wrap(notice)
         self.show_frame(self.game.frame)
         self.show_save_problem()
-        while not self.game.ended:
+        while True:
+            if self.game.ended:
+                if not self.after_ending():
+                    return 0
+                continue
             answer = self.prompt()
             if answer is None:
                 self.say_goodbye("End of input: leaving the game")
@@ -294,13 +612,64 @@ class PlainPlayer:
             if not self.handle(answer.lower()):
                 self.say_goodbye("Goodbye")
                 return 0
-        if self.session.assignment is not None and self.ask_questions():
+
+    def after_ending(self) -> bool:
+        """At an ending: the assignment's questions and the hand-in, if there is one; then
+        what next. True when play goes on (a new game, or the ending taken back)."""
+        if self.classroom is not None:
+            if not self.ask_questions():
+                self.say_goodbye("End of input: leaving the game")
+                return False
             self.hand_in()
-        return 0
+        while True:
+            self.say()
+            self.wrap("What next?")
+            for number, label in enumerate(NEXT_OPTIONS, 1):
+                self.wrap(f"  {number}. {label}")
+            answer = self.read_answer(f"Your choice (1-{len(NEXT_OPTIONS)}, or q to quit):")
+            if answer is None:
+                self.say_goodbye("End of input: leaving the game")
+                return False
+            answer = answer.lower()
+            if answer in ("3", "q", "quit", "exit"):
+                self.say_goodbye("Goodbye")
+                return False
+            if answer == "1":
+                return self.new_game()
+            if answer == "2":
+                self.show_endings()
+                continue
+            words = answer.split()
+            if words and words[0] in _AT_ENDING:
+                self.handle(answer)
+                if not self.game.ended:
+                    return True  # undo (or a load) left the ending
+                continue
+            self.wrap(
+                f"Please type a number from 1 to {len(NEXT_OPTIONS)} (help lists the commands)."
+            )
+
+    def new_game(self) -> bool:
+        """Start a new playthrough, asking whom the player plays when the story has several
+        viewpoints; False when the player quits instead."""
+        viewpoint = (
+            ask_viewpoint(self.session, self.stdin, self.stdout, width=self.width, echo=self.echo)
+            if self.classroom is None  # an assignment names whom the student plays
+            else ""
+        )
+        if viewpoint is None:
+            self.say_goodbye("Goodbye")
+            return False
+        self.session.new_game(viewpoint or None)
+        self.say()
+        self.wrap("A new game.")
+        self.show_frame(self.game.frame)
+        self.show_save_problem()
+        return True
 
     def say_goodbye(self, opening: str) -> None:
         """Leave, saying truly whether the game is saved."""
-        self.session.write_pending()
+        self.session.flush()
         if self.session.unsaved is None:
             self.wrap(
                 f"{opening}. Your game is saved; 'petrograd play --plain --continue' resumes it."
@@ -324,7 +693,7 @@ class PlainPlayer:
         if answer in ("q", "quit", "exit"):
             return False
         if answer in ("h", "help", "?"):
-            self.say(HELP)
+            self.show_help()
         elif answer == "undo":
             self.undo()
         elif answer == "history":
@@ -333,26 +702,33 @@ class PlainPlayer:
             self.show_status()
         elif answer == "saves":
             self.show_saves()
+        elif command == "codex":
+            self.show_codex(words[1:])
         elif answer == "handin":
-            if self.session.assignment is None:
-                self.say("There is no assignment to hand in (play with --assignment FILE).")
+            if self.classroom is None:
+                self.wrap("There is no assignment to hand in (play with --assignment FILE).")
             else:
                 self.hand_in()
         elif command in ("save", "load"):
             slot = words[1] if len(words) == 2 else ""
             if slot not in SLOTS:
-                self.say(f"Say which slot, from 1 to 9: for example '{command} 1'.")
+                self.wrap(f"Say which slot, from 1 to 9: for example '{command} 1'.")
             elif command == "save":
                 self.save(slot)
             else:
                 self.load(slot)
+        elif self.game.ended:
+            self.wrap("The story has ended here.")
         elif _NUMBER.fullmatch(answer) and 1 <= int(answer) <= len(self.game.frame.choices):
             return self.choose(self.game.frame.choices[int(answer) - 1].number)
+        elif answer == "" and (only := self.only_open()) is not None:
+            return self.choose(only)
         elif answer == "":
-            self.say("Type a number and press Enter.")
+            self.wrap("Type a number and press Enter.")
+        elif (count := len(self.game.frame.choices)) == 1:
+            self.wrap("Press Enter to go on, or q to quit (help lists the commands).")
         else:
-            count = len(self.game.frame.choices)
-            self.say(
+            self.wrap(
                 f"Please type a number from 1 to {count}, or q to quit (help lists the commands)."
             )
         return True
@@ -361,23 +737,24 @@ class PlainPlayer:
         """Take a choice (asking why, if the assignment wants); False at the end of input."""
         view = self.game.frame.choices[number - 1]
         if not view.available:
-            self.say(f"That choice is not open: {view.reason}")
+            self.wrap(f"That choice is not open: {view.reason}")
             return True
         why = None
-        if self.session.needs_why():
-            self.say(f"You chose: {view.label}")
+        classroom = self.classroom
+        if classroom is not None and classroom.needs_why():
+            self.wrap(f"You chose: {view.label}")
             why = self.ask("Why? Say it in one line:")
             if why is None:
                 return False
         try:
-            self.session.choose(view.id, why)
+            if classroom is not None:
+                classroom.choose(view.id, why)
+            else:
+                self.session.choose(view.id)
         except ChoiceUnavailable as exc:  # pragma: no cover - checked above
             self.say(str(exc))
             return True
-        verdict = self.game.frame.verdict
-        if verdict is not None:
-            self.say()
-            self.wrap(f"{verdict.heading} {verdict.note}")
+        self.show_notes()
         self.show_changes()
         if not self.game.ended and not self.ask_questions():
             return False
@@ -387,14 +764,14 @@ class PlainPlayer:
 
     def undo(self) -> None:
         if not self.game.can_undo:
-            self.say("There is nothing to undo yet.")
+            self.wrap("There is nothing to undo yet.")
             return
         try:
             self.session.undo()
         except Locked as exc:
-            self.say(f"Undo is off: {exc}.")
+            self.wrap(f"Undo is off: {exc}.")
             return
-        self.say("You take back your last choice.")
+        self.wrap("You take back your last choice.")
         self.show_frame(self.game.frame)
         self.show_save_problem()
 
@@ -402,61 +779,126 @@ class PlainPlayer:
         try:
             info = self.session.save(slot)
         except (WriteFailed, SaveError) as exc:
-            self.say(f"The save failed: {exc}. Your game goes on; nothing was lost.")
+            self.wrap(f"The save failed: {exc}. Your game goes on; nothing was lost.")
             return
-        self.say(f"Saved to slot {slot}: {info.scene_title}.")
+        self.wrap(f"Saved to slot {slot}: {info.scene_title}.")
 
     def load(self, slot: str) -> None:
         try:
             loaded = self.session.load(slot)
         except (SaveError, Locked) as exc:
-            self.say(f"Slot {slot} cannot be loaded: {exc}. Your game goes on.")
+            self.wrap(f"Slot {slot} cannot be loaded: {exc}. Your game goes on.")
             return
-        self.say(f"Loaded slot {slot}.")
+        self.wrap(f"Loaded slot {slot}.")
         if loaded.notice:
             self.wrap(loaded.notice)
         self.show_frame(self.game.frame)
 
     def show_saves(self) -> None:
+        """The saves there are (the autosave and the slots in use), and how many slots are free."""
+        used = 0
         for slot, info in zip(("auto", *SLOTS), self.session.saves(), strict=True):
-            name = "Autosave" if slot == "auto" else f"Slot {slot}"
             if info is None:
-                self.say(f"  {name}: empty")
-            elif not info.ok:
-                self.say(f"  {name}: unreadable ({info.reason})")
+                continue
+            used += slot != "auto"
+            name = "Autosave" if slot == "auto" else f"Slot {slot}"
+            if not info.ok:
+                self.wrap(f"  {name}: unreadable ({info.reason})", hang="    ")
             else:
-                self.say(
-                    f"  {name}: {info.scene_title}, {info.chapter}, {info.story_date}; saved {info.saved_local}"
+                self.wrap(
+                    f"  {name}: {info.scene_title}, {info.chapter}, {info.story_date}; "
+                    f"saved {info.saved_local}",
+                    hang="    ",
                 )
+        free = len(SLOTS) - used
+        if used == 0:
+            self.wrap(f"No slot is used yet: all {len(SLOTS)} are free; 'save N' saves to one.")
+        elif free == 0:
+            self.wrap(f"All {len(SLOTS)} slots are used; 'save N' saves over one.")
+        else:
+            self.wrap(f"{free} of {len(SLOTS)} slots are free; 'save N' saves to one.")
+
+
+#: What the player can do after an ending.
+NEXT_OPTIONS = ("A new game", "The endings you have reached", "Quit")
+#: The commands that still mean something at an ending (besides the menu's numbers).
+_AT_ENDING = frozenset(
+    {"h", "help", "?", "undo", "history", "status", "saves", "codex", "handin", "save", "load"}
+)
+
+#: A codex entry's group, within a sentence.
+_GROUP_NAMES = {
+    "person": "person",
+    "place": "place",
+    "organisation": "organisation",
+    "ship": "ship",
+    "term": "term",
+}
+_NOT_MET = "not met yet in the story"
+
+
+def _codex_order(entry: CodexEntry) -> tuple[str, str]:
+    return (entry.name.lower(), entry.id)
+
+
+def _codex_matches(entry: CodexEntry, words: list[str], *, read: bool) -> bool:
+    """Whether every word is in the entry's names (or, for an entry met, its text too:
+    searching the text of one not met would give away what it says)."""
+    parts = [entry.name, *entry.aliases]
+    if read:
+        parts.append(entry.text)
+    haystack = " ".join(parts).lower()
+    return all(word.lower() in haystack for word in words)
+
+
+def _example_word(codex: Mapping[str, CodexEntry]) -> str:
+    """A word to search for, as an example: the first word of the first entry's name."""
+    entries = sorted(codex.values(), key=_codex_order)
+    return entries[0].name.split()[0].lower() if entries else "smolny"
+
+
+def _gallery_order(scene: Scene) -> tuple[bool, str]:
+    """The historical ending first, then the others by id (as the endings screen has them)."""
+    ending = scene.ending
+    return (ending is None or ending.kind != "historical", ending.id if ending else scene.id)
 
 
 def ask_viewpoint(
-    session: Session,
+    session: PlaySession,
     stdin: TextIO,
     stdout: TextIO,
     *,
     before: Callable[[], None] | None = None,
+    width: int | None = None,
+    echo: bool | None = None,
 ) -> str | None:
     """In a story of several viewpoints, ask whom the player plays (the assignment's, when
     there is one, is not asked), after calling `before` (the title); returns its id, ""
-    when there is nothing to ask, None when the player quits or the input ends."""
+    when there is nothing to ask, None when the player quits or the input ends.
+    `width`: to wrap at (default: the terminal's); `echo`: write back what is read
+    (default: when the input is not a terminal)."""
     viewpoints = list(session.story.viewpoints.values())
-    if len(viewpoints) < 2 or session.assignment is not None:
+    if len(viewpoints) < 2 or session.rules.start is not None:  # an assignment's start
         return ""
     if before is not None:
         before()
+    echo = (not stdin.isatty()) if echo is None else echo
     stdout.write("\nWhom do you play?\n")
     progress = {p.viewpoint.id: p for p in session.progress_by_viewpoint()}
-    width = max(30, min(shutil.get_terminal_size((80, 24)).columns, 80))
+    columns = line_width(width)
     for number, viewpoint in enumerate(viewpoints, 1):
-        stdout.write(f"\n  {number}. {_CONTROL.sub('', viewpoint.name)}\n")
+        stdout.write("\n")
+        for line in wrap_cells(
+            _CONTROL.sub("", f"{number}. {viewpoint.name}"), columns, "  ", "     "
+        ):
+            stdout.write(f"{line}\n")
         mine = progress[viewpoint.id]
         about = (
             f"{viewpoint.about} (Scenes seen: {mine.seen} of {mine.scenes}; endings reached: "
             f"{mine.reached} of {mine.endings}.)"
         )
-        for line in textwrap.wrap(_CONTROL.sub("", about), width - 5, break_on_hyphens=False):
-            stdout.write(f"     {line}\n")
+        for line in wrap_cells(_CONTROL.sub("", about), columns, "     "):
+            stdout.write(f"{line}\n")
     while True:
         stdout.write(f"\nYour choice (1-{len(viewpoints)}, or q to quit): ")
         stdout.flush()
@@ -465,7 +907,7 @@ def ask_viewpoint(
             stdout.write("\n")
             return None
         answer = "" if line is TOO_LONG else line.strip().lower()
-        if not stdin.isatty():
+        if echo:
             stdout.write(answer + "\n")
         if answer in ("q", "quit", "exit"):
             return None
@@ -475,25 +917,27 @@ def ask_viewpoint(
 
 
 def play_plain(
-    session: Session,
+    session: PlaySession,
     *,
+    classroom: ClassroomSession | None = None,
     resume: bool = False,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     watch: StoryWatch | None = None,
     viewpoint: str | None = None,
+    width: int | None = None,
 ) -> int:
     """Play in plain text on the given streams (standard ones by default).
 
     With `resume`, continue the latest save (or start anew, saying so). A new game is of
     `viewpoint` (an id), or of the one the player picks from a menu when the story has
-    several."""
+    several. `width`: the width to wrap at (default: the terminal's, 80 when unknown)."""
     notice = None
     loaded = None
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    player = PlainPlayer(session, stdin, stdout, watch=watch)
-    if session.assignment is not None and session.student is None:
-        assignment = session.assignment
+    player = PlainPlayer(session, stdin, stdout, classroom=classroom, watch=watch, width=width)
+    if classroom is not None and classroom.student is None:
+        assignment = classroom.assignment
         stdout.write(f"Assignment: {assignment.title}\n\n{assignment.instructions}\n")
         if assignment.assessment:
             stdout.write("\nThis is assessed: undo and loading are off; your decisions stand.\n")
@@ -506,7 +950,7 @@ def play_plain(
                 return 0
             if line is not TOO_LONG and line.strip():
                 break
-        session.sign_in(line.strip())
+        classroom.sign_in(line.strip())
     if resume:
         try:
             loaded = session.continue_latest()
@@ -516,7 +960,7 @@ def play_plain(
             notice = notice or "There is no saved game yet; starting a new one."
     titled = False
     if loaded is None:
-        if viewpoint is None:
+        if viewpoint is None and classroom is None:
 
             def title_and_notice() -> None:
                 player.show_title()
@@ -524,7 +968,9 @@ def play_plain(
                     player.say()
                     player.wrap(notice)
 
-            viewpoint = ask_viewpoint(session, stdin, stdout, before=title_and_notice)
+            viewpoint = ask_viewpoint(
+                session, stdin, stdout, before=title_and_notice, width=player.width
+            )
             if viewpoint is None:
                 return 0
             if viewpoint:

@@ -136,7 +136,8 @@ def test_plain_player_saves_loads_and_continues(petrograd_command, clean_env, tm
     assert first.returncode == 0, first.stderr
     out = first.stdout
     assert "Saved to slot 4: " in out
-    assert "Slot 4: " in out and "Autosave: " in out and "Slot 1: empty" in out
+    assert "Slot 4: " in out and "Autosave: " in out and "Slot 1:" not in out  # only those used
+    assert "8 of 9 slots are free; 'save N' saves to one." in out
     assert "You take back your last choice." in out and "Loaded slot 4." in out
     assert (tmp_path / "data" / "saves" / "4.json").is_file()
     resumed = run(petrograd_command, "play", "--plain", "--continue", stdin="history\nq\n", env=env)
