@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if story is None:
         return 1
     from game.paths import data_dir, records_dir
-    from game.session import Session
+    from game.session import PlaySession
 
     ok, assignment = assignment_or_report(args.assignment, story)
     if not ok:
@@ -99,9 +99,12 @@ def run(args: argparse.Namespace) -> int:
         end_with_the_server()
         if assignment is None:
             folder = open_tab_folder(folder if args.data_dir is not None else None)
-    session = Session(
-        story, folder, seed=args.seed, assignment=assignment, records_dir=records_dir(args.records)
-    )
+    session = PlaySession(story, folder, seed=args.seed)
+    classroom = None
+    if assignment is not None:
+        from game.classroom.session import ClassroomSession
+
+        classroom = ClassroomSession(session, assignment, records_dir(args.records))
     watch = None
     if args.dev:
         from game.commands.common import story_folders
@@ -115,7 +118,11 @@ def run(args: argparse.Namespace) -> int:
         startup.release()
         if not args.plain and sys.stdout.isatty():
             err("this terminal cannot show the full-screen game; playing in plain text")
-        return play_plain(session, resume=args.resume, watch=watch, viewpoint=viewpoint)
+        return play_plain(
+            session, classroom=classroom, resume=args.resume, watch=watch, viewpoint=viewpoint
+        )
     from game.tui.app import run_app
 
-    return run_app(session, resume=args.resume, watch=watch, viewpoint=viewpoint)
+    return run_app(
+        session, classroom=classroom, resume=args.resume, watch=watch, viewpoint=viewpoint
+    )

@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -20,23 +21,26 @@ from game import startup
 from game.atomic import WriteFailed
 from game.devwatch import StoryWatch
 from game.engine import Problem
-from game.saves import Loaded, SaveError
-from game.session import Locked, Session
+from game.saves import ALL_SLOTS, AUTO, Loaded, SaveError
+from game.session import Locked, PlaySession
+from game.tui.screens.ending import EndingScreen
 from game.tui.screens.scene import SceneScreen
 from game.tui.terminal_input import read_any_bytes
-from game.tui.themes import HIGH_CONTRAST, THEMES
+from game.tui.themes import ALL_THEMES, THEMES, stored_theme, theme_label
+
+if TYPE_CHECKING:
+    from game.classroom.session import ClassroomSession
+    from game.profile import Settings
 
 STYLES = Path(__file__).resolve().parent / "styles"
-
-#: Seconds after a change by which its autosave is written even if no refresh came.
-WRITE_AT_THE_LATEST = 0.25
 
 #: Smaller than this, the screens give way to a "terminal too small" notice.
 MIN_WIDTH, MIN_HEIGHT = 40, 12
 
 
 class PetrogradApp(App[int]):
-    """The game. Give it a Session (a story and a data folder); it runs the playthroughs."""
+    """The game. Give it a PlaySession (a story and a data folder), and in class the
+    ClassroomSession around it; it runs the playthroughs."""
 
     TITLE = "Petrograd 1917"
     CSS_PATH = [
@@ -55,8 +59,9 @@ class PetrogradApp(App[int]):
 
     def __init__(
         self,
-        session: Session,
+        session: PlaySession,
         *,
+        classroom: ClassroomSession | None = None,
         resume: bool = False,
         watch: StoryWatch | None = None,
         viewpoint: str | None = None,
@@ -64,6 +69,8 @@ class PetrogradApp(App[int]):
         super().__init__()
         read_any_bytes()  # a byte that is not UTF-8 from the keyboard is no crash
         self.session = session
+        #: The assignment's session, when the game is played for one.
+        self.classroom = classroom
         self.story = session.story
         self.resume = resume
         #: `--viewpoint`: whom every new game plays (None: the player picks, if there is a choice).
@@ -75,20 +82,16 @@ class PetrogradApp(App[int]):
         session.write_soon = self.write_soon
 
     def write_soon(self, write: Callable[[], object]) -> None:
-        """The session's autosave and profile are written once the change is on screen
-        (a choice is painted before its writes begin); a failure is shown then.
-
-        The timer is a second chance: a callback waiting for a refresh is dropped with
-        its screen when that screen is replaced. Writing twice costs nothing: the
-        second call finds nothing pending."""
+        """The session's autosave and profile are written in a worker thread, off the event
+        loop, so a choice is on screen at once; a failure is shown when it is done. The
+        session writes in order (a later write waits for the one under way), and whatever
+        is still pending when the game ends is written then (`run_app`)."""
 
         def written() -> None:
             write()
-            self.tell_save_problem()
+            self.call_from_thread(self.tell_save_problem)
 
-        if not self.call_after_refresh(written):
-            written()
-        self.set_timer(WRITE_AT_THE_LATEST, written)
+        self.run_worker(written, thread=True, group="write", exit_on_error=False)
 
     def notify(  # type: ignore[override]
         self,
@@ -110,23 +113,26 @@ class PetrogradApp(App[int]):
             self.notify(problem, title="Not saved", severity="error", timeout=8)
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         return self.session.profile.settings
 
     def on_mount(self) -> None:
         self.end_on_hangup()
         if self.watch is not None:
             self.set_interval(0.5, self.check_story_files)
-        self.register_theme(HIGH_CONTRAST)
-        self.theme = self.settings.theme if self.settings.theme in THEMES else THEMES[0]
+        for theme in ALL_THEMES:
+            self.register_theme(theme)
+        self.theme = stored_theme(self.settings.theme)
         if self.session.profile.problem:
             self.notify(self.session.profile.problem, severity="warning")
-        assignment = self.session.assignment
-        if assignment is not None and self.session.student is None:
+        classroom = self.classroom
+        if classroom is not None and classroom.student is None:
             from game.tui.screens.classroom import NameScreen
 
+            assignment = classroom.assignment
+
             def signed_in(name: str | None) -> None:
-                self.session.sign_in(name or "Student")
+                classroom.sign_in(name or "Student")
                 self.switch_screen(self.title_screen())
                 if self.resume:
                     self.action_continue_game()
@@ -173,7 +179,7 @@ class PetrogradApp(App[int]):
         once: there is nothing to give back, and Textual's shutdown can wait forever
         on a terminal that can no longer be written to.
         """
-        self.session.write_pending()
+        self.session.flush()
         if number == signal.SIGHUP and _terminal_gone():
             os._exit(128 + number)
         self.exit(128 + number)
@@ -223,17 +229,53 @@ class PetrogradApp(App[int]):
 
     # ------------------------------------------------------------ playing
 
-    def action_new_game(self, viewpoint: str | None = None) -> None:
-        """A new game; in a story of several viewpoints (and no assignment, which names its
-        own), the player first picks whom to play."""
+    def confirm(self, question: str, detail: str, yes: str, then: Callable[[], object]) -> None:
+        """Ask before something that cannot be taken back; `then` runs on yes. The safe
+        answer ("No, go back") has the focus, so Enter keeps things as they are."""
+        from game.tui.screens.dialogs import ConfirmScreen
+
+        def answered(go_on: bool | None) -> None:
+            if go_on:
+                then()
+
+        self.push_screen(ConfirmScreen(question, detail, yes), answered)
+
+    def at_stake(self) -> str | None:
+        """The game a new game or a load would replace, in words; None when nothing would be
+        lost: no game under way in memory, and no unfinished one in the autosave."""
         session = self.session
+        if session.game is not None:
+            return (
+                f"the game you are playing ({session.game.scene.title})"
+                if session.in_progress
+                else None
+            )
+        auto = session.saves()[0]
+        if auto is not None and auto.ok and not auto.ended:
+            return f"the game in your autosave ({auto.scene_title}, saved {auto.saved_local})"
+        return None
+
+    def action_new_game(self, viewpoint: str | None = None, asked: bool = False) -> None:
+        """A new game, asking first when one is under way; in a story of several viewpoints
+        (and no assignment, which names its own), the player first picks whom to play."""
+        session = self.session
+        stake = None if asked else self.at_stake()
+        if stake is not None:
+            self.confirm(
+                "Start a new game?",
+                f"It replaces {stake} as soon as you make your first choice. To keep that "
+                "game, go back and save it to a slot first.",
+                "Start a new game",
+                lambda: self.action_new_game(viewpoint, asked=True),
+            )
+            return
         viewpoint = viewpoint or self.viewpoint
-        if viewpoint is None and len(session.story.viewpoints) > 1 and session.assignment is None:
+        if viewpoint is None and len(session.story.viewpoints) > 1 and self.classroom is None:
             from game.tui.screens.viewpoints import ViewpointScreen
 
             def picked(chosen: str | None) -> None:
                 if chosen is not None:
-                    self.action_new_game(chosen)
+                    self.action_new_game(chosen, asked=True)
 
             self.push_screen(ViewpointScreen(session), picked)
             return
@@ -291,8 +333,6 @@ class PetrogradApp(App[int]):
         game = self.session.game
         assert game is not None
         if game.ended:
-            from game.tui.screens.ending import EndingScreen
-
             return EndingScreen(self.session)
         return SceneScreen(self.session)
 
@@ -307,6 +347,15 @@ class PetrogradApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C, which many press to leave a terminal program: say how to quit."""
+        self.notify(
+            "To quit, press Q (or Ctrl+Q); the game asks first. Your game is saved after "
+            "every choice.",
+            title="Quitting",
+            timeout=6,
+        )
+
     def action_codex(self) -> None:
         from game.tui.screens.codex import CodexScreen
 
@@ -315,11 +364,11 @@ class PetrogradApp(App[int]):
 
     def action_hand_in(self) -> None:
         """Write the student's record now (also done at the end)."""
-        if self.session.assignment is None or self.session.game is None:
+        if self.classroom is None or self.session.game is None:
             self.notify("There is no assignment to hand in.", severity="warning")
             return
         try:
-            paths = self.session.hand_in()
+            paths = self.classroom.hand_in()
         except WriteFailed as exc:
             self.notify(f"Your record could not be written: {exc}", severity="error", timeout=15)
             return
@@ -330,7 +379,7 @@ class PetrogradApp(App[int]):
         )
 
     def action_load(self) -> None:
-        if self.session.assessment:
+        if self.session.rules.assessed:
             self.notify(
                 "Loading an earlier save is off in this assessed assignment.", severity="warning"
             )
@@ -338,10 +387,63 @@ class PetrogradApp(App[int]):
         from game.tui.screens.saves import LoadScreen
 
         def picked(slot: str | None) -> None:
-            if slot:
+            if not slot:
+                return
+            stake = self.session.in_progress and self.at_stake()
+            if slot == AUTO or not stake:
                 self.action_load_slot(slot)
+                return
+            self.confirm(
+                f"Load slot {slot}?",
+                f"It replaces {stake}. To keep that game, go back and save it to a slot first.",
+                f"Load slot {slot}",
+                lambda: self.action_load_slot(slot),
+            )
 
         self.push_screen(LoadScreen(self.session), picked)
+
+    def action_save(self) -> None:
+        """Save to a slot the player picks, asking first before writing over a used one."""
+        from game.tui.screens.saves import SaveScreen
+
+        def save(slot: str) -> None:
+            try:
+                info = self.session.save(slot)
+            except (WriteFailed, SaveError) as exc:
+                self.notify(f"The save failed: {exc}. Your game goes on.", severity="error")
+                return
+            self.notify(f"Saved to slot {slot}: {info.scene_title}.", timeout=3)
+
+        def picked(slot: str | None) -> None:
+            if not slot:
+                return
+            used = dict(zip(ALL_SLOTS, self.session.saves(), strict=True))[slot]
+            if used is None:
+                save(slot)
+                return
+            held = (
+                f"{used.scene_title}, saved {used.saved_local}"
+                if used.ok
+                else "a save that cannot be read"
+            )
+            self.confirm(
+                f"Save over slot {slot}?",
+                f"Slot {slot} holds {held}. Saving here replaces it.",
+                f"Save over slot {slot}",
+                lambda: save(slot),
+            )
+
+        self.push_screen(SaveScreen(self.session), picked)
+
+    def action_menu(self) -> None:
+        """Escape in a scene: resume, save, load, settings, the title screen, or quit."""
+        from game.tui.screens.dialogs import MenuScreen
+
+        def picked(action: str | None) -> None:
+            if action:
+                self.call_later(self.run_action, action)
+
+        self.push_screen(MenuScreen(), picked)
 
     def action_endings(self) -> None:
         from game.tui.screens.endings import EndingsScreen
@@ -355,7 +457,7 @@ class PetrogradApp(App[int]):
             if isinstance(self.screen, SceneScreen):
                 self.screen.apply_settings()
 
-        self.push_screen(SettingsScreen(), closed)
+        self.push_screen(SettingsScreen(self.session.profile.settings), closed)
 
     def action_show_term(self, term: str) -> None:
         entry = self.story.codex.get(term)
@@ -367,7 +469,7 @@ class PetrogradApp(App[int]):
     def action_next_theme(self) -> None:
         current = THEMES.index(self.theme) if self.theme in THEMES else -1
         self.set_theme(THEMES[(current + 1) % len(THEMES)])
-        self.notify(f"Colours: {self.theme}", timeout=2)
+        self.notify(f"Colours: {theme_label(self.theme)}", timeout=2)
 
     def set_theme(self, name: str) -> None:
         self.theme = name
@@ -407,15 +509,18 @@ def _terminal_gone() -> bool:
 
 
 def run_app(
-    session: Session,
+    session: PlaySession,
     *,
+    classroom: ClassroomSession | None = None,
     resume: bool = False,
     watch: StoryWatch | None = None,
     viewpoint: str | None = None,
 ) -> int:
     """Run the full-screen game until the player quits."""
     try:
-        result = PetrogradApp(session, resume=resume, watch=watch, viewpoint=viewpoint).run()
+        result = PetrogradApp(
+            session, classroom=classroom, resume=resume, watch=watch, viewpoint=viewpoint
+        ).run()
     finally:
-        session.write_pending()  # a change made just before the end is on disk too
+        session.flush()  # a change made just before the end is on disk too
     return result if isinstance(result, int) else 0

@@ -6,7 +6,7 @@ import pytest
 
 from game.engine import load_story
 from game.paths import assets_dir
-from game.session import Session
+from game.session import PlaySession
 from game.tui.app import PetrogradApp
 from tests.conftest import MINI
 
@@ -31,7 +31,7 @@ def make_app(data_dir, mini_story):
         story = story or mini_story
         if story.viewpoints:
             kwargs.setdefault("viewpoint", next(iter(story.viewpoints)))
-        return PetrogradApp(Session(story, data_dir, seed=1), **kwargs)
+        return PetrogradApp(PlaySession(story, data_dir, seed=1), **kwargs)
 
     return make
 

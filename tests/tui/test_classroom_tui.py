@@ -7,12 +7,11 @@ import json
 from textual.widgets import Button, Input, Static
 
 from game.classroom.assignment import load_assignment
-from game.session import Session
 from game.tui.app import PetrogradApp
 from game.tui.screens.classroom import NameScreen, ReflectionScreen, WhyScreen
 from game.tui.screens.ending import EndingScreen
 from game.tui.screens.scene import SceneScreen
-from tests.conftest import ROOT
+from tests.conftest import ROOT, classroom_session
 from tests.handins import default_choice
 
 EXAMPLE = ROOT / "examples" / "assignment.yaml"
@@ -20,14 +19,10 @@ EXAMPLE = ROOT / "examples" / "assignment.yaml"
 
 def make(shipped_story, tmp_path):
     assignment = load_assignment(EXAMPLE, shipped_story)
-    session = Session(
-        shipped_story,
-        tmp_path / "data",
-        seed=1,
-        assignment=assignment,
-        records_dir=tmp_path / "records",
+    classroom = classroom_session(
+        shipped_story, tmp_path / "data", assignment, records_dir=tmp_path / "records", seed=1
     )
-    return PetrogradApp(session)
+    return PetrogradApp(classroom.play, classroom=classroom)
 
 
 async def type_into(pilot, text: str) -> None:
@@ -40,7 +35,7 @@ async def test_assessment_refuses_undo_and_load(shipped_story, tmp_path):
     async with app.run_test(size=(100, 36)) as pilot:
         assert isinstance(app.screen, NameScreen)
         await type_into(pilot, "Ada")
-        assert app.session.student == "Ada"
+        assert app.classroom.student == "Ada"
         assert app.screen.query_one("#load", Button).disabled
         await pilot.press("enter")  # New game
         assert isinstance(app.screen, SceneScreen)
@@ -100,7 +95,7 @@ async def test_assignment_to_the_hand_in(shipped_story, tmp_path):
     assert chapters == {"messenger-palace", "messenger-congress"}
     from game.classroom.handin import verify
 
-    assert verify(data, shipped_story, app.session.assignment).status == "verified"
+    assert verify(data, shipped_story, app.classroom.assignment).status == "verified"
 
 
 async def test_a_student_name_is_required(shipped_story, tmp_path):
@@ -111,4 +106,4 @@ async def test_a_student_name_is_required(shipped_story, tmp_path):
         assert "Please type your name" in str(app.screen.query_one("#name-error", Static).render())
         app.screen.query_one("#student-name", Input).value = "Bo"
         await pilot.press("enter")
-        assert app.session.student == "Bo"
+        assert app.classroom.student == "Bo"

@@ -40,13 +40,13 @@ async def test_a_save_dated_beyond_any_calendar_does_not_stop_the_game(
 
 
 async def test_notices_quoting_outside_text_are_never_markup(make_app, tmp_path, mini_story):
-    from game.session import Session
+    from game.session import PlaySession
     from game.tui.app import PetrogradApp
 
     folder = tmp_path / "[" / "bad] [b]data"  # its path holds "[/bad] [b]data"
     folder.mkdir(parents=True)
     (folder / "saves").write_text("a file where the saves folder should be")
-    app = PetrogradApp(Session(mini_story, folder, seed=1))
+    app = PetrogradApp(PlaySession(mini_story, folder, seed=1))
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await pilot.press("enter", "1")  # a new game, a choice: its autosave fails
         await pilot.pause()

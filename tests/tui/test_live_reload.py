@@ -11,7 +11,7 @@ from textual.widgets import Static
 from game.devwatch import StoryWatch
 from game.engine import load_story
 from game.paths import assets_dir
-from game.session import Session
+from game.session import PlaySession
 from game.tui.app import PetrogradApp
 from game.tui.screens.scene import SceneScreen
 from tests.conftest import CHAPTER_YAML, STORY_YAML, write
@@ -49,7 +49,7 @@ def test_watch_sees_edits_additions_and_removals(tmp_path):
 def test_session_reload_keeps_the_place_or_says_where_it_changed(tmp_path):
     folder = write(tmp_path / "story", {"story.yaml": STORY_YAML, "one.yaml": LOOP})
     story = load_story([folder], assets=assets_dir())
-    session = Session(story, tmp_path / "data", seed=1)
+    session = PlaySession(story, tmp_path / "data", seed=1)
     session.new_game()
     session.choose("up")
     session.choose("up")
@@ -71,7 +71,7 @@ async def test_the_tui_reloads_live(tmp_path):
     shutil.copytree(write(tmp_path / "src", {"story.yaml": STORY_YAML, "one.yaml": LOOP}), folder)
     story = load_story([folder], assets=assets_dir())
     watch = StoryWatch([folder], assets_dir())
-    app = PetrogradApp(Session(story, tmp_path / "data", seed=1), watch=watch)
+    app = PetrogradApp(PlaySession(story, tmp_path / "data", seed=1), watch=watch)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("enter", "1")
         assert len(app.session.game.record.steps) == 1

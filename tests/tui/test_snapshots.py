@@ -1,33 +1,149 @@
-"""SVG snapshots at 80x24 (Textual is pinned exactly, since snapshots change across releases)."""
+"""SVG snapshots, grouped by feature (Textual is pinned exactly, since snapshots change
+across releases). The stories are small ones written for tests (the mini story and
+tests/tui/stories.py), so the shipped story's words can change without touching these.
+`pytest tests/tui/test_snapshots.py --snapshot-update` redraws them after a deliberate change."""
 
 from __future__ import annotations
 
+import pytest
 import textual
+
+from tests.tui.stories import reader_story
 
 
 def test_textual_is_the_pinned_version():
     assert textual.__version__ == "8.2.8"
 
 
-def test_title(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=(80, 24))
+@pytest.fixture
+def reader(tmp_path):
+    return reader_story(tmp_path / "reader")
 
 
-def test_scene_with_a_closed_choice(snap_compare, make_app):
-    assert snap_compare(make_app(), press=["enter"], terminal_size=(80, 24))
+async def one_choice_then_title(pilot) -> None:
+    """Leave an unfinished game in the autosave and come back to the title screen."""
+    await pilot.press("enter", "2")
+    await pilot.app.workers.wait_for_complete()
+    pilot.app.action_title_screen()
+    await pilot.pause()
 
 
-def test_ending(snap_compare, make_app):
-    assert snap_compare(make_app(), press=["enter", "1"], terminal_size=(80, 24))
+class TestTitle:
+    def test_title(self, snap_compare, make_app):
+        assert snap_compare(make_app(), terminal_size=(80, 24))
+
+    def test_title_with_a_game_to_continue(self, snap_compare, make_app, reader):
+        assert snap_compare(
+            make_app(reader), run_before=one_choice_then_title, terminal_size=(80, 24)
+        )
 
 
-def test_whom_to_play(snap_compare, make_app, make_story):
-    """The viewpoint picker, on a small story of two sides (not the shipped story, whose
-    words change as it is written)."""
-    from game.engine import load_story
-    from game.paths import assets_dir
-    from tests.test_viewpoints import RED, TWO, WHITE
+class TestScene:
+    def test_scene_with_a_closed_choice(self, snap_compare, make_app):
+        assert snap_compare(make_app(), press=["enter"], terminal_size=(80, 24))
 
-    folder = make_story({"story.yaml": TWO, "red.yaml": RED, "white.yaml": WHITE}, base=False)
-    app = make_app(load_story([folder], assets=assets_dir()), viewpoint=None)
-    assert snap_compare(app, press=["enter", "down"], terminal_size=(80, 24))
+    def test_scene_with_hidden_text_and_the_marker(self, snap_compare, make_app, reader):
+        assert snap_compare(make_app(reader), press=["enter"], terminal_size=(80, 24))
+
+    def test_scene_at_120_by_40(self, snap_compare, make_app, reader):
+        assert snap_compare(make_app(reader), press=["enter", "end"], terminal_size=(120, 40))
+
+    def test_verdict_on_a_divergent_choice(self, snap_compare, make_app, reader):
+        assert snap_compare(make_app(reader), press=["enter", "3"], terminal_size=(120, 40))
+
+    def test_verdict_on_a_choice_of_your_own_with_the_panel_folded(
+        self, snap_compare, make_app, reader
+    ):
+        assert snap_compare(make_app(reader), press=["enter", "1"], terminal_size=(80, 24))
+
+    def test_panel_opened_at_a_narrow_width(self, snap_compare, make_app, reader):
+        assert snap_compare(make_app(reader), press=["enter", "2", "v"], terminal_size=(90, 30))
+
+
+class TestThemes:
+    @pytest.mark.parametrize("theme", ["petrograd-dark", "petrograd-light", "petrograd-contrast"])
+    def test_scene_in_each_theme(self, snap_compare, make_app, reader, theme):
+        async def themed(pilot) -> None:
+            pilot.app.theme = theme
+            await pilot.press("enter", "2")
+
+        assert snap_compare(make_app(reader), run_before=themed, terminal_size=(100, 30))
+
+
+class TestDialogs:
+    def test_escape_menu(self, snap_compare, make_app, reader):
+        assert snap_compare(make_app(reader), press=["enter", "escape"], terminal_size=(80, 24))
+
+    def test_confirm_a_new_game(self, snap_compare, make_app, reader):
+        async def ask(pilot) -> None:
+            await one_choice_then_title(pilot)
+            pilot.app.screen.query_one("#new-game").focus()
+            await pilot.press("enter")
+
+        assert snap_compare(make_app(reader), run_before=ask, terminal_size=(80, 24))
+
+    def test_confirm_a_load(self, snap_compare, make_app, reader):
+        assert snap_compare(
+            make_app(reader),
+            press=["enter", "2", "s", "enter", "1", "l", "down", "enter"],
+            terminal_size=(80, 24),
+        )
+
+    def test_confirm_saving_over_a_slot(self, snap_compare, make_app, reader, monkeypatch):
+        import game.saves
+
+        # The question names when the slot was saved: a fixed moment, not the clock's.
+        monkeypatch.setattr(game.saves.SaveInfo, "saved_local", property(lambda _: "09:30"))
+
+        async def ask(pilot) -> None:
+            await pilot.press("enter", "2", "s", "enter")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.press("1", "s", "enter")
+
+        assert snap_compare(make_app(reader), run_before=ask, terminal_size=(80, 24))
+
+    def test_confirm_a_new_game_at_an_ending(self, snap_compare, make_app, reader):
+        assert snap_compare(
+            make_app(reader), press=["enter", "2", "1", "1", "n"], terminal_size=(80, 24)
+        )
+
+    def test_settings(self, snap_compare, make_app, reader):
+        assert snap_compare(make_app(reader), press=["enter", "o"], terminal_size=(80, 24))
+
+
+class TestScreens:
+    def test_history_with_notes(self, snap_compare, make_app, reader):
+        assert snap_compare(
+            make_app(reader), press=["enter", "3", "1", "h"], terminal_size=(80, 24)
+        )
+
+    def test_codex(self, snap_compare, make_app, reader):
+        assert snap_compare(
+            make_app(reader), press=["enter", "c", "tab"], terminal_size=(100, 30)
+        )
+
+    def test_terms_of_a_scene(self, snap_compare, make_app, reader):
+        assert snap_compare(make_app(reader), press=["enter", "t"], terminal_size=(80, 24))
+
+    def test_endings_gallery(self, snap_compare, make_app, reader):
+        assert snap_compare(
+            make_app(reader), press=["enter", "2", "1", "1", "e"], terminal_size=(80, 24)
+        )
+
+    def test_ending(self, snap_compare, make_app):
+        assert snap_compare(make_app(), press=["enter", "1"], terminal_size=(80, 24))
+
+    def test_ending_at_120_by_40(self, snap_compare, make_app, reader):
+        assert snap_compare(
+            make_app(reader), press=["enter", "2", "1", "1"], terminal_size=(120, 40)
+        )
+
+    def test_whom_to_play(self, snap_compare, make_app, make_story):
+        """The viewpoint picker, on a small story of two sides."""
+        from game.engine import load_story
+        from game.paths import assets_dir
+        from tests.test_viewpoints import RED, TWO, WHITE
+
+        folder = make_story({"story.yaml": TWO, "red.yaml": RED, "white.yaml": WHITE}, base=False)
+        app = make_app(load_story([folder], assets=assets_dir()), viewpoint=None)
+        assert snap_compare(app, press=["enter", "down"], terminal_size=(80, 24))

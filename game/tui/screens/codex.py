@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.engine import CodexEntry
-from game.session import Session
+from game.engine import CodexEntry, Term
+from game.session import PlaySession
 
 GROUPS = (
     ("person", "People"),
@@ -37,6 +37,41 @@ def entry_content(entry: CodexEntry) -> Content:
     # A long entry keeps its paragraphs (a folded YAML block leaves one line each).
     parts += [Content(" ".join(line.split())) for line in entry.text.splitlines() if line.strip()]
     return Content("\n\n").join(parts)
+
+
+def unmet_content(entry: CodexEntry) -> Content:
+    """An entry not met in the story yet: its name only, until the story brings it up."""
+    return Content("\n\n").join(
+        [
+            Content(entry.name).stylize("bold"),
+            Content("Not met in the story yet: its page opens once you meet it.").stylize("italic"),
+        ]
+    )
+
+
+class TermsScreen(ModalScreen[str | None]):
+    """T in a scene: the codex entries its text links to; Enter opens one."""
+
+    BINDINGS = [Binding("escape,t,q", "dismiss(None)", "Close")]
+
+    def __init__(self, terms: tuple[Term, ...]) -> None:
+        super().__init__()
+        self.terms = terms
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="terms-dialog", classes="dialog"):
+            yield Static(Content("In this scene's codex").stylize("bold"))
+            yield Static(Content("Arrows to move, Enter to open, Escape to close."))
+            yield OptionList(
+                *(Option(Content(term.name), id=term.id) for term in self.terms), id="terms-list"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#terms-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#terms-list")
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
 
 
 class TermScreen(ModalScreen[None]):
@@ -64,7 +99,7 @@ class CodexScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "dismiss", "Close")]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
         story = session.story
@@ -96,7 +131,10 @@ class CodexScreen(ModalScreen[None]):
         self.query_one("#codex-search", Input).focus()
 
     def matches(self, entry: CodexEntry, words: list[str]) -> bool:
-        haystack = " ".join((entry.name, *entry.aliases, entry.text)).lower()
+        """Every word in the entry's names, or in its text once it has been met (the text
+        of an entry not met yet is not searched: it would give the story away)."""
+        text = entry.text if entry.id in self.met else ""
+        haystack = " ".join((entry.name, *entry.aliases, text)).lower()
         return all(word in haystack for word in words)
 
     @staticmethod
@@ -142,7 +180,9 @@ class CodexScreen(ModalScreen[None]):
     def highlighted(self, event: OptionList.OptionHighlighted) -> None:
         entry = self.session.story.codex.get(event.option.id or "")
         if entry is not None:
-            self.query_one("#codex-text", Static).update(entry_content(entry))
+            self.query_one("#codex-text", Static).update(
+                entry_content(entry) if entry.id in self.met else unmet_content(entry)
+            )
 
     @on(Button.Pressed, "#close-codex")
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Small modal screens: help and quit confirmation."""
+"""Small modal screens: help, the quit question, other confirmations, the escape menu."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -58,3 +59,72 @@ class QuitScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#quit-no")
     def no(self) -> None:
         self.dismiss(False)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Asks before something that cannot be taken back. "No, go back" has the focus, so
+    Enter (and Escape, and N) keep things as they are; Y or the other button goes on."""
+
+    AUTO_FOCUS = "#confirm-no"
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n,escape", "answer(False)", "No", show=False),
+        Binding("left,right", "app.focus_next", "Other answer", show=False),
+    ]
+
+    def __init__(self, question: str, detail: str, yes: str) -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+        self.yes_label = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Static(Content(self.question), id="confirm-question")
+            yield Static(Content(self.detail), id="confirm-detail")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("No, go back (n)", id="confirm-no", variant="primary")
+                yield Button(Content(f"{self.yes_label} (y)"), id="confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed, "#confirm-yes")
+    def yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def no(self) -> None:
+        self.dismiss(False)
+
+
+class MenuScreen(ModalScreen[str | None]):
+    """Escape in a scene: a small menu. Dismissed with the app action to run (None: resume)."""
+
+    #: (button id, label, app action) in the order shown.
+    ITEMS = (
+        ("menu-resume", "Resume", ""),
+        ("menu-save", "Save", "app.save"),
+        ("menu-load", "Load", "app.load"),
+        ("menu-settings", "Settings", "app.settings"),
+        ("menu-title", "Title screen", "app.title_screen"),
+        ("menu-quit", "Quit", "app.quit_game"),
+    )
+    AUTO_FOCUS = "#menu-resume"
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Resume"),
+        Binding("up", "app.focus_previous", "Previous", show=False),
+        Binding("down", "app.focus_next", "Next", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="menu-dialog", classes="dialog"):
+            yield Static(Content("Paused"), id="menu-heading")
+            for button_id, label, _ in self.ITEMS:
+                yield Button(label, id=button_id, classes="menu-item")
+            yield Static(Content("Your game is saved after every choice."), id="menu-note")
+
+    @on(Button.Pressed, ".menu-item")
+    def picked(self, event: Button.Pressed) -> None:
+        action = {button: action for button, _, action in self.ITEMS}.get(event.button.id or "")
+        self.dismiss(action or None)

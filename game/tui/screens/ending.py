@@ -11,17 +11,18 @@ from textual.widgets import Footer, Static
 
 from game.atomic import WriteFailed
 from game.engine import wording
-from game.session import Locked, Session
-from game.tui.screens.scene import header_text
+from game.session import Locked, PlaySession
+from game.tui.access import AppAccess
+from game.tui.widgets.header import SceneHeader
 from game.tui.widgets.scene_text import passages_content
 from game.tui.widgets.too_small import TooSmallNotice
 
 
-class EndingScreen(Screen[None]):
+class EndingScreen(AppAccess, Screen[None]):
     """Shown when the game reaches an ending."""
 
     BINDINGS = [
-        Binding("n", "app.new_game", "New game"),
+        Binding("n", "new_game", "New game"),
         Binding("backspace,ctrl+z", "undo", "Undo"),
         Binding("e", "app.endings", "Endings"),
         Binding("t", "app.title_screen", "Title"),
@@ -30,7 +31,7 @@ class EndingScreen(Screen[None]):
         Binding("pagedown", "scroll(1)", "Scroll down", show=False),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
         assert session.game is not None
@@ -43,7 +44,9 @@ class EndingScreen(Screen[None]):
         ending = frame.ending
         assert ending is not None and frame.ending_kind is not None
         with Vertical(classes="screen-body"):
-            yield Static(header_text(frame), id="ending-header")
+            header = SceneHeader(id="ending-header")
+            header.frame = frame
+            yield header
             with VerticalScroll(id="ending-pane"):
                 yield Static(id="handed-in")
                 yield Static(Content(scene.title).stylize("bold"), classes="ending-scene-title")
@@ -62,6 +65,12 @@ class EndingScreen(Screen[None]):
                 yield Static(Content(wording.PATH_HEADING).stylize("bold"), id="path-heading")
                 for number, entry in enumerate(game.path(), 1):
                     choice = entry.choice
+                    if entry.alone:  # the only way on: no decision, so no verdict
+                        yield Static(
+                            Content(f"{number}. {entry.scene.title}: {entry.label}"),
+                            classes="path-step",
+                        )
+                        continue
                     marker = wording.history_tag(choice.history)
                     yield Static(
                         Content.assemble(
@@ -80,25 +89,27 @@ class EndingScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#ending-pane").focus()
         self.query_one("#handed-in", Static).display = False
-        if self.session.assignment is not None:
+        if self.petrograd.classroom is not None:
             self.finish_assignment()
 
     def finish_assignment(self) -> None:
         """Ask the questions still due, then write the student's record and say where."""
-        pending = self.session.pending_questions()
+        classroom = self.petrograd.classroom
+        assert classroom is not None
+        pending = classroom.pending_questions()
         if pending:
             from game.tui.screens.classroom import ReflectionScreen
 
             def answered(answers: list[str] | None) -> None:
                 for (chapter, question), text in zip(pending, answers or [], strict=False):
-                    self.session.answer(chapter, question, text)
+                    classroom.answer(chapter, question, text)
                 self.finish_assignment()
 
             self.app.push_screen(ReflectionScreen(pending), answered)
             return
         notice = self.query_one("#handed-in", Static)
         try:
-            paths = self.session.hand_in()
+            paths = classroom.hand_in()
         except WriteFailed as exc:
             notice.update(
                 Content(f"Your record could not be written: {exc}. Press W to try again.")
@@ -114,17 +125,25 @@ class EndingScreen(Screen[None]):
         notice.display = True
 
     def action_hand_in(self) -> None:
-        self.finish_assignment()
+        if self.petrograd.classroom is not None:
+            self.finish_assignment()
+
+    def action_new_game(self) -> None:
+        """N: a new game, once the player says so (the ending and its path are left behind)."""
+        self.petrograd.confirm(
+            "Start a new game?",
+            "You leave this ending and the path that led to it (the endings gallery keeps it).",
+            "Start a new game",
+            lambda: self.petrograd.action_new_game(asked=True),
+        )
 
     def action_undo(self) -> None:
-        from game.tui.screens.scene import SceneScreen
-
         try:
             self.session.undo()
         except Locked as exc:
             self.notify(f"Undo is off: {exc}.", severity="warning")
             return
-        self.app.switch_screen(SceneScreen(self.session))
+        self.petrograd.show_scene()
 
     def action_scroll(self, direction: int) -> None:
         pane = self.query_one("#ending-pane", VerticalScroll)

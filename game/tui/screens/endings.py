@@ -9,14 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from game.engine import Scene
-from game.session import Session
-
-KINDS = {
-    "historical": "historical",
-    "alternate": "alternate (did not happen)",
-    "defeat": "defeat (did not happen)",
-}
+from game.engine import Scene, wording
+from game.session import PlaySession
 
 
 class EndingsScreen(ModalScreen[None]):
@@ -24,7 +18,7 @@ class EndingsScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,e,q", "dismiss", "Close")]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
 
@@ -65,9 +59,10 @@ class EndingsScreen(ModalScreen[None]):
         assert ending is not None
         if ending.id in reached:
             return Content.assemble(
-                Content(f"✓ {ending.title}").stylize("bold"), f"  ({KINDS[ending.kind]})"
+                Content(f"✓ {ending.title}").stylize("bold"),
+                f": {wording.ending_kind_name(ending.kind)}",
             )
-        return Content(f"🔒 Locked: an ending of the kind {KINDS[ending.kind]}").stylize("italic")
+        return Content(f"🔒 Locked: {wording.ending_kind_name(ending.kind)}").stylize("italic")
 
 
 def _gallery_order(scene: Scene) -> tuple[bool, str]:

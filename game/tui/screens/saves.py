@@ -12,7 +12,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.saves import ALL_SLOTS, AUTO, SLOTS, SaveInfo
-from game.session import Session
+from game.session import PlaySession
 
 
 def slot_prompt(slot: str, info: SaveInfo | None) -> Content:
@@ -35,7 +35,7 @@ class SlotScreen(ModalScreen[str | None]):
     TITLE_TEXT = ""
     SLOTS: tuple[str, ...] = ALL_SLOTS
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
 

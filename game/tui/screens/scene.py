@@ -1,105 +1,151 @@
-"""The scene screen: where the story is read and choices are made."""
+"""The scene screen: where the story is read and choices are made.
+
+The screen holds the game's Frame as a reactive (`frame`) and draws itself from it;
+the choice list posts `ChoiceList.Chosen` up; the screen hands the choice to the
+session and sets the next frame. Saving happens in the app's worker, not here.
+"""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Click, Resize
+from textual.events import Click, Key, Resize
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, Static
 
-from game.atomic import WriteFailed
-from game.engine import ChoiceUnavailable, Frame, wording
+from game.engine import ChoiceUnavailable, Frame, Game, Verdict, wording
 from game.profile import REVEAL_SPEEDS
-from game.saves import SaveError
-from game.session import Locked, Session
+from game.session import Locked, PlaySession
+from game.tui.access import AppAccess
 from game.tui.widgets.choice_list import ChoiceList
+from game.tui.widgets.header import SceneHeader
 from game.tui.widgets.scene_text import passages_content
-from game.tui.widgets.side_panel import SidePanel
+from game.tui.widgets.side_panel import SidePanel, gauge_change
 from game.tui.widgets.steady import SteadyStatic
 from game.tui.widgets.too_small import TooSmallNotice
 
-#: Below this width the side panel steps aside for the text (V brings it back).
-NARROW = 70
+#: Below this width the side panel folds away for the text (V brings it back).
+NARROW = 100
+#: From this width on the side panel is wider, so that its labels do not wrap.
+WIDE = 140
 #: Text reveal ticks this many times a second.
 REVEAL_TICKS = 30
+#: Lines an arrow key scrolls the text by, past the first or last choice.
+ARROW_LINES = 2
+
+MORE_BELOW = "▼ more below: Page Down"
 
 
-def header_text(frame: Frame) -> Content:
-    scene = frame.scene
-    return Content(f"{frame.chapter_heading}  │  {frame.dates}  │  {scene.time}  │  {scene.place}")
+def notes_content(notes: tuple[Verdict, ...], frame: Frame) -> Content:
+    """History's notes due now: on the last choice, or on each choice of the chapter just ended."""
+    if len(notes) == 1:
+        note = notes[0]
+        parts = [
+            Content(f"{wording.history_tag(note.history)} ").stylize("bold"),
+            Content(note.heading).stylize("italic"),
+        ]
+        if note.note.strip():
+            parts += [" ", Content(note.note)]
+        return Content.assemble(*parts)
+    lines = [Content(wording.CHAPTER_NOTES_HEADING).stylize("bold")]
+    for note in notes:
+        lines.append(
+            Content.assemble(
+                Content(f"{wording.history_tag(note.history)} ").stylize("bold"),
+                Content(f"{note.scene_title}: {note.label}.").stylize("italic"),
+                " ",
+                Content(note.note),
+            )
+        )
+    return Content("\n").join(lines)
 
 
-def verdict_content(frame: Frame) -> Content | None:
-    """What history says of the choice that led here (None at the start)."""
-    verdict = frame.verdict
-    if verdict is None:
-        return None
-    return Content.assemble(Content(f"{verdict.heading} ").stylize("italic"), Content(verdict.note))
-
-
-class SceneScreen(Screen[None]):
+class SceneScreen(AppAccess, Screen[None]):
     """Shows the game's current frame and passes choices to the session."""
 
     BINDINGS = [
         *(Binding(str(n), f"pick({n})", f"Choose {n}", show=False) for n in range(1, 10)),
         Binding("backspace,ctrl+z", "undo", "Undo"),
         Binding("h", "history", "History"),
-        Binding("s", "save", "Save"),
-        Binding("l", "load", "Load"),
-        Binding("o", "app.settings", "Settings"),
+        Binding("s", "app.save", "Save"),
+        Binding("l", "app.load", "Load"),
+        Binding("t", "terms", "Terms"),
+        Binding("escape", "app.menu", "Menu"),
+        Binding("o", "app.settings", "Settings", show=False),
         Binding("w", "app.hand_in", "Hand in", show=False),
         Binding("v", "toggle_panel", "Panel", show=False),
         Binding("space", "skip_reveal", "Show all", show=False),
-        Binding("pageup", "scroll_text(-1)", "Scroll up", show=False),
-        Binding("pagedown", "scroll_text(1)", "Scroll down", show=False),
+        # The text scrolls whatever has the focus (the choice list would take these keys).
+        Binding("pageup", "scroll_text('page_up')", "Scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_text('page_down')", "Scroll down", show=False, priority=True),
+        Binding("home", "scroll_text('home')", "Top", show=False, priority=True),
+        Binding("end", "scroll_text('end')", "Bottom", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session) -> None:
+    #: What the screen shows; setting it draws the screen again.
+    frame: var[Frame | None] = var(None, always_update=True)
+
+    def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
-        self.last_note: Content | None = None
+        #: After an undo, the notes say so instead of giving a verdict.
+        self.undone = False
+        #: Below NARROW columns the panel folds away; V opens it there for this screen.
+        self.panel_opened = False
         self.reveal_timer: Timer | None = None
         self.full_text = Content("")
         self.shown = 0
 
     @property
-    def game(self):  # type: ignore[no-untyped-def]
+    def game(self) -> Game:
         assert self.session.game is not None
         return self.session.game
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="screen-body"):
-            yield SteadyStatic(id="scene-header")
+            yield SceneHeader(id="scene-header")
             with Horizontal(id="scene-main"):
-                with VerticalScroll(id="scene-pane"):
-                    yield SteadyStatic(id="reflection")
-                    yield SteadyStatic(id="last-choice")
-                    yield SteadyStatic(id="scene-title")
-                    yield SteadyStatic(id="scene-text")
+                with Vertical(id="reading"):
+                    with VerticalScroll(id="scene-pane"):
+                        yield SteadyStatic(id="reflection")
+                        yield SteadyStatic(id="last-choice")
+                        yield SteadyStatic(id="scene-title")
+                        yield SteadyStatic(id="scene-text")
+                    # Each in a Center: aligning the column would align its widest child.
+                    with Center(classes="reading-row"):
+                        yield Static(MORE_BELOW, id="more-below")
+                    with Center(classes="reading-row"):
+                        yield ChoiceList(id="choices")
                 yield SidePanel(id="side-panel")
-            yield ChoiceList(id="choices")
         yield Footer()
         yield TooSmallNotice()
 
     def on_mount(self) -> None:
         self.apply_settings()
-        self.show_frame(self.game.frame)
+        pane = self.query_one("#scene-pane", VerticalScroll)
+        self.watch(pane, "scroll_y", self.update_marker, init=False)
+        # The text's size is set before the pane's own: look once the layout has settled.
+        self.watch(pane, "virtual_size", self.update_marker_soon, init=False)
+        self.frame = self.game.frame
 
     def apply_settings(self) -> None:
         settings = self.session.profile.settings
         self.set_class(not settings.show_panel, "-panel-hidden")
+        if self.frame is not None:
+            self.draw_notes(self.frame)
 
     # ------------------------------------------------------------ drawing
 
-    def show_frame(self, frame: Frame) -> None:
-        scene = frame.scene
-        self.query_one("#scene-header", Static).update(header_text(frame))
-        self.query_one("#scene-title", Static).update(Content(scene.title).stylize("bold"))
+    def watch_frame(self, frame: Frame | None) -> None:
+        if frame is None:
+            return
+        self.query_one(SceneHeader).frame = frame
+        self.query_one("#scene-title", Static).update(Content(frame.scene.title).stylize("bold"))
         self.show_text(frame)
         reflection = self.query_one("#reflection", Static)
         due = [r for r in frame.reflection if not r.at_end]
@@ -108,14 +154,52 @@ class SceneScreen(Screen[None]):
             lines += [Content(f"• {question}") for r in due for question in r.questions]
             reflection.update(Content("\n").join(lines))
         reflection.display = bool(due)
-        last = self.query_one("#last-choice", Static)
-        last.update(self.last_note or "")
-        last.display = self.last_note is not None
+        self.draw_notes(frame)
         self.query_one(SidePanel).show(frame)
-        choices = self.query_one(ChoiceList)
-        choices.show(frame.choices)
-        choices.focus()
+        self.query_one(ChoiceList).show(frame.choices)
+        self.enable_choices(not self.revealing)
         self.query_one("#scene-pane", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self.update_marker)
+
+    def draw_notes(self, frame: Frame) -> None:
+        """The verdict on the last choice (or the chapter's notes), as the spoiler setting says."""
+        last = self.query_one("#last-choice", Static)
+        for history in ("faithful", "divergent", "own", "several", "undone"):
+            last.remove_class(f"-{history}")
+        if self.undone:
+            last.update(Content(wording.UNDONE).stylize("italic"))
+            last.add_class("-undone")
+            last.display = True
+            return
+        notes = self.game.notes_due(self.session.profile.settings.note_timing)
+        content = notes_content(notes, frame) if notes else None
+        changes = [
+            f"{var.label} {gauge_change(var)}" for var in frame.variables if gauge_change(var)
+        ]
+        if changes and not self.panel_showing:
+            # The panel shows each change beside its gauge; folded away, it is said here.
+            line = Content("Changes: " + "; ".join(changes) + ".").stylize("bold")
+            content = line if content is None else Content("\n").join([content, line])
+        last.update(content or "")
+        last.display = content is not None
+        if len(notes) == 1:
+            last.add_class(f"-{notes[0].history}")
+        elif notes:
+            last.add_class("-several")
+
+    @property
+    def panel_showing(self) -> bool:
+        if self.has_class("-narrow"):
+            return self.panel_opened
+        return self.session.profile.settings.show_panel
+
+    def update_marker_soon(self, *_: object) -> None:
+        self.call_after_refresh(self.update_marker)
+
+    def update_marker(self, *_: object) -> None:
+        """Show "more below" while part of the text is out of sight under the pane."""
+        pane = self.query_one("#scene-pane", VerticalScroll)
+        self.query_one("#more-below", Static).display = pane.scroll_y < pane.max_scroll_y
 
     def show_text(self, frame: Frame) -> None:
         """Show the scene's text, revealing it gradually the first time if the player wants that."""
@@ -145,6 +229,17 @@ class SceneScreen(Screen[None]):
             self.reveal_timer = None
         self.shown = len(self.full_text)
         self.query_one("#scene-text", Static).update(self.full_text)
+        self.enable_choices(True)
+        self.call_after_refresh(self.update_marker)
+
+    def enable_choices(self, enabled: bool) -> None:
+        """The choices take keys only once the text is whole: until then a key finishes it."""
+        choices = self.query_one(ChoiceList)
+        choices.disabled = not enabled
+        if enabled:
+            choices.focus()
+        else:
+            self.query_one("#scene-pane", VerticalScroll).focus()
 
     @property
     def revealing(self) -> bool:
@@ -154,11 +249,19 @@ class SceneScreen(Screen[None]):
     def clicked_text(self) -> None:
         self.action_skip_reveal()
 
+    def on_key(self, event: Key) -> None:
+        """During the reveal, any key finishes the text and does nothing else."""
+        if self.revealing:
+            event.stop()
+            event.prevent_default()
+            self.action_skip_reveal()
+
     # ------------------------------------------------------------ choosing
 
     def take(self, choice_id: str) -> None:
         """Take a choice; an assignment may first ask why."""
-        if self.session.needs_why():
+        classroom = self.petrograd.classroom
+        if classroom is not None and classroom.needs_why():
             from game.tui.screens.classroom import WhyScreen
 
             view = next((v for v in self.game.frame.choices if v.id == choice_id), None)
@@ -173,41 +276,55 @@ class SceneScreen(Screen[None]):
         self.commit(choice_id, None)
 
     def commit(self, choice_id: str, why: str | None) -> None:
+        classroom = self.petrograd.classroom
         try:
-            self.session.choose(choice_id, why)
+            if classroom is not None:
+                classroom.choose(choice_id, why)
+            else:
+                self.session.choose(choice_id)
         except ChoiceUnavailable as exc:
             self.notify(str(exc), title="Not open", severity="warning")
             return
-        self.last_note = verdict_content(self.game.frame)
+        self.undone = False
         self.after_change()
 
     def after_change(self) -> None:
+        """Ask the questions the assignment wants now, then show the next scene or the ending."""
+        classroom = self.petrograd.classroom
         frame = self.game.frame
-        pending = self.session.pending_questions()
-        if pending and not frame.ended:
+        pending = classroom.pending_questions() if classroom is not None else []
+        if pending and not frame.ended and classroom is not None:
             from game.tui.screens.classroom import ReflectionScreen
 
             def answered(answers: list[str] | None) -> None:
                 for (chapter, question), text in zip(pending, answers or [], strict=False):
-                    self.session.answer(chapter, question, text)
+                    classroom.answer(chapter, question, text)
                 self.after_change()
 
             self.app.push_screen(ReflectionScreen(pending), answered)
             return
         if frame.ended:
-            from game.tui.screens.ending import EndingScreen
-
-            self.app.switch_screen(EndingScreen(self.session))
+            self.petrograd.show_scene()
             return
-        self.show_frame(frame)
+        self.frame = frame
 
-    @on(OptionList.OptionSelected, "#choices")
-    def chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(ChoiceList.Chosen)
+    def chosen(self, event: ChoiceList.Chosen) -> None:
         event.stop()
-        if event.option.id is not None and not event.option.disabled:
-            self.take(event.option.id)
+        if not self.revealing:
+            self.take(event.choice_id)
+
+    @on(ChoiceList.Beyond)
+    def beyond(self, event: ChoiceList.Beyond) -> None:
+        event.stop()
+        self.query_one("#scene-pane", VerticalScroll).scroll_relative(
+            y=event.direction * ARROW_LINES, animate=False
+        )
 
     def action_pick(self, number: int) -> None:
+        if self.revealing:
+            self.action_skip_reveal()
+            return
         for view in self.game.frame.choices:
             if view.number == number:
                 if view.available:
@@ -227,44 +344,59 @@ class SceneScreen(Screen[None]):
         except Locked as exc:
             self.notify(f"Undo is off: {exc}.", severity="warning")
             return
-        self.last_note = Content(wording.UNDONE).stylize("italic")
+        self.undone = True
         self.after_change()
 
     def action_history(self) -> None:
         from game.tui.screens.history import HistoryScreen
 
-        self.app.push_screen(HistoryScreen(self.game))
+        self.app.push_screen(HistoryScreen(self.game, self.session.profile.settings.note_timing))
 
-    def action_save(self) -> None:
-        from game.tui.screens.saves import SaveScreen
+    def action_terms(self) -> None:
+        """The codex terms of this scene, to open one from the keyboard."""
+        frame = self.frame
+        if frame is None or not frame.terms:
+            self.notify("This scene links to nothing in the codex.", timeout=3)
+            return
+        from game.tui.screens.codex import TermsScreen
 
-        def picked(slot: str | None) -> None:
-            if not slot:
-                return
-            try:
-                info = self.session.save(slot)
-            except (WriteFailed, SaveError) as exc:
-                self.notify(f"The save failed: {exc}. Your game goes on.", severity="error")
-                return
-            self.notify(f"Saved to slot {slot}: {info.scene_title}.", timeout=3)
+        def picked(term: str | None) -> None:
+            if term:
+                self.petrograd.action_show_term(term)
 
-        self.app.push_screen(SaveScreen(self.session), picked)
-
-    def action_load(self) -> None:
-        self.app.action_load()  # type: ignore[attr-defined]
+        self.app.push_screen(TermsScreen(frame.terms), picked)
 
     def action_toggle_panel(self) -> None:
-        settings = self.session.profile.settings
-        settings.show_panel = not settings.show_panel
-        self.apply_settings()
-        self.app.save_settings()  # type: ignore[attr-defined]
-
-    def action_scroll_text(self, direction: int) -> None:
-        pane = self.query_one("#scene-pane", VerticalScroll)
-        if direction < 0:
-            pane.scroll_page_up()
+        if self.has_class("-narrow"):
+            self.panel_opened = not self.panel_opened
+            self.set_class(self.panel_opened, "-panel-opened")
         else:
-            pane.scroll_page_down()
+            settings = self.session.profile.settings
+            settings.show_panel = not settings.show_panel
+            self.set_class(not settings.show_panel, "-panel-hidden")
+            self.petrograd.save_settings()
+        if self.frame is not None:
+            self.draw_notes(self.frame)
+        self.call_after_refresh(self.update_marker)
+
+    def action_scroll_text(self, how: str) -> None:
+        if self.revealing:  # like any key during the reveal: it finishes the text
+            self.action_skip_reveal()
+            return
+        pane = self.query_one("#scene-pane", VerticalScroll)
+        {
+            "page_up": pane.scroll_page_up,
+            "page_down": pane.scroll_page_down,
+            "home": pane.scroll_home,
+            "end": pane.scroll_end,
+        }[how](animate=False)
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW, "-narrow")
+        width = event.size.width
+        narrow = width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            if self.frame is not None:
+                self.draw_notes(self.frame)
+        self.set_class(width >= WIDE, "-wide")
+        self.call_after_refresh(self.update_marker)

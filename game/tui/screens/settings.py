@@ -1,4 +1,5 @@
-"""The settings screen: colours, text reveal and its speed, the side panel. Saved as they change."""
+"""The settings screen: colours, when history's notes are shown, text reveal and its speed,
+the side panel. Saved as they change."""
 
 from __future__ import annotations
 
@@ -10,24 +11,37 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Switch
 
-from game.profile import REVEAL_SPEEDS
-from game.tui.themes import THEME_NAMES
+from game.profile import REVEAL_SPEEDS, SPOILER_NAMES, Settings
+from game.tui.access import AppAccess
+from game.tui.themes import THEMES, stored_theme, theme_label
 
 
-class SettingsScreen(ModalScreen[None]):
+class SettingsScreen(AppAccess, ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close")]
 
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+
     def compose(self) -> ComposeResult:
-        settings = self.app.settings  # type: ignore[attr-defined]
+        settings = self.settings
         with Vertical(id="settings-dialog", classes="dialog"):
             yield Label(Content("Settings").stylize("bold"))
             with Horizontal(classes="setting"):
                 yield Label("Colours", classes="setting-label")
                 yield Select(
-                    [(label, name) for name, label in THEME_NAMES.items()],
-                    value=self.app.theme if self.app.theme in THEME_NAMES else "textual-dark",
+                    [(theme_label(name), name) for name in THEMES],
+                    value=stored_theme(self.app.theme),
                     allow_blank=False,
                     id="theme",
+                )
+            with Horizontal(classes="setting"):
+                yield Label("History's notes", classes="setting-label")
+                yield Select(
+                    [(label, name) for name, label in SPOILER_NAMES.items()],
+                    value=settings.spoilers,
+                    allow_blank=False,
+                    id="spoilers",
                 )
             with Horizontal(classes="setting"):
                 yield Label("Reveal text gradually", classes="setting-label")
@@ -48,22 +62,27 @@ class SettingsScreen(ModalScreen[None]):
     @on(Select.Changed, "#theme")
     def theme(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
-            self.app.set_theme(event.value)  # type: ignore[attr-defined]
+            self.petrograd.set_theme(event.value)
 
     @on(Select.Changed, "#reveal-speed")
     def speed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
-            self.app.settings.reveal_speed = event.value  # type: ignore[attr-defined]
-            self.app.save_settings()  # type: ignore[attr-defined]
+            self.settings.reveal_speed = event.value
+            self.petrograd.save_settings()
+
+    @on(Select.Changed, "#spoilers")
+    def spoilers(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value in SPOILER_NAMES:
+            self.settings.spoilers = event.value
+            self.petrograd.save_settings()
 
     @on(Switch.Changed)
     def switch(self, event: Switch.Changed) -> None:
-        settings = self.app.settings  # type: ignore[attr-defined]
         if event.switch.id == "reveal":
-            settings.reveal = event.value
+            self.settings.reveal = event.value
         elif event.switch.id == "show-panel":
-            settings.show_panel = event.value
-        self.app.save_settings()  # type: ignore[attr-defined]
+            self.settings.show_panel = event.value
+        self.petrograd.save_settings()
 
     @on(Button.Pressed, "#settings-done")
     def done(self) -> None:

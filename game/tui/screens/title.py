@@ -4,28 +4,39 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from game.engine import paragraphs
-from game.session import Session
+from game.session import PlaySession
 from game.tui.widgets.too_small import TooSmallNotice
 
 
 class TitleScreen(Screen[None]):
-    """New game has the focus, so Enter starts at once."""
+    """Continue has the focus when there is an unfinished game to continue, else New game, so Enter
+    does what a returning or a new player wants; the arrow keys move through the menu."""
 
-    AUTO_FOCUS = "#new-game"
+    AUTO_FOCUS = ""
+    BINDINGS = [
+        Binding("up", "app.focus_previous", "Previous", show=False),
+        Binding("down", "app.focus_next", "Next", show=False),
+    ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
+        self.latest = session.latest_save()
+
+    def on_mount(self) -> None:
+        resume = self.latest is not None and not self.latest.ended
+        self.query_one("#continue" if resume else "#new-game", Button).focus()
 
     def compose(self) -> ComposeResult:
         story = self.session.story
-        latest = self.session.latest_save()
+        latest = self.latest
         seen, scenes, reached, endings = self.session.progress
         with VerticalScroll(classes="screen-body", id="title-body"):
             yield Static(Content(story.title.upper()).stylize("bold"), id="game-title")

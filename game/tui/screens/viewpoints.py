@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from game.session import Session
+from game.session import PlaySession
 
 
 class ViewpointScreen(ModalScreen[str | None]):
@@ -23,7 +23,7 @@ class ViewpointScreen(ModalScreen[str | None]):
         Binding("down", "app.focus_next", "Next", show=False),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -23,7 +26,20 @@ def choice_prompt(view: ChoiceView) -> Content:
 
 
 class ChoiceList(OptionList):
-    """The current scene's choices. Selecting one posts OptionList.OptionSelected."""
+    """The current scene's choices. Posts Chosen when one is taken, and Beyond when an arrow
+    key goes past the first or last open choice (the screen scrolls its text then)."""
+
+    @dataclass
+    class Chosen(Message):
+        """The player took an open choice."""
+
+        choice_id: str
+
+    @dataclass
+    class Beyond(Message):
+        """An arrow key past the end of the choices: -1 above the first, 1 below the last."""
+
+        direction: int
 
     def get_content_height(self, container, viewport, width):  # type: ignore[no-untyped-def]
         # Wrapping to no width at all fails inside Rich; a sliver of a terminal gets one line each.
@@ -38,3 +54,25 @@ class ChoiceList(OptionList):
         )
         first_open = next((i for i, view in enumerate(choices) if view.available), None)
         self.highlighted = first_open
+
+    def _open(self) -> list[int]:
+        return [i for i, option in enumerate(self.options) if not option.disabled]
+
+    def action_cursor_up(self) -> None:
+        open_ = self._open()
+        if not open_ or self.highlighted is None or self.highlighted <= open_[0]:
+            self.post_message(self.Beyond(-1))
+            return
+        super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        open_ = self._open()
+        if not open_ or self.highlighted is None or self.highlighted >= open_[-1]:
+            self.post_message(self.Beyond(1))
+            return
+        super().action_cursor_down()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None and not event.option.disabled:
+            self.post_message(self.Chosen(event.option.id))

@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from game.engine import Frame, wording
+from game.engine import Frame, VariableView, wording
 from game.tui.widgets.steady import SteadyStatic
 
 BAR_WIDTH = 10
@@ -17,6 +17,15 @@ def bar(value: int, maximum: int) -> str:
     """A small text gauge, always shown beside the number (never colour alone)."""
     filled = round(BAR_WIDTH * max(0, min(value, maximum)) / maximum) if maximum else 0
     return "█" * filled + "░" * (BAR_WIDTH - filled)
+
+
+def gauge_change(var: VariableView) -> str:
+    """What the last choice did to a gauge: '+2', '-1', 'now yes'; '' when nothing."""
+    if var.delta is not None:
+        return f"{var.delta:+d}".replace("-", "−")
+    if var.changed:
+        return f"now {var.shown}"
+    return ""
 
 
 class SidePanel(VerticalScroll):
@@ -39,10 +48,9 @@ class SidePanel(VerticalScroll):
             if not isinstance(var.value, bool) and var.maximum is not None:
                 gauge = f"{bar(var.value, var.maximum)} "
             line = Content(f"{var.label}\n  {gauge}{var.shown}")
-            if var.delta is not None:
-                line = line + Content(f" ({var.delta:+d})").stylize("bold")
-            elif var.changed:
-                line = line + Content(" (changed)").stylize("bold")
+            change = gauge_change(var)
+            if change:
+                line = line + Content(f"  {change}").stylize("bold")
             lines.append(line)
         self.query_one("#variables", Static).update(Content("\n").join(lines))
         sources = [Content(f"{c.id}: {c.summary}" if c.summary else c.id) for c in frame.citations]

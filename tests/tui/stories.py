@@ -1,0 +1,153 @@
+"""Small stories for the player-experience tests: written here, so that a change to the
+shipped story never breaks them. READER has a scene whose text is longer than a terminal,
+three kinds of choice (faithful, divergent, own), a gauge, two chapters and two endings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from game.engine import Story, load_story
+from game.paths import assets_dir
+
+LONG = "\n\n".join(
+    f"Paragraph {n}: the corridor smells of wet wool and tobacco, and every door you pass "
+    "has a handwritten sign pinned to it that someone has crossed out and written again."
+    for n in range(1, 31)
+)
+
+STORY = """\
+format: 1
+story:
+  id: reader-story
+  title: The Reader
+  version: 1.0.0
+  start: hall
+  intro: A small story for tests.
+variables:
+  trust:
+    type: int
+    initial: 3
+    min: 0
+    max: 10
+    label: Trust of the soldiers
+"""
+
+ONE = """\
+chapter:
+  id: first
+  number: 1
+  title: The Corridor
+scenes:
+  - id: hall
+    title: The Long Corridor
+    date: 1917-10-24
+    time: "21:40"
+    place: Smolny Institute
+    sources: [eve-1]
+    text: |
+      You walk into [[Smolny]] past [[the Committee|mrc]].
+
+{long}
+      THE LAST LINE OF THE CORRIDOR.
+    choices:
+      - id: wait
+        label: Wait by the door
+        goto: stairs
+        sources: [eve-1]
+        history: own
+        note: Nobody knows who waited.
+      - id: run
+        label: Run up the stairs with the papers
+        goto: stairs
+        sources: [eve-1]
+        history: faithful
+        note: The papers did go up that night.
+        effects: [trust += 2]
+      - id: burn
+        label: Burn the papers in the stove
+        goto: stairs
+        sources: [eve-2]
+        history: divergent
+        note: Nobody burned them.
+        effects: [trust -= 1]
+  - id: stairs
+    title: The Stairs
+    date: 1917-10-24
+    time: "22:00"
+    place: Smolny Institute
+    sources: [eve-1]
+    text: Short text{trust >= 4?, and the soldiers nod to you}.
+    choices:
+      - id: up
+        label: Go up
+        goto: room
+        sources: [eve-1]
+        history: faithful
+        note: Up they went.
+      - id: down
+        label: Go down
+        goto: room
+        sources: [eve-2]
+        history: divergent
+        note: Nobody went down.
+""".replace("{long}", "\n".join("      " + line if line else "" for line in LONG.splitlines()))
+
+TWO = """\
+chapter:
+  id: second
+  number: 2
+  title: The Room
+scenes:
+  - id: room
+    title: The Room
+    date: 1917-10-25
+    time: "01:00"
+    place: Smolny Institute
+    sources: [eve-1]
+    text: A room{trust >= 4?, and friends in it}.
+    choices:
+      - id: stay
+        label: Stay
+        goto: end-true
+        sources: [eve-1]
+        history: faithful
+        note: They stayed.
+      - id: leave
+        label: Leave
+        goto: end-false
+        sources: [eve-2]
+        history: divergent
+        note: Nobody left.
+  - id: end-true
+    title: Morning
+    date: 1917-10-25
+    time: "05:00"
+    place: Smolny Institute
+    sources: [eve-1]
+    text: It is morning.
+    ending:
+      id: morning
+      title: Morning Comes
+      kind: historical
+      epilogue: "It happened so{trust >= 0?.}"
+  - id: end-false
+    title: Night
+    date: 1917-10-25
+    time: "05:00"
+    place: the street
+    sources: [eve-2]
+    text: It is still night.
+    ending:
+      id: night
+      title: Still Night
+      kind: alternate
+      epilogue: This did not happen.
+"""
+
+
+def reader_story(folder: Path) -> Story:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "story.yaml").write_text(STORY)
+    (folder / "one.yaml").write_text(ONE)
+    (folder / "two.yaml").write_text(TWO)
+    return load_story([folder], assets=assets_dir())
