@@ -251,11 +251,6 @@ class PlainPlayer:
         assert self.session.game is not None
         return self.session.game
 
-    @property
-    def spoilers(self) -> str:
-        """When history's notes are shown: 'choice', 'chapter' or 'ending' (the setting)."""
-        return self.session.profile.settings.spoilers
-
     # ------------------------------------------------------------ output
 
     def say(self, text: str = "") -> None:
@@ -334,21 +329,15 @@ class PlainPlayer:
     def show_history(self, heading: str = f"{wording.HISTORY_HEADING}:") -> None:
         """The choices so far, with history's notes on those the spoiler setting has shown
         already (all of them at an ending)."""
-        path = self.game.path()
-        ended = self.game.ended
-        current = self.game.scene.chapter
+        timing = self.session.profile.settings.note_timing
+        path = self.game.noted_path(timing)
         self.say(heading)
         if not path:
             self.wrap(f"  ({wording.NO_CHOICES_YET})")
         hidden = 0
-        for number, entry in enumerate(path, 1):
-            shown = (
-                ended
-                or self.spoilers == "choice"
-                or (self.spoilers == "chapter" and entry.scene.chapter != current)
-            )
+        for number, (entry, shown) in enumerate(path, 1):
             if not shown:
-                hidden += 1
+                hidden += not entry.alone
                 self.wrap(f"{number}. {entry.scene.title}: {entry.label}", "  ", "     ")
                 continue
             mark = wording.history_tag(entry.choice.history).lower()
@@ -356,7 +345,7 @@ class PlainPlayer:
             sources = f"(sources: {', '.join(entry.choice.sources)})"
             self.wrap(f"{entry.choice.note} {sources}".lstrip(), "     ")
         if hidden:
-            when = "at the end of the chapter" if self.spoilers == "chapter" else "at the ending"
+            when = "at the end of the chapter" if timing == "chapter" else "at the ending"
             self.wrap(f"(History's notes on your choices come {when}, as your settings say.)")
 
     def show_status(self) -> None:
@@ -377,7 +366,7 @@ class PlainPlayer:
         chosen; or none until the ending. A choice that was the only one open has none."""
         timing = self.session.profile.settings.note_timing
         notes: list[Verdict] = [v for v in self.game.notes_due(timing) if not v.alone]
-        if self.spoilers == "chapter":
+        if timing == "chapter":
             for verdict in notes:
                 self.say()
                 self.wrap(f"You chose: {verdict.label} ({verdict.scene_title})")
@@ -390,20 +379,9 @@ class PlainPlayer:
 
     # ------------------------------------------------------------ the codex
 
-    def met_terms(self) -> set[str]:
-        """The codex entries met in the story: in the scenes seen in any playthrough (in
-        any of their versions), and in this one as read (as the codex screen counts them)."""
-        story = self.story
-        met = {
-            term for sid in self.session.profile.seen(story.id) for term in story.scene_terms(sid)
-        }
-        if self.session.game is not None:
-            met |= self.game.met_terms()
-        return met
-
     def show_codex(self, words: list[str]) -> None:
         codex = self.story.codex
-        met = self.met_terms()
+        met = self.session.met_terms()
         if not codex:
             self.wrap("This story has no codex.")
             return
@@ -418,13 +396,13 @@ class PlainPlayer:
                 return
             self.wrap(f"The codex entries you have met ({len(known)} of {len(codex)}):")
             for entry in known:
-                self.wrap(f"{entry.name} ({_GROUP_NAMES.get(entry.group, 'term')})", "  ", "    ")
+                self.wrap(f"{entry.name} ({entry.group})", "  ", "    ")
             self.wrap("Type 'codex' and a name to read an entry, or other words to search.")
             return
         query = " ".join(words)
         named = self.story.codex_names.get(query)
         matches = sorted(
-            (e for e in codex.values() if _codex_matches(e, words, read=e.id in met)),
+            (e for e in codex.values() if e.matches(words, text=e.id in met)),
             key=_codex_order,
         )
         exact = codex.get(named) if named is not None else None
@@ -445,14 +423,14 @@ class PlainPlayer:
             return
         self.wrap(f"{len(matches)} codex entries match '{query}':")
         for entry in matches:
-            about = _GROUP_NAMES.get(entry.group, "term")
+            about = entry.group
             if entry.id not in met:
                 about += f"; {_NOT_MET}"
             self.wrap(f"{entry.name} ({about})", "  ", "    ")
         self.wrap("Type 'codex' and an entry's name to read it.")
 
     def show_entry(self, entry: CodexEntry, *, met: bool) -> None:
-        group = _GROUP_NAMES.get(entry.group, "term")
+        group = entry.group
         if not met:
             self.wrap(f"{entry.name} ({group}): {_NOT_MET}; its entry opens once you meet it.")
             return
@@ -827,28 +805,11 @@ _AT_ENDING = frozenset(
 )
 
 #: A codex entry's group, within a sentence.
-_GROUP_NAMES = {
-    "person": "person",
-    "place": "place",
-    "organisation": "organisation",
-    "ship": "ship",
-    "term": "term",
-}
 _NOT_MET = "not met yet in the story"
 
 
 def _codex_order(entry: CodexEntry) -> tuple[str, str]:
     return (entry.name.lower(), entry.id)
-
-
-def _codex_matches(entry: CodexEntry, words: list[str], *, read: bool) -> bool:
-    """Whether every word is in the entry's names (or, for an entry met, its text too:
-    searching the text of one not met would give away what it says)."""
-    parts = [entry.name, *entry.aliases]
-    if read:
-        parts.append(entry.text)
-    haystack = " ".join(parts).lower()
-    return all(word.lower() in haystack for word in words)
 
 
 def _example_word(codex: Mapping[str, CodexEntry]) -> str:

@@ -300,6 +300,16 @@ class PlaySession:
             )
         return out
 
+    @command
+    def met_terms(self) -> set[str]:
+        """The codex entries the player has met: linked from the scenes seen in any
+        playthrough (in any of their versions), and from this one as read."""
+        story = self.story
+        met = {term for sid in self.profile.seen(story.id) for term in story.scene_terms(sid)}
+        if self.game is not None:
+            met |= self.game.met_terms()
+        return met
+
     @property
     def in_progress(self) -> bool:
         """Whether a game is under way that a new game or a load would replace: one with

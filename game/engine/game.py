@@ -322,10 +322,12 @@ class Game:
     def noted_path(self, timing: NoteTiming) -> list[tuple[PathEntry, bool]]:
         """The path, each step with whether history's verdict on it may be shown now under
         the spoiler setting: every one after each choice; with "chapter", those of the
-        chapters already ended; with "ending", none until the ending. A choice that was
-        the only one open never has one."""
+        chapters already ended; with "ending", none until the ending. Before the ending, a
+        choice that was the only one open has none; at the ending, every step has its own."""
         path = self.path()
-        if self.frame.ended or timing == "choice":
+        if self.frame.ended:  # nothing is left to give away: every step with its verdict
+            return [(entry, True) for entry in path]
+        if timing == "choice":
             return [(entry, not entry.alone) for entry in path]
         if timing == "ending":
             return [(entry, False) for entry in path]

@@ -254,6 +254,13 @@ class CodexEntry:
     text: str
     mark: Mark = field(default=Mark(""), compare=False)
 
+    def matches(self, words: list[str], *, text: bool) -> bool:
+        """Whether every word is in the entry's names, or (`text`: for an entry the player
+        has met; searching one not met would give away what it says) in its text."""
+        parts = [self.name, *self.aliases, *([self.text] if text else [])]
+        haystack = " ".join(parts).lower()
+        return all(word.lower() in haystack for word in words)
+
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:

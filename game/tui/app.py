@@ -23,7 +23,6 @@ from game.devwatch import StoryWatch
 from game.engine import Problem
 from game.saves import ALL_SLOTS, AUTO, Loaded, SaveError
 from game.session import Locked, PlaySession
-from game.tui.screens.ending import EndingScreen
 from game.tui.screens.scene import SceneScreen
 from game.tui.terminal_input import read_any_bytes
 from game.tui.themes import ALL_THEMES, THEMES, stored_theme, theme_label
@@ -333,6 +332,8 @@ class PetrogradApp(App[int]):
         game = self.session.game
         assert game is not None
         if game.ended:
+            from game.tui.screens.ending import EndingScreen  # not needed to start playing
+
             return EndingScreen(self.session)
         return SceneScreen(self.session)
 

@@ -102,13 +102,7 @@ class CodexScreen(ModalScreen[None]):
     def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
-        story = session.story
-        # Scenes read in earlier playthroughs, in any of their versions; this one as read.
-        self.met = {
-            term for sid in session.profile.seen(story.id) for term in story.scene_terms(sid)
-        }
-        if session.game is not None:
-            self.met |= session.game.met_terms()
+        self.met = session.met_terms()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="codex-dialog", classes="dialog"):
@@ -131,16 +125,7 @@ class CodexScreen(ModalScreen[None]):
         self.query_one("#codex-search", Input).focus()
 
     def matches(self, entry: CodexEntry, words: list[str]) -> bool:
-        """Every word in the entry's names, or in its text once it has been met (the text
-        of an entry not met yet is not searched: it would give the story away)."""
-        text = entry.text if entry.id in self.met else ""
-        haystack = " ".join((entry.name, *entry.aliases, text)).lower()
-        return all(word in haystack for word in words)
-
-    @staticmethod
-    def named(entry: CodexEntry, words: list[str]) -> bool:
-        names = " ".join((entry.name, *entry.aliases)).lower()
-        return all(word in names for word in words)
+        return entry.matches(words, text=entry.id in self.met)
 
     def fill(self, query: str) -> None:
         words = query.lower().split()

@@ -65,12 +65,6 @@ class EndingScreen(AppAccess, Screen[None]):
                 yield Static(Content(wording.PATH_HEADING).stylize("bold"), id="path-heading")
                 for number, entry in enumerate(game.path(), 1):
                     choice = entry.choice
-                    if entry.alone:  # the only way on: no decision, so no verdict
-                        yield Static(
-                            Content(f"{number}. {entry.scene.title}: {entry.label}"),
-                            classes="path-step",
-                        )
-                        continue
                     marker = wording.history_tag(choice.history)
                     yield Static(
                         Content.assemble(

@@ -41,7 +41,7 @@ ARROW_LINES = 2
 MORE_BELOW = "▼ more below: Page Down"
 
 
-def notes_content(notes: tuple[Verdict, ...], frame: Frame) -> Content:
+def notes_content(notes: tuple[Verdict, ...]) -> Content:
     """History's notes due now: on the last choice, or on each choice of the chapter just ended."""
     if len(notes) == 1:
         note = notes[0]
@@ -172,7 +172,7 @@ class SceneScreen(AppAccess, Screen[None]):
             last.display = True
             return
         notes = self.game.notes_due(self.session.profile.settings.note_timing)
-        content = notes_content(notes, frame) if notes else None
+        content = notes_content(notes) if notes else None
         changes = [
             f"{var.label} {gauge_change(var)}" for var in frame.variables if gauge_change(var)
         ]
