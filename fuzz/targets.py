@@ -31,6 +31,8 @@ from game.classroom.assignment import Assignment, load_assignment
 from game.classroom.handin import Verification, verify
 from game.classroom.report import (
     build_report,
+    render_answers_csv,
+    render_grid_csv,
     render_report_csv,
     render_report_html,
     render_report_markdown,
@@ -331,6 +333,8 @@ def verification(data: bytes) -> None:
             render_report_markdown(report)
             render_report_html(report)
             render_report_csv(report)
+            render_grid_csv(report)
+            render_answers_csv(report)
             check(len(report.entries) == 1, "a report of one file without one entry")
 
 

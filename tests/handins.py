@@ -4,11 +4,13 @@
 else `default_choice`: the first open faithful choice, else the first open choice of the
 player's own (`history: own`), else the first open one (so with no picks it walks the
 path of history, as `faithful_state` does); it types a "why?" where the assignment asks
-for one and answers the reflection questions the game puts.
+for one and answers the reflection questions the game puts. The clocks make records
+whose times are known in advance (a minute a choice, a second a choice, two sittings).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -38,6 +40,25 @@ def ticking_clock(start_minute: int = 0) -> Callable[[], str]:
     return now
 
 
+def iso(moment: dt.datetime) -> str:
+    """A time as the game writes it: '2026-11-27T09:00:00Z'."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def clock_every(start: str, seconds: float) -> Callable[[], str]:
+    """A clock that starts `seconds` after `start` and moves on that much each time it is
+    read (a second a choice: faster than anyone reads)."""
+    begin = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
+    ticks = itertools.count(1)
+    return lambda: iso(begin + dt.timedelta(seconds=seconds * next(ticks)))
+
+
+def clock_of(times: Sequence[str]) -> Callable[[], str]:
+    """A clock that reads `times` one after the other (two sittings, days apart)."""
+    moments = iter(times)
+    return lambda: next(moments)
+
+
 def play(
     story: Story,
     start: str | None,
@@ -47,9 +68,13 @@ def play(
     why: Callable[[str, str], str | None] = lambda scene, choice: None,
     answer: Callable[[str, str], str] = lambda chapter, question: "An answer.",
     reflect: Callable[[str], bool] = lambda chapter: True,
+    clock: Callable[[], str] | None = None,
 ) -> tuple[Game, list[Answer]]:
-    """Play until an ending (or `stop` choices); returns the game and the answers given."""
-    game = Game(story, seed=7, start=start, clock=ticking_clock(1))
+    """Play until an ending (or `stop` choices); returns the game and the answers given.
+
+    With the default clock (a minute a choice from 09:01) every answer is given at 10:00;
+    with another `clock`, at the time of the choice it follows."""
+    game = Game(story, seed=7, start=start, clock=clock or ticking_clock(1))
     answers: list[Answer] = []
     picks = picks or {}
     while not game.ended and (stop is None or len(game.record.steps) < stop):
@@ -68,7 +93,7 @@ def play(
                             question,
                             answer(chapter.id, question),
                             len(game.record.steps),
-                            "2026-11-27T10:00:00Z",
+                            "2026-11-27T10:00:00Z" if clock is None else game.record.steps[-1].at,
                         )
                     )
     return game, answers
@@ -83,8 +108,15 @@ def hand_in(
     stop: int | None = None,
     why_text: str | None = None,
     answer_text: str | None = None,
+    clock: Callable[[], str] | None = None,
+    started_at: str = "2026-11-27T09:00:00Z",
+    finished_at: str = "2026-11-27T10:05:00Z",
+    attempt: int = 1,
+    earlier: Sequence[Mapping[str, Any]] = (),
 ) -> dict:
-    """A sealed hand-in for `student` under `assignment` (why and answers as the game asks)."""
+    """A sealed hand-in for `student` under `assignment` (why and answers as the game asks).
+
+    `attempt` and `earlier` are sealed into it as a student who started again has them."""
     game, answers = play(
         story,
         assignment.start,
@@ -95,6 +127,7 @@ def hand_in(
         ),
         answer=lambda chapter, question: answer_text or f"{student} on {chapter}.",
         reflect=assignment.wants_reflection,
+        clock=clock,
     )
     return seal(
         game.record,
@@ -102,9 +135,24 @@ def hand_in(
         student=student,
         assignment=assignment,
         answers=answers,
-        started_at="2026-11-27T09:00:00Z",
-        finished_at="2026-11-27T10:05:00Z",
+        started_at=started_at,
+        finished_at=finished_at,
+        attempt=attempt,
+        earlier=earlier,
     )
+
+
+def earlier_attempt(
+    number: int, started_at: str, ended_at: str, steps: int, ending: str | None = None
+) -> dict[str, Any]:
+    """An earlier attempt as a record keeps it."""
+    return {
+        "attempt": number,
+        "started_at": started_at,
+        "ended_at": ended_at,
+        "steps": steps,
+        "ending": ending,
+    }
 
 
 def due_step(story: Story, record, chapter: str) -> int:

@@ -1,7 +1,10 @@
 """The record a student hands in: the playthrough record, sealed by a hash chain, and its checking.
 
-Each step's hash covers the one before it, the step itself, its "why?" answer and
-any reflection answers given after it; a final seal covers the ending. Editing any
+The chain begins with a header: the story, the start, the student, the assignment,
+the start time, and which attempt this is with a summary of each earlier one (a
+student who started again), so a retry cannot pass for a first try. Each step's hash
+covers the one before it, the step itself, its "why?" answer and any reflection
+answers given after it; a final seal covers the ending. Editing any
 of it by hand breaks the chain at that point. (The chain needs no secret, so it shows
 careless edits; a determined forger could recompute it, which is why verification
 also replays the whole path through the story: an impossible path is always caught.)
@@ -14,6 +17,7 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,9 +89,14 @@ def _link(previous: str, value: Any) -> str:
     return "sha256:" + hashlib.sha256(previous.encode() + b"\n" + _canonical(value)).hexdigest()
 
 
+#: What the header covers of the attempts, when the record has them (a record made before
+#: attempts were numbered has neither, and its chain is read as it was made).
+_ATTEMPT_KEYS = ("attempt", "earlier_attempts")
+
+
 def _header(data: dict[str, Any]) -> dict[str, Any]:
     extra = data.get("extra", {})
-    return {
+    header = {
         "story": data.get("story"),
         "seed": data.get("seed"),
         "start": data.get("start"),
@@ -96,6 +105,10 @@ def _header(data: dict[str, Any]) -> dict[str, Any]:
         "assignment": extra.get("assignment"),
         "started_at": extra.get("started_at"),
     }
+    for key in _ATTEMPT_KEYS:
+        if key in extra:
+            header[key] = extra[key]
+    return header
 
 
 def _entry(step: dict[str, Any], answers: list[dict[str, Any]]) -> dict[str, Any]:
@@ -123,6 +136,47 @@ def _answers_by_step(answers: list[Any]) -> dict[Any, list[dict[str, Any]]]:
     return grouped
 
 
+#: The fields of an earlier attempt, as a record keeps it (and nothing else).
+EARLIER_FIELDS = ("attempt", "started_at", "ended_at", "steps", "ending")
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierAttempt:
+    """An attempt the student started again from, as the hand-in remembers it."""
+
+    attempt: int
+    started_at: str
+    ended_at: str
+    #: The choices made in it.
+    steps: int
+    #: The id of the ending it reached (None: it was left before an ending).
+    ending: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "attempt": self.attempt,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "steps": self.steps,
+            "ending": self.ending,
+        }
+
+
+def _earlier_json(attempt: int, earlier: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The earlier attempts as the record keeps them; ValueError when they cannot be so."""
+    if type(attempt) is not int or attempt < 1:
+        raise ValueError(f"attempt must be a whole number from 1 (not {attempt!r})")
+    if len(earlier) != attempt - 1:
+        raise ValueError(
+            f"attempt {attempt} needs {attempt - 1} earlier attempt(s), {len(earlier)} given"
+        )
+    out = [{key: entry.get(key) for key in EARLIER_FIELDS} for entry in earlier]
+    for problem in (_earlier_problem(number, entry) for number, entry in enumerate(out, 1)):
+        if problem is not None:
+            raise ValueError(problem)
+    return out
+
+
 def seal(
     record: Record,
     story: Story,
@@ -132,8 +186,16 @@ def seal(
     answers: list[Answer],
     started_at: str,
     finished_at: str,
+    attempt: int = 1,
+    earlier: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The hand-in JSON: the record with the student, the assignment, answers and the chain."""
+    """The hand-in JSON: the record with the student, the assignment, answers and the chain.
+
+    `attempt` numbers this attempt (1 unless the student started again); `earlier` holds
+    one mapping per earlier attempt, in order, with the keys of `EARLIER_FIELDS`
+    (`EarlierAttempt.as_json()` gives one). Both are covered by the chain's header.
+    Raises ValueError when they do not fit together (attempt 3 needs two earlier ones)."""
+    earlier_json = _earlier_json(attempt, earlier)
     game = replay(story, record).game
     ending = game.scene.ending
     data = record.as_json()
@@ -148,6 +210,8 @@ def seal(
         ),
         "started_at": started_at,
         "finished_at": finished_at,
+        "attempt": attempt,
+        "earlier_attempts": earlier_json,
         "complete": ending is not None,
         "ending": {"id": ending.id, "title": ending.title, "kind": ending.kind} if ending else None,
         "answers": answer_json,
@@ -255,7 +319,9 @@ def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Ver
         if (claimed or None) != actual or extra.get("complete") is not (ending is not None):
             reasons.append("the ending it names is not where its path leads")
         if assignment is not None and made_for is not None and made_for.get("id") == assignment.id:
-            reasons.extend(_asked_problems(record, story, assignment, answers, result.game.scene.id))
+            reasons.extend(
+                _asked_problems(record, story, assignment, answers, result.game.scene.id)
+            )
         elif assignment is None and made_for is None:
             reasons.extend(_asked_problems(record, story, None, answers, result.game.scene.id))
     return found
@@ -321,7 +387,9 @@ def _questions_shown(story: Story, record: Record) -> dict[int, set[tuple[str, A
         except ChoiceUnavailable:
             break
         shown[number] = {
-            (due.chapter.id, question) for due in game.frame.reflection for question in due.questions
+            (due.chapter.id, question)
+            for due in game.frame.reflection
+            for question in due.questions
         }
     return shown
 
@@ -336,8 +404,8 @@ FUTURE_SLACK = dt.timedelta(days=1)
 def _claim_problems(
     extra: dict[str, Any], record: Record, story: Story, answers: list[Any]
 ) -> list[str]:
-    """What the record says of its student, times and answers that cannot be so."""
-    problems = []
+    """What the record says of its student, times, attempts and answers that cannot be so."""
+    problems = _attempt_problems(extra)
     student = extra.get("student")
     if not isinstance(student, str) or not student.strip() or len(student) > NAME_LIMIT:
         problems.append(f"its student's name is missing or longer than {NAME_LIMIT} characters")
@@ -371,6 +439,75 @@ def _claim_problems(
 
 
 _ANSWER_TEXT = ("chapter", "question", "answer")
+
+
+def _whole(value: Any) -> bool:
+    return type(value) is int
+
+
+def _earlier_problem(number: int, entry: Any) -> str | None:
+    """Why the `number`th earlier attempt is not one this game writes, or None."""
+    if not isinstance(entry, dict) or set(entry) != set(EARLIER_FIELDS):
+        return f"earlier attempt {number} is damaged (not the fields a record keeps)"
+    if not _whole(entry["attempt"]) or entry["attempt"] != number:
+        return f"earlier attempt {number} is numbered {entry['attempt']!r}, not {number}"
+    started, ended = read_time(entry["started_at"]), read_time(entry["ended_at"])
+    if started is None or ended is None:
+        return f"earlier attempt {number} has a start or end that is not a time this game writes"
+    if ended < started - CLOCK_SLACK:
+        return f"earlier attempt {number} ends more than a day before it starts"
+    if not _whole(entry["steps"]) or entry["steps"] < 0:
+        return f"earlier attempt {number} has a number of steps that is not a whole number"
+    ending = entry["ending"]
+    if ending is not None and not (isinstance(ending, str) and ending and len(ending) <= 200):
+        return f"earlier attempt {number} names its ending by something that is not an id"
+    return None
+
+
+def _attempt_problems(extra: dict[str, Any]) -> list[str]:
+    """What is wrong with the attempt number and the earlier attempts (a record without
+    them is a first attempt, as every record was before attempts were numbered)."""
+    attempt = extra.get("attempt", 1)
+    earlier = extra.get("earlier_attempts", [])
+    if not _whole(attempt) or attempt < 1:
+        return [f"its attempt number ({attempt!r}) is not a whole number from 1"]
+    if not isinstance(earlier, list):
+        return ["its earlier attempts are damaged (not a list)"]
+    if attempt != len(earlier) + 1:
+        return [
+            f"it says it is attempt {attempt} but lists {len(earlier)} earlier attempt(s) "
+            f"(attempt {attempt} follows {attempt - 1})"
+        ]
+    for number, entry in enumerate(earlier, 1):
+        problem = _earlier_problem(number, entry)
+        if problem is not None:
+            return [problem]
+    ends = [read_time(entry["ended_at"]) for entry in earlier]
+    starts = [read_time(entry["started_at"]) for entry in earlier]
+    this_start = read_time(extra.get("started_at"))
+    order = [t for pair in zip(starts, ends, strict=True) for t in pair]
+    if this_start is not None:
+        order.append(this_start)
+    if any(b < a - CLOCK_SLACK for a, b in itertools.pairwise(order)):  # type: ignore[operator]
+        return [
+            "its attempts are out of order by more than a day (an attempt that starts before "
+            "the one before it ended)"
+        ]
+    return []
+
+
+def read_attempts(extra: Any) -> tuple[int, tuple[EarlierAttempt, ...]]:
+    """The attempt number and the earlier attempts a record names, read leniently: a
+    record without them is attempt 1 with none; damaged entries are left out (verify
+    says what is wrong with them)."""
+    extra = extra if isinstance(extra, dict) else {}
+    attempt = extra.get("attempt", 1)
+    raw = extra.get("earlier_attempts", [])
+    earlier = []
+    for number, entry in enumerate(raw if isinstance(raw, list) else [], 1):
+        if _earlier_problem(number, entry) is None:
+            earlier.append(EarlierAttempt(**{key: entry[key] for key in EARLIER_FIELDS}))
+    return (attempt if _whole(attempt) and attempt >= 1 else 1), tuple(earlier)
 
 
 def handin_stem(student: str, when: dt.datetime, folder: Path) -> str:

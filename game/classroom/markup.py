@@ -8,7 +8,9 @@ must show as text wherever it appears.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import html
 import re
 
@@ -174,21 +176,31 @@ footer { margin-top: 3em; font-size: .85em; color: #444; }
 }
 """
 
-#: No scripts, no fetches: the page can only show its own text and its own styles.
+#: No fetches: the page can only show its own text and its own styles (and run the one
+#: script it was made with, named by its hash, when it has one).
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
-def html_page(title: str, body: str) -> str:
-    """One self-contained HTML document: inline styles, no scripts, nothing fetched.
+def script_hash(script: str) -> str:
+    """The CSP source that lets exactly this inline script run, and no other."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
-    `title` is escaped here; `body` must already be built from escaped parts.
+
+def html_page(title: str, body: str, *, css: str = "", script: str = "") -> str:
+    """One self-contained HTML document: inline styles, nothing fetched, and no script
+    but `script` (our own, allowed by its hash; the page reads the same without it).
+
+    `title` is escaped here; `body` must already be built from escaped parts; `css` and
+    `script` are the program's own text, never a record's.
     """
+    policy = _CSP + (f"; script-src {script_hash(script)}" if script else "")
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
         '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{esc(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n"
-        f"{body}\n</body>\n</html>\n"
+        f"<title>{esc(title)}</title>\n<style>{PAGE_CSS}{css}</style>\n</head>\n<body>\n"
+        f"{body}\n" + (f"<script>{script}</script>\n" if script else "") + "</body>\n</html>\n"
     )

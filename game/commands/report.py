@@ -15,9 +15,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "report",
         help="verify a folder of handed-in records and write the class report",
         description="Read every .json record in DIR, verify each by replaying it through the "
-        "story, and write report.html, report.csv and report.md. Only verified records count "
-        "in the class figures; flagged and unreadable files are listed with the reason. "
-        "Nothing in the files is ever run. See docs/teachers.md.",
+        "story, and write report.html, report.csv, report-grid.csv (who chose what at each "
+        "decision), report-answers.csv (every answer) and report.md. Only verified records "
+        "count in the class figures, one per student (the latest); flagged and unreadable "
+        "files are listed with the reason. Records made for different assignments are "
+        "reported apart unless --assignment names one. Nothing in the files is ever run. "
+        "See docs/teachers.md.",
     )
     report.add_argument("folder", type=Path, metavar="DIR", help="the folder of .json records")
     report.add_argument(
