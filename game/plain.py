@@ -263,7 +263,15 @@ class PlainPlayer:
             self.say(line)
 
     def show_help(self) -> None:
+        """The commands that apply: in an assessment, not what is off (undo, load); the
+        hand-in only in an assignment."""
+        assessed = self.session.rules.assessed
         for line in HELP.splitlines():
+            command = line.split()[0] if line.startswith("  ") else ""
+            if (assessed and command in ("undo", "load")) or (
+                command == "handin" and self.classroom is None
+            ):
+                continue
             if line.startswith("  "):
                 self.wrap(line, hang=" " * 12)
             else:
@@ -502,11 +510,37 @@ class PlainPlayer:
             self.say()
             self.wrap(f"A question from chapter {chapter.number}, {chapter.title}:")
             self.wrap(question, "  ")
-            answer = self.ask("Your answer:")
-            if answer is None:
-                return False
+            while True:
+                answer = self.ask_lines(classroom.assignment.min_words)
+                if answer is None:
+                    return False
+                problem = classroom.answer_problem(answer)
+                if problem is None:
+                    break
+                self.wrap(problem)
             classroom.answer(chapter, question, answer)
         return True
+
+    def ask_lines(self, min_words: int) -> str | None:
+        """An answer of one or more lines, ended by an empty line; None at the end of input."""
+        wanted = f" (at least {min_words} words)" if min_words else ""
+        self.say()
+        self.wrap(f"Your answer{wanted}: write as many lines as you like, then an empty line.")
+        lines: list[str] = []
+        while True:
+            line = read_line(self.stdin)
+            if line is None:
+                return "\n".join(lines) if lines else None
+            if line is TOO_LONG:
+                self.wrap(f"That line was too long (over {MAX_LINE:,} characters); it is left out.")
+                continue
+            if self.echo:
+                self.say(line)
+            if not line.strip():
+                if lines:
+                    return "\n".join(lines)
+                continue
+            lines.append(line.rstrip())
 
     def hand_in(self) -> None:
         if self.classroom is None:
@@ -600,21 +634,29 @@ class PlainPlayer:
                 return False
             self.hand_in()
         while True:
+            options = self.next_options()
             self.say()
             self.wrap("What next?")
-            for number, label in enumerate(NEXT_OPTIONS, 1):
+            for number, (_, label) in enumerate(options, 1):
                 self.wrap(f"  {number}. {label}")
-            answer = self.read_answer(f"Your choice (1-{len(NEXT_OPTIONS)}, or q to quit):")
+            answer = self.read_answer(f"Your choice (1-{len(options)}, or q to quit):")
             if answer is None:
                 self.say_goodbye("End of input: leaving the game")
                 return False
             answer = answer.lower()
-            if answer in ("3", "q", "quit", "exit"):
+            picked = (
+                options[int(answer) - 1][0]
+                if _NUMBER.fullmatch(answer) and 1 <= int(answer) <= len(options)
+                else "quit"
+                if answer in ("q", "quit", "exit")
+                else None
+            )
+            if picked == "quit":
                 self.say_goodbye("Goodbye")
                 return False
-            if answer == "1":
+            if picked == "new":
                 return self.new_game()
-            if answer == "2":
+            if picked == "endings":
                 self.show_endings()
                 continue
             words = answer.split()
@@ -623,9 +665,19 @@ class PlainPlayer:
                 if not self.game.ended:
                     return True  # undo (or a load) left the ending
                 continue
-            self.wrap(
-                f"Please type a number from 1 to {len(NEXT_OPTIONS)} (help lists the commands)."
-            )
+            self.wrap(f"Please type a number from 1 to {len(options)} (help lists the commands).")
+
+    def next_options(self) -> list[tuple[str, str]]:
+        """What the player may do at an ending, as (what, label): a new game only where
+        one is allowed (an assessment played once has none), then the endings, quitting."""
+        options = [("endings", "The endings you have reached"), ("quit", "Quit")]
+        classroom = self.classroom
+        if classroom is None:
+            return [("new", "A new game"), *options]
+        if not classroom.may_start_over:
+            return options
+        label = f"Start attempt {classroom.attempt + 1}" if classroom.assessment else "A new game"
+        return [("new", label), *options]
 
     def new_game(self) -> bool:
         """Start a new playthrough, asking whom the player plays when the story has several
@@ -638,9 +690,17 @@ class PlainPlayer:
         if viewpoint is None:
             self.say_goodbye("Goodbye")
             return False
-        self.session.new_game(viewpoint or None)
+        try:
+            self.session.new_game(viewpoint or None)
+        except Locked as exc:
+            self.wrap(f"{exc}.")
+            return True
         self.say()
-        self.wrap("A new game.")
+        self.wrap(
+            f"Attempt {self.classroom.attempt}."
+            if self.classroom and self.classroom.assessment
+            else "A new game."
+        )
         self.show_frame(self.game.frame)
         self.show_save_problem()
         return True
@@ -798,7 +858,6 @@ class PlainPlayer:
 
 
 #: What the player can do after an ending.
-NEXT_OPTIONS = ("A new game", "The endings you have reached", "Quit")
 #: The commands that still mean something at an ending (besides the menu's numbers).
 _AT_ENDING = frozenset(
     {"h", "help", "?", "undo", "history", "status", "saves", "codex", "handin", "save", "load"}
@@ -898,21 +957,17 @@ def play_plain(
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     player = PlainPlayer(session, stdin, stdout, classroom=classroom, watch=watch, width=width)
     if classroom is not None and classroom.student is None:
-        assignment = classroom.assignment
-        stdout.write(f"Assignment: {assignment.title}\n\n{assignment.instructions}\n")
-        if assignment.assessment:
-            stdout.write("\nThis is assessed: undo and loading are off; your decisions stand.\n")
-        while True:
-            stdout.write("\nYour name (only your name is recorded): ")
-            stdout.flush()
-            line = read_line(stdin)
-            if line is None:
-                stdout.write("\n")
-                return 0
-            if line is not TOO_LONG and line.strip():
-                break
-        classroom.sign_in(line.strip())
-    if resume:
+        if not sign_in_plain(classroom, stdin, stdout):
+            stdout.write("\n")
+            return 0
+        loaded = classroom.begin()  # the student's own game comes back, if they have one
+        if loaded is not None:
+            notice = (
+                f"Welcome back, {classroom.student}: your game goes on where you left it"
+                + (f" (attempt {classroom.attempt})" if classroom.assessment else "")
+                + "."
+            )
+    if resume and loaded is None:
         try:
             loaded = session.continue_latest()
         except SaveError as exc:
@@ -938,5 +993,47 @@ def play_plain(
                 titled, notice = True, None  # both shown already, before the menu
         session.new_game(viewpoint or None)
     else:
-        notice = "Continuing your saved game." + (f" {loaded.notice}" if loaded.notice else "")
+        notice = (notice or "Continuing your saved game.") + (
+            f" {loaded.notice}" if loaded.notice else ""
+        )
     return player.run(notice, title=not titled)
+
+
+def sign_in_plain(classroom: ClassroomSession, stdin: TextIO, stdout: TextIO) -> bool:
+    """The assignment's instructions, then the student's name (and code, where names are
+    shared) until they are in; False at the end of input."""
+    assignment = classroom.assignment
+    stdout.write(f"Assignment: {assignment.title}\n\n{assignment.instructions}\n")
+    if assignment.assessment:
+        stdout.write(
+            "\nThis is assessed: undo and loading are off; your decisions stand.\n"
+            if assignment.one_attempt
+            else "\nThis is assessed: undo and loading are off; you may start a new attempt, "
+            "and every attempt is kept in your record.\n"
+        )
+    code: str | None = None
+    name = ""
+    while True:
+        if code is None:
+            stdout.write("\nYour name (only your name is recorded): ")
+            stdout.flush()
+            line = read_line(stdin)
+            if line is None:
+                return False
+            if line is TOO_LONG or not line.strip():
+                continue
+            name = line.strip()
+        result = classroom.sign_in(name, code)
+        if result.ok:
+            if result.code is not None:
+                stdout.write(f"\nYour code: {result.code}\n{result.message}\n")
+            return True
+        stdout.write(f"\n{_CONTROL.sub('', result.message)}\n")
+        code = None
+        if result.needs_code:
+            stdout.write("Your code: ")
+            stdout.flush()
+            line = read_line(stdin)
+            if line is None:
+                return False
+            code = ("" if line is TOO_LONG else line.strip()) or None  # empty: another name

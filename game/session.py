@@ -60,6 +60,8 @@ def command(
             if outermost:
                 self._in_command = False
                 self._write_changes()
+                for observer in self.observers:
+                    observer()
 
     run.is_command = True  # type: ignore[attr-defined]
     return run
@@ -70,7 +72,7 @@ class Companion(Protocol):
     it keeps in the saves beside the record."""
 
     def session_info(self) -> dict[str, Any] | None: ...
-    def game_started(self) -> None: ...
+    def game_started(self, previous: Game | None) -> None: ...
     def game_loaded(self, info: dict[str, Any] | None) -> None: ...
     def step_undone(self, steps: int) -> None: ...
 
@@ -83,6 +85,9 @@ class Rules:
     start: str | None = None
     #: Assessed: undo and loading an earlier save are off; decisions stand.
     assessed: bool = False
+    #: Whether a new game may replace the player's game (False: an assessment played once,
+    #: where starting again resumes the game; a new game only when there is none).
+    retries: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +139,8 @@ class PlaySession:
         self._pending: _Pending | None = None
         self._lock = threading.Lock()
         self._problem_news = False
+        #: Called at the end of every command (a browser tab's status file follows play).
+        self.observers: list[Callable[[], object]] = []
 
     # ------------------------------------------------------------ starting
 
@@ -141,16 +148,24 @@ class PlaySession:
     def new_game(self, viewpoint: str | None = None) -> Game:
         """A new game: from the rules' start (an assignment's), else as `viewpoint` (an id
         of the story's viewpoints; None: the story's first). No autosave until the first
-        choice: the game that was there stays in it until then."""
-        if self.game is not None:
-            self.game.close()
+        choice: the game that was there stays in it until then.
+
+        Raises Locked when the rules allow no retries and the player has a game (one on
+        screen with a choice made, or one in the autosave): that game is resumed instead."""
+        if not self.rules.retries and self._holds_a_game():
+            raise Locked(
+                "this assessed assignment is played once: your game goes on where you left it"
+            )
+        previous = self.game
         start = self.rules.start
         chosen = self.story.viewpoints.get(viewpoint) if viewpoint is not None else None
         if start is None and chosen is not None:
             start = chosen.start
         self.game = Game(self.story, seed=self.seed, start=start)
         if self.companion is not None:
-            self.companion.game_started()
+            self.companion.game_started(previous)
+        if previous is not None:
+            previous.close()
         self.first_visit = self._first_visit()
         self._note_scene()
         return self.game
@@ -220,9 +235,18 @@ class PlaySession:
 
     @command
     def use_folder(self, folder: Path) -> None:
-        """Keep the saves in another folder from now on (a student's own, in class)."""
-        self.store = SaveStore(folder)
+        """Keep the saves and the profile (what the player has seen, their settings) in
+        another folder from now on: a student's own, in class."""
+        self.data_dir = folder
+        self.store = SaveStore(folder / "saves")
         self.store.clear_temps()
+        self.profile = Profile(folder)
+        clear_stale_temps(folder)
+
+    @command
+    def may_start_over(self) -> bool:
+        """Whether a new game is allowed now (see `new_game`)."""
+        return self.rules.retries or not self._holds_a_game()
 
     # ------------------------------------------------------------ playing
 
@@ -379,6 +403,13 @@ class PlaySession:
         self.first_visit = self._first_visit()
         self._note_scene()
         self._autosave_due = True
+
+    def _holds_a_game(self) -> bool:
+        """A game with a choice made, on screen or in the autosave (one that loads)."""
+        if self.game is not None and self.game.record.steps:
+            return True
+        auto = self.store.info(AUTO)
+        return auto is not None and auto.ok
 
     def _session_info(self) -> dict[str, Any] | None:
         return self.companion.session_info() if self.companion is not None else None

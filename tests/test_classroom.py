@@ -205,7 +205,7 @@ def test_plain_player_follows_an_assignment_to_the_hand_in(
         game.choose(view.id)
         for due in game.frame.reflection:
             if assignment.wants_reflection(due.chapter.id):
-                lines += ["An answer."] * len(due.questions)
+                lines += ["An answer", "of two lines.", ""] * len(due.questions)  # "" ends one
     result = subprocess.run(
         [
             *petrograd_command,
@@ -231,6 +231,7 @@ def test_plain_player_follows_an_assignment_to_the_hand_in(
     assert f"Your record is saved in: {tmp_path / 'records'}" in out
     data = json.loads(next((tmp_path / "records").glob("Ada-Lovelace-*.json")).read_text())
     assert verify(data, shipped_story, assignment).status == "verified"
+    assert {a["answer"] for a in data["extra"]["answers"]} == {"An answer\nof two lines."}
 
 
 def test_starting_variables_are_sealed_too(shipped_story, assignment):

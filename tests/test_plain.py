@@ -372,13 +372,13 @@ def test_an_assignment_asks_its_questions_and_hands_in_before_the_menu(story, tm
     code, out, _ = play(
         story,
         tmp_path,
-        "Ada\n1\nBecause.\n1\n\nAn answer.\n1\n\n",
+        "Ada\n1\nBecause.\n1\n\nAn answer\nin two lines.\n\n1\n\n",  # "" ends the answer
         session=session,
         classroom=classroom,
     )
     assert code == 0
     end = after(out, "THE END: Done")
-    assert end.index("What now?") < end.index("Your answer: An answer.")
+    assert end.index("What now?") < end.index("Your answer:") < end.index("in two lines.")
     assert end.index("Your record is saved in:") < end.index("What next?")
     assert list((tmp_path / "records").glob("Ada-*.json"))
     assert "A new game." in after(end, "What next?")  # a new game in an assignment is fine

@@ -191,8 +191,9 @@ def test_damaged_answers_in_a_save_are_dropped_not_raised(shipped_story, tmp_pat
         None,
     ]
     path.write_text(json.dumps(data))  # json writes Infinity, and reads it back
+    classroom.sign_out()  # one game at a time under a name
     again = classroom_session(shipped_story, tmp_path, assignment)
-    again.sign_in("Ada")
+    assert again.sign_in("Ada").ok
     again.play.load("auto")
     assert [a.answer for a in again.answers] == ["A."]
     data["session"]["answers"] = 5

@@ -61,6 +61,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help=f"with --exhaustive: stop each walk after N states (default {DEFAULT_LIMIT:,})",
     )
     check.add_argument(
+        "--assignment",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="check a teacher's assignment file against the story (without playing it)",
+    )
+    check.add_argument(
         "--stats",
         action="store_true",
         help="also count words, reading time, choices and citations",
@@ -119,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
 
             result["stats"] = story_stats(story)
         results.append(result)
+    if args.assignment is not None:
+        problems.extend(_assignment_problems(args.assignment, results))
     problems = sort_problems(problems)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
@@ -127,6 +136,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_text(problems, notes, results, errors, warnings)
     return 1 if problems else 0
+
+
+def _assignment_problems(path: Path, results: list[dict[str, Any]]) -> list[Any]:
+    """Every problem of an assignment file, checked against the (first) story that loaded."""
+    from game.classroom.assignment import load_assignment
+    from game.engine import StoryError
+
+    if not results:
+        return []  # the story's own errors are reported; the assignment needs a story
+    try:
+        load_assignment(path, results[0]["story"])
+    except StoryError as exc:
+        return list(exc.problems)
+    results[0]["assignment"] = path
+    return []
 
 
 def _print_json(
@@ -195,3 +219,5 @@ def _print_text(
             f"ok: '{s.title}' {s.version}: {len(s.scenes)} scenes, "
             f"{len(s.endings)} endings, {len(s.chapters)} chapter(s), no problems"
         )
+        if "assignment" in result:
+            print(f"ok: the assignment {result['assignment']} has no problems")

@@ -104,7 +104,10 @@ def run(args: argparse.Namespace) -> int:
     if assignment is not None:
         from game.classroom.session import ClassroomSession
 
-        classroom = ClassroomSession(session, assignment, records_dir(args.records))
+        # Served to browsers, many students share the server's data: a name needs its code.
+        classroom = ClassroomSession(
+            session, assignment, records_dir(args.records), shared=args.web
+        )
     watch = None
     if args.dev:
         from game.commands.common import story_folders

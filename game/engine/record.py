@@ -241,6 +241,18 @@ def clean_text(text: str, limit: int = MAX_TEXT) -> str:
     return " ".join(UNSAFE.sub("", text).split())[:limit]
 
 
+def clean_lines(text: str, limit: int = MAX_TEXT) -> str:
+    """Text of several lines a person typed (an answer of a few sentences), kept as lines:
+    each line as `clean_text` makes it, blank lines between paragraphs kept (one each),
+    at most `limit` characters in all."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        cleaned = clean_text(line, limit)
+        if cleaned or (lines and lines[-1]):
+            lines.append(cleaned)
+    return "\n".join(lines).strip()[:limit].strip()
+
+
 def text_problem(value: Any) -> str | None:
     """Why `value` is not text a record may hold, or None."""
     if not isinstance(value, str):

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen, Screen
 from game import startup
 from game.atomic import WriteFailed
 from game.devwatch import StoryWatch
-from game.engine import Problem
+from game.engine import Chapter, Problem
 from game.saves import ALL_SLOTS, AUTO, Loaded, SaveError
 from game.session import Locked, PlaySession
 from game.tui.screens.scene import SceneScreen
@@ -129,17 +129,25 @@ class PetrogradApp(App[int]):
             from game.tui.screens.classroom import NameScreen
 
             assignment = classroom.assignment
-
-            def signed_in(name: str | None) -> None:
-                classroom.sign_in(name or "Student")
-                self.switch_screen(self.title_screen())
-                if self.resume:
-                    self.action_continue_game()
-
             self.push_screen(self.title_screen())
-            self.push_screen(NameScreen(assignment.title, assignment.instructions), signed_in)
+            self.push_screen(
+                NameScreen(assignment.title, assignment.instructions, classroom.sign_in),
+                lambda _: self.signed_in(),
+            )
         elif not (self.resume and self.resume_at_start()):
             self.push_screen(self.title_screen())
+
+    def signed_in(self) -> None:
+        """The student is in: their own settings, and their own game back if they have one
+        (straight into it when the assignment is played once, or with --continue)."""
+        assert self.classroom is not None
+        self.theme = stored_theme(self.settings.theme)
+        loaded = self.classroom.begin()
+        if loaded is not None and (self.resume or self.classroom.assignment.one_attempt):
+            self.show_scene()
+            self.tell_if_changed(loaded)
+            return
+        self.switch_screen(self.title_screen())
 
     def resume_at_start(self) -> bool:
         """`--continue`: open straight on the saved scene (the title screen is never built,
@@ -258,6 +266,25 @@ class PetrogradApp(App[int]):
         """A new game, asking first when one is under way; in a story of several viewpoints
         (and no assignment, which names its own), the player first picks whom to play."""
         session = self.session
+        classroom = self.classroom
+        if classroom is not None and not asked:
+            if not classroom.may_start_over:
+                self.notify(
+                    "This assignment is played once: your game goes on where you left it.",
+                    severity="warning",
+                )
+                self.action_continue_game()
+                return
+            played = session.game is not None and bool(session.game.record.steps)
+            if classroom.assessment and played:
+                self.confirm(
+                    f"Start attempt {classroom.attempt + 1}?",
+                    f"Your attempt {classroom.attempt} stays in your record, and your teacher "
+                    "sees how many attempts you made.",
+                    f"Start attempt {classroom.attempt + 1}",
+                    lambda: self.action_new_game(viewpoint, asked=True),
+                )
+                return
         stake = None if asked else self.at_stake()
         if stake is not None:
             self.confirm(
@@ -278,7 +305,13 @@ class PetrogradApp(App[int]):
 
             self.push_screen(ViewpointScreen(session), picked)
             return
-        session.new_game(viewpoint)
+        try:
+            session.new_game(viewpoint)
+        except Locked as exc:
+            reason = str(exc)
+            self.notify(f"{reason[:1].upper()}{reason[1:]}.", severity="warning")
+            self.action_continue_game()
+            return
         self.show_scene()
         self.tell_save_problem()
 
@@ -321,7 +354,7 @@ class PetrogradApp(App[int]):
     def title_screen(self) -> Screen[None]:
         from game.tui.screens.title import TitleScreen  # not needed to resume a game at once
 
-        return TitleScreen(self.session)
+        return TitleScreen(self.session, self.classroom)
 
     def show_scene(self) -> None:
         """Show the session's game: its scene, or its ending."""
@@ -346,7 +379,11 @@ class PetrogradApp(App[int]):
         from game.tui.screens.dialogs import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(
+                HelpScreen(
+                    assessed=self.session.rules.assessed, classroom=self.classroom is not None
+                )
+            )
 
     def action_help_quit(self) -> None:
         """Ctrl+C, which many press to leave a terminal program: say how to quit."""
@@ -369,15 +406,64 @@ class PetrogradApp(App[int]):
             self.notify("There is no assignment to hand in.", severity="warning")
             return
         try:
-            paths = self.classroom.hand_in()
+            paths = self.hand_in()
         except WriteFailed as exc:
             self.notify(f"Your record could not be written: {exc}", severity="error", timeout=15)
             return
-        self.notify(
-            f"Your record is saved in {paths[0].parent}: {paths[0].name}",
-            title="Handed in",
-            timeout=12,
+        self.notify(self.handed_in_text(paths), title="Handed in", timeout=12)
+
+    def hand_in(self) -> list[Path]:
+        """Write the student's record; in a browser, their transcript downloads too, so they
+        keep their own copy. Raises WriteFailed."""
+        assert self.classroom is not None
+        paths = self.classroom.hand_in()
+        if self.is_web:
+            html = next((p for p in paths if p.suffix == ".html"), None)
+            if html is not None:
+                self.deliver_binary(
+                    html, save_filename=html.name, open_method="download", mime_type="text/html"
+                )
+        return paths
+
+    def handed_in_text(self, paths: list[Path]) -> str:
+        """Where the record went, in the student's terms."""
+        if self.is_web:
+            return (
+                "Your record is with your teacher. Your own copy, the transcript "
+                f"{paths[-1].name}, is downloading in your browser."
+            )
+        files = ", ".join(p.name for p in paths)
+        return (
+            f"Your record is saved. Folder: {paths[0].parent}\nFiles: {files}\n"
+            "Hand in the .json file to your teacher."
         )
+
+    def ask_reflection(
+        self, pending: list[tuple[Chapter, str]], then: Callable[[], object]
+    ) -> None:
+        """The assignment's questions due now, answered in one dialog; then `then`."""
+        from game.tui.screens.classroom import ReflectionScreen
+
+        classroom = self.classroom
+        assert classroom is not None
+
+        def answered(answers: list[str] | None) -> None:
+            for (chapter, question), text in zip(pending, answers or [], strict=False):
+                classroom.answer(chapter, question, text)
+            then()
+
+        self.push_screen(
+            ReflectionScreen(pending, classroom.answer_problem, classroom.assignment.min_words),
+            answered,
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In an assessment, what is off is not offered (Load); hand-in only in class."""
+        if action == "load" and self.session.rules.assessed:
+            return False
+        if action == "hand_in" and self.classroom is None:
+            return False
+        return True
 
     def action_load(self) -> None:
         if self.session.rules.assessed:
@@ -444,7 +530,7 @@ class PetrogradApp(App[int]):
             if action:
                 self.call_later(self.run_action, action)
 
-        self.push_screen(MenuScreen(), picked)
+        self.push_screen(MenuScreen(offers_load=not self.session.rules.assessed), picked)
 
     def action_endings(self) -> None:
         from game.tui.screens.endings import EndingsScreen

@@ -151,3 +151,44 @@ def reader_story(folder: Path) -> Story:
     (folder / "one.yaml").write_text(ONE)
     (folder / "two.yaml").write_text(TWO)
     return load_story([folder], assets=assets_dir())
+
+
+def class_story(folder: Path) -> Story:
+    """READER with a reflection question at the end of each chapter: for assignments."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "story.yaml").write_text(STORY)
+    (folder / "one.yaml").write_text(
+        ONE.replace(
+            "  title: The Corridor\n",
+            "  title: The Corridor\n  reflection:\n    - Why did the papers matter?\n",
+            1,
+        )
+    )
+    (folder / "two.yaml").write_text(
+        TWO.replace(
+            "  title: The Room\n",
+            "  title: The Room\n  reflection:\n    - Who was in the room, and why?\n",
+            1,
+        )
+    )
+    return load_story([folder], assets=assets_dir())
+
+
+def class_assignment(folder: Path, **keys: object) -> Path:
+    """An assignment file for `class_story`: a "why?" at the corridor, both chapters'
+    questions; `keys` adds or replaces keys (assessment=True, retries=True, min_words=5)."""
+    fields: dict[str, object] = {
+        "id": "corridor-task",
+        "title": "The Corridor Task",
+        "instructions": "Play it through and say why.",
+        "why": "[hall]",
+        "reflection": "all",
+        **keys,
+    }
+    lines = ["assignment:"] + [
+        f"  {key}: {str(value).lower() if isinstance(value, bool) else value}"
+        for key, value in fields.items()
+    ]
+    path = folder / "assignment.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path

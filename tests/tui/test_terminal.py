@@ -186,7 +186,7 @@ def test_a_name_typed_in_a_latin_1_terminal_is_no_crash(petrograd_command, tmp_p
     try:
         child.expect("Your name")
         os.write(child.child_fd, b"Zo\xeb Iv\xe1nova\r")  # as a Latin-1 terminal sends it
-        child.expect("New game")  # signed in: the title screen
+        child.expect("Start the assignment")  # signed in: the title screen
         child.send("\r")
         child.expect("Remembers")  # the assignment's first scene, "A Square That Remembers"
         child.send("1")  # a first choice: the autosave that the crash never reached

@@ -15,17 +15,40 @@ from textual.widgets import Button, Static
 HELP_FILE = Path(__file__).resolve().parent.parent / "help.md"
 
 
+def help_text(*, assessed: bool = False, classroom: bool = False) -> str:
+    """The help, as it applies: in an assessment, what is off (undo, loading) is not
+    listed; in an assignment, the hand-in is."""
+    rows = []
+    for line in HELP_FILE.read_text(encoding="utf-8").splitlines():
+        if assessed and line.startswith("| Backspace or Ctrl+Z |"):
+            continue
+        if assessed and line.startswith("| S / L |"):
+            line = "| S | save to a slot (you are asked before one is replaced) |"
+        if assessed and line.startswith("| Escape |"):
+            line = line.replace("save, load,", "save,")
+        if classroom and line.startswith("| F1 or ? |"):
+            rows.append("| W | hand in: write your record now (it is also written at the ending) |")
+        rows.append(line)
+    if assessed:
+        rows[1:1] = ["", "This assignment is assessed: your decisions stand, so each one counts."]
+    return "\n".join(rows) + "\n"
+
+
 class HelpScreen(ModalScreen[None]):
     """How to play; Escape or F1 closes it."""
 
     BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close")]
+
+    def __init__(self, *, assessed: bool = False, classroom: bool = False) -> None:
+        super().__init__()
+        self.text = help_text(assessed=assessed, classroom=classroom)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
             with VerticalScroll():
                 from textual.widgets import Markdown  # imported here: it costs 40 ms at start-up
 
-                yield Markdown(HELP_FILE.read_text(encoding="utf-8"))
+                yield Markdown(self.text)
             yield Button("Close", id="close-help", variant="primary")
 
     @on(Button.Pressed, "#close-help")
@@ -117,11 +140,17 @@ class MenuScreen(ModalScreen[str | None]):
         Binding("down", "app.focus_next", "Next", show=False),
     ]
 
+    def __init__(self, *, offers_load: bool = True) -> None:
+        super().__init__()
+        #: False in an assessment: loading an earlier save is off, so it is not offered.
+        self.offers_load = offers_load
+
     def compose(self) -> ComposeResult:
         with Vertical(id="menu-dialog", classes="dialog"):
             yield Static(Content("Paused"), id="menu-heading")
             for button_id, label, _ in self.ITEMS:
-                yield Button(label, id=button_id, classes="menu-item")
+                if button_id != "menu-load" or self.offers_load:
+                    yield Button(label, id=button_id, classes="menu-item")
             yield Static(Content("Your game is saved after every choice."), id="menu-note")
 
     @on(Button.Pressed, ".menu-item")

@@ -26,10 +26,22 @@ class EndingScreen(AppAccess, Screen[None]):
         Binding("backspace,ctrl+z", "undo", "Undo"),
         Binding("e", "app.endings", "Endings"),
         Binding("t", "app.title_screen", "Title"),
-        Binding("w", "hand_in", "Hand in", show=False),
+        Binding("w", "hand_in", "Hand in"),
         Binding("pageup", "scroll(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll(1)", "Scroll down", show=False),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """What is off is not offered: undo in an assessment, a new game in one played
+        once, the hand-in outside an assignment."""
+        classroom = self.petrograd.classroom
+        if action == "undo":
+            return not self.session.rules.assessed
+        if action == "new_game":
+            return classroom is None or not classroom.assignment.one_attempt
+        if action == "hand_in":
+            return classroom is not None
+        return True
 
     def __init__(self, session: PlaySession) -> None:
         super().__init__()
@@ -92,30 +104,17 @@ class EndingScreen(AppAccess, Screen[None]):
         assert classroom is not None
         pending = classroom.pending_questions()
         if pending:
-            from game.tui.screens.classroom import ReflectionScreen
-
-            def answered(answers: list[str] | None) -> None:
-                for (chapter, question), text in zip(pending, answers or [], strict=False):
-                    classroom.answer(chapter, question, text)
-                self.finish_assignment()
-
-            self.app.push_screen(ReflectionScreen(pending), answered)
+            self.petrograd.ask_reflection(pending, self.finish_assignment)
             return
         notice = self.query_one("#handed-in", Static)
         try:
-            paths = classroom.hand_in()
+            paths = self.petrograd.hand_in()
         except WriteFailed as exc:
             notice.update(
                 Content(f"Your record could not be written: {exc}. Press W to try again.")
             )
         else:
-            files = ", ".join(p.name for p in paths)
-            notice.update(
-                Content.assemble(
-                    Content("Your record is saved. ").stylize("bold"),
-                    f"Folder: {paths[0].parent}\nFiles: {files}\nHand in the .json file to your teacher.",
-                )
-            )
+            notice.update(Content(self.petrograd.handed_in_text(paths)))
         notice.display = True
 
     def action_hand_in(self) -> None:

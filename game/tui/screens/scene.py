@@ -77,7 +77,7 @@ class SceneScreen(AppAccess, Screen[None]):
         Binding("t", "terms", "Terms"),
         Binding("escape", "app.menu", "Menu"),
         Binding("o", "app.settings", "Settings", show=False),
-        Binding("w", "app.hand_in", "Hand in", show=False),
+        Binding("w", "app.hand_in", "Hand in"),
         Binding("v", "toggle_panel", "Panel", show=False),
         Binding("space", "skip_reveal", "Show all", show=False),
         # The text scrolls whatever has the focus (the choice list would take these keys).
@@ -89,6 +89,10 @@ class SceneScreen(AppAccess, Screen[None]):
 
     #: What the screen shows; setting it draws the screen again.
     frame: var[Frame | None] = var(None, always_update=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In an assessment, undo is off, so it is not offered."""
+        return not (action == "undo" and self.session.rules.assessed)
 
     def __init__(self, session: PlaySession) -> None:
         super().__init__()
@@ -293,15 +297,8 @@ class SceneScreen(AppAccess, Screen[None]):
         classroom = self.petrograd.classroom
         frame = self.game.frame
         pending = classroom.pending_questions() if classroom is not None else []
-        if pending and not frame.ended and classroom is not None:
-            from game.tui.screens.classroom import ReflectionScreen
-
-            def answered(answers: list[str] | None) -> None:
-                for (chapter, question), text in zip(pending, answers or [], strict=False):
-                    classroom.answer(chapter, question, text)
-                self.after_change()
-
-            self.app.push_screen(ReflectionScreen(pending), answered)
+        if pending and not frame.ended:
+            self.petrograd.ask_reflection(pending, self.after_change)
             return
         if frame.ended:
             self.petrograd.show_scene()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +14,9 @@ from textual.widgets import Button, Footer, Static
 
 from game.engine import paragraphs
 from game.session import PlaySession
+
+if TYPE_CHECKING:
+    from game.classroom.session import ClassroomSession
 from game.tui.widgets.too_small import TooSmallNotice
 
 
@@ -25,13 +30,18 @@ class TitleScreen(Screen[None]):
         Binding("down", "app.focus_next", "Next", show=False),
     ]
 
-    def __init__(self, session: PlaySession) -> None:
+    def __init__(self, session: PlaySession, classroom: ClassroomSession | None = None) -> None:
         super().__init__()
         self.session = session
+        self.classroom = classroom
         self.latest = session.latest_save()
+        #: In an assessment, what is off is not offered: a new game over the student's
+        #: own (when it is played once), and loading.
+        self.may_start = classroom is None or classroom.may_start_over
+        self.offers_load = not session.rules.assessed
 
     def on_mount(self) -> None:
-        resume = self.latest is not None and not self.latest.ended
+        resume = self.latest is not None and (not self.latest.ended or not self.may_start)
         self.query_one("#continue" if resume else "#new-game", Button).focus()
 
     def compose(self) -> ComposeResult:
@@ -51,7 +61,8 @@ class TitleScreen(Screen[None]):
             )
             with Center():
                 with Vertical(id="menu"):
-                    yield Button("New game", id="new-game", variant="primary")
+                    if self.may_start:
+                        yield Button(self.new_game_label(), id="new-game", variant="primary")
                     yield Button(
                         "Continue" if latest else "Continue (no save yet)",
                         id="continue",
@@ -60,11 +71,12 @@ class TitleScreen(Screen[None]):
                         if latest
                         else "No saved game yet",  # a save's title is plain text, never markup
                     )
-                    yield Button(
-                        "Load" if latest else "Load (no saves yet)",
-                        id="load",
-                        disabled=latest is None,
-                    )
+                    if self.offers_load:
+                        yield Button(
+                            "Load" if latest else "Load (no saves yet)",
+                            id="load",
+                            disabled=latest is None,
+                        )
                     yield Button("Endings", id="endings")
                     yield Button("Codex", id="codex")
                     yield Button("Settings", id="settings")
@@ -72,6 +84,18 @@ class TitleScreen(Screen[None]):
                     yield Button("Quit", id="quit")
         yield Footer()
         yield TooSmallNotice()
+
+    def new_game_label(self) -> str:
+        """'New game'; in an assignment, 'Start the assignment', or the next attempt's
+        number when the student has played it before."""
+        classroom = self.classroom
+        if classroom is None:
+            return "New game"
+        game = self.session.game
+        played = (game is not None and bool(game.record.steps)) or self.latest is not None
+        if classroom.assessment and played:
+            return f"Start attempt {classroom.attempt + 1}"
+        return "Start the assignment" if not played else "New game"
 
     #: Each menu button runs the app action of the same purpose.
     ACTIONS = {
