@@ -43,7 +43,24 @@ scenes:
     sources: [eve-1]
     text: One way on.
     choices:
-      - {id: on, label: Go on, goto: c, sources: [eve-1], history: faithful, note: On.}
+      - {id: on, label: Go on, goto: g, sources: [eve-1], history: faithful, note: On.}
+  - id: g
+    title: G
+    date: 1917-10-25
+    time: "23:00"
+    place: A gate
+    sources: [eve-1]
+    text: A gate, and a locked door.
+    choices:
+      - {id: through, label: Through the gate, goto: c, sources: [eve-1], history: faithful, note: So.}
+      - id: force
+        label: Force the door
+        goto: c
+        if: n >= 5
+        disabled: It is locked.
+        sources: [eve-2]
+        history: divergent
+        note: Never.
   - id: c
     title: C
     date: 1917-10-26
@@ -261,11 +278,32 @@ def test_the_plain_player_resumes_an_assessed_game_without_continue(story, tmp_p
 
 def test_the_plain_player_offers_no_new_game_after_an_assessment_played_once(story, tmp_path):
     classroom = session(story, tmp_path, ASSESSED)
-    out = plain(classroom, "Ada\n1\n\nIt mattered.\n\nq\n")
+    out = plain(classroom, "Ada\n1\n\n\nIt mattered.\n\nq\n")
     menu = out[out.index("What next?") :]
     assert "A new game" not in menu and "1. The endings you have reached" in menu
     (tmp_path / "other").mkdir()
     retried = session(story, tmp_path / "other", ASSESSED + "  retries: true\n")
-    out = plain(retried, "Bo\n1\n\nIt mattered.\n\n1\nq\n")
+    out = plain(retried, "Bo\n1\n\n\nIt mattered.\n\n1\nq\n")
     assert "1. Start attempt 2" in out[out.index("What next?") :]
     assert "Attempt 2." in out and retried.attempt == 2
+
+
+def test_no_why_is_asked_where_only_one_way_is_open(story, tmp_path):
+    """The gate has two choices, but only one is open: nothing to explain, so the game
+    does not ask, and the record still verifies."""
+    from game.classroom.handin import verify
+
+    classroom = session(story, tmp_path, ASSESSED + "  why: [a, g]\n  reflection: none\n")
+    classroom.sign_in("Ada")
+    classroom.play.new_game()
+    assert classroom.needs_why()
+    classroom.choose("up", "Because.")
+    classroom.choose("on")
+    assert classroom.play.game.scene.id == "g" and not classroom.needs_why()
+    classroom.choose("through")
+    (path,) = [p for p in classroom.hand_in() if p.suffix == ".json"]
+    import json
+
+    data = json.loads(path.read_text())
+    assert [s.get("why") for s in data["steps"]] == ["Because.", None, None]
+    assert verify(data, story, classroom.assignment).status == "verified"

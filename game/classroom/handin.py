@@ -320,10 +320,10 @@ def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Ver
             reasons.append("the ending it names is not where its path leads")
         if assignment is not None and made_for is not None and made_for.get("id") == assignment.id:
             reasons.extend(
-                _asked_problems(record, story, assignment, answers, result.game.scene.id)
+                _asked_problems(record, story, assignment, answers, result.game)
             )
         elif assignment is None and made_for is None:
-            reasons.extend(_asked_problems(record, story, None, answers, result.game.scene.id))
+            reasons.extend(_asked_problems(record, story, None, answers, result.game))
     return found
 
 
@@ -332,23 +332,27 @@ def _asked_problems(
     story: Story,
     assignment: Assignment | None,
     answers: list[Any],
-    final: str,
+    game: Game,
 ) -> list[str]:
     """What the record says a student typed that the game never asked for: a "why?"
-    only where the assignment asks one, and there always; reflection answers only to
+    only where the assignment asks one, and there always when more than one way was
+    open (with only one, the game does not ask); reflection answers only to
     the questions of the chapters it asks about, after the step at which they were due
     (on leaving a chapter, or at an ending). Without an assignment, nothing is asked."""
     problems = []
+    alone = [entry.alone for entry in game.path()]  # the record's path, replayed
     for number, step in enumerate(record.steps, 1):
-        asked = assignment is not None and assignment.wants_why(step.scene)
-        if asked != (step.why is not None):
+        wanted = assignment is not None and assignment.wants_why(step.scene)
+        if wanted and alone[number - 1]:
+            continue  # one way open: the game does not ask (a record from before may say why)
+        if wanted != (step.why is not None):
             problems.append(
                 f"step {number} has a reason where the game asks for none"
                 if step.why is not None
                 else f"step {number} has no reason, though the assignment asks for one there"
             )
             break
-    scenes = [step.scene for step in record.steps] + [final]
+    scenes = [step.scene for step in record.steps] + [game.scene.id]
     shown = _questions_shown(story, record)
     for number, answer in enumerate(answers, 1):
         if not isinstance(answer, dict):

@@ -221,9 +221,15 @@ class ClassroomSession:
     # ------------------------------------------------------------ during play
 
     def needs_why(self) -> bool:
-        """Whether the student must say why before taking a choice here."""
+        """Whether the student must say why before taking a choice here: where the
+        assignment asks, when there is a decision to explain (more than one way open)."""
         game = self.play.game
-        return game is not None and not game.ended and self.assignment.wants_why(game.scene.id)
+        return (
+            game is not None
+            and not game.ended
+            and self.assignment.wants_why(game.scene.id)
+            and sum(1 for view in game.frame.choices if view.available) > 1
+        )
 
     def choose(self, choice_id: str, why: str | None = None) -> None:
         """Take a choice, with the reason the assignment may ask for (raises ChoiceUnavailable)."""
