@@ -147,3 +147,43 @@ class TestScreens:
         folder = make_story({"story.yaml": TWO, "red.yaml": RED, "white.yaml": WHITE}, base=False)
         app = make_app(load_story([folder], assets=assets_dir()), viewpoint=None)
         assert snap_compare(app, press=["enter", "down"], terminal_size=(80, 24))
+
+
+class TestClassroom:
+    """An assignment's screens: the code a served class gives a new student, answers of
+    several lines with a minimum, and an assessed scene that offers only what is open."""
+
+    @staticmethod
+    def app(tmp_path, *, shared=False, **keys):
+        from game.classroom.assignment import load_assignment
+        from game.tui.app import PetrogradApp
+        from tests.conftest import classroom_session
+        from tests.tui.stories import class_assignment, class_story
+
+        story = class_story(tmp_path / "class")
+        assignment = load_assignment(class_assignment(tmp_path, **keys), story)
+        classroom = classroom_session(story, tmp_path / "data", assignment, seed=1)
+        classroom.shared = shared
+        return PetrogradApp(classroom.play, classroom=classroom)
+
+    def test_a_new_student_is_shown_their_code(self, snap_compare, tmp_path, monkeypatch):
+        monkeypatch.setattr("game.classroom.session.new_code", lambda: "K7P-4QX")
+        assert snap_compare(
+            self.app(tmp_path, shared=True), press=[*"Ada", "enter"], terminal_size=(80, 30)
+        )
+
+    def test_answers_of_several_lines(self, snap_compare, tmp_path):
+        async def answer(pilot) -> None:
+            await pilot.press(*"Ada", "enter", "enter", "2", *"Because.", "enter", "1")
+            await pilot.press(*"They carried the orders.", "enter", *"And nobody")
+
+        assert snap_compare(
+            self.app(tmp_path, min_words=8), run_before=answer, terminal_size=(100, 30)
+        )
+
+    def test_an_assessed_scene_offers_no_undo_or_load(self, snap_compare, tmp_path):
+        assert snap_compare(
+            self.app(tmp_path, assessment=True),
+            press=[*"Ada", "enter", "enter"],
+            terminal_size=(100, 30),
+        )
