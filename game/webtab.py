@@ -16,6 +16,10 @@ the full-screen game ends normally on those). A game killed outright cannot, so:
   of another server sharing the folder, nor a `tab-*` folder without the lock file
   (not one of ours, or one from a version before the lock).
 
+The server's own folder of status files (game/webstatus.py), `petrograd-status-XXXX`
+beside the tab folders, is made and locked the same way by the server's process
+(`open_status_folder`), so a killed server's is swept too.
+
 Only the standard library is imported here: every tab's game imports this module.
 """
 
@@ -45,6 +49,8 @@ MIB_PER_GAME = 50
 DEFAULT_MAX_GAMES = 40
 
 PREFIX = "tab-"
+#: The server's folder of its tabs' status files (game/webstatus.py).
+STATUS_PREFIX = "petrograd-status-"
 #: Inside each tab folder: locked by the tab's game for as long as it runs.
 OWNER_LOCK = ".petrograd-tab.lock"
 
@@ -57,10 +63,20 @@ def tabs_parent(data: Path | None) -> Path:
 
 def open_tab_folder(data: Path | None) -> Path:
     """Make this process's tab folder, locked until the process ends and removed at exit."""
+    return _open_locked_folder(data, PREFIX)
+
+
+def open_status_folder(data: Path | None) -> Path:
+    """Make the server's folder of status files (beside the tab folders, private to this
+    user), locked until the server's process ends and removed at exit."""
+    return _open_locked_folder(data, STATUS_PREFIX)
+
+
+def _open_locked_folder(data: Path | None, prefix: str) -> Path:
     parent = tabs_parent(data)
     if data is not None:
         parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     lock = _hold_lock(folder)
     atexit.register(_remove, folder, lock)
     return folder
@@ -105,11 +121,12 @@ def _remove(folder: Path, lock: int | None) -> None:
 
 
 def sweep_tab_folders(parent: Path) -> int:
-    """Remove the tab folders under `parent` whose game has ended; how many were removed."""
+    """Remove the tab folders (and servers' status folders) under `parent` whose process has
+    ended; how many were removed."""
     if fcntl is None:
         return 0
     try:
-        candidates = [p for p in parent.iterdir() if p.name.startswith(PREFIX)]
+        candidates = [p for p in parent.iterdir() if p.name.startswith((PREFIX, STATUS_PREFIX))]
     except OSError:
         return 0
     uid = os.getuid() if hasattr(os, "getuid") else None

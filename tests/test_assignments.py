@@ -307,3 +307,55 @@ def test_no_why_is_asked_where_only_one_way_is_open(story, tmp_path):
     data = json.loads(path.read_text())
     assert [s.get("why") for s in data["steps"]] == ["Because.", None, None]
     assert verify(data, story, classroom.assignment).status == "verified"
+
+
+# ---------------------------------------------------------------- the teacher's page
+
+
+def test_a_served_game_writes_where_it_is_for_the_teachers_page(story, tmp_path, monkeypatch):
+    from game.commands.play import follow_in_status_file
+    from game.webstatus import STATUS_FILE_VARIABLE, read_status
+
+    status_file = tmp_path / "status" / "tab-1.json"
+    status_file.parent.mkdir()
+    monkeypatch.setenv(STATUS_FILE_VARIABLE, str(status_file))
+    classroom = session(story, tmp_path, ASSESSED, shared=True)
+    follow_in_status_file(classroom.play, classroom)
+    before = read_status(status_file)
+    assert before is not None and before.student is None and before.scene is None
+    classroom.sign_in("Зоя <b>")
+    classroom.play.new_game()
+    classroom.choose("up")
+    now = read_status(status_file)
+    assert now.student == "Зоя <b>" and now.assignment == "t" and now.step == 1
+    assert now.chapter == "Ch. 1: One" and now.scene == "B" and now.started_at
+    assert now.handed_in_at is None and not now.finished
+    classroom.choose("on")
+    classroom.choose("through")
+    classroom.hand_in()
+    done = read_status(status_file)
+    assert done.finished and done.handed_in_at == classroom.handed_in_at
+
+
+def test_without_the_servers_variable_no_status_is_written(story, tmp_path, monkeypatch):
+    from game.commands.play import follow_in_status_file
+    from game.webstatus import STATUS_FILE_VARIABLE
+
+    monkeypatch.delenv(STATUS_FILE_VARIABLE, raising=False)
+    classroom = session(story, tmp_path, ASSESSED)
+    follow_in_status_file(classroom.play, classroom)
+    assert classroom.play.observers == []
+
+
+def test_without_an_assignment_the_page_still_gets_minutes(story, tmp_path, monkeypatch):
+    from game.commands.play import follow_in_status_file
+    from game.webstatus import STATUS_FILE_VARIABLE, read_status
+
+    status_file = tmp_path / "tab.json"
+    monkeypatch.setenv(STATUS_FILE_VARIABLE, str(status_file))
+    play = PlaySession(story, tmp_path / "data", seed=1)
+    follow_in_status_file(play, None)
+    assert read_status(status_file).started_at is None  # the title screen
+    play.new_game()
+    first = read_status(status_file)
+    assert first.student is None and first.started_at is not None and first.scene == "A"

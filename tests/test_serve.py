@@ -33,6 +33,17 @@ from game.webtab import MAX_HEIGHT, MAX_WIDTH, OWNER_LOCK
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Headless Chromium on a machine with no network: without the background-networking
+#: flags, its own connections are refused, many at a time.
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DEADLINE = 30  # seconds: generous, for a loaded machine; a passing test takes far less
 #: A cursor move, `ESC [ row ; column H`: the rows and columns a game draws on show its size.
 MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
@@ -214,9 +225,6 @@ def tab_saves(data: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in data.glob("web/tab-*/saves/auto.json")]
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
-)
 def _next_screen(page, before: bytes) -> bytes:
     """The page's picture once it differs from `before` (up to 20 s), then settled; `before`
     itself if it never changed."""
@@ -231,6 +239,9 @@ def _next_screen(page, before: bytes) -> bytes:
     return page.screenshot()
 
 
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
+)
 def test_a_browser_plays_a_choice(serve, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -240,15 +251,7 @@ def test_a_browser_plays_a_choice(serve, tmp_path):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=BROWSER_ARGS,
         )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 800})

@@ -74,6 +74,9 @@ def test_wheel_holds_scenes_and_assets(installed: Path):
     assert (data / "scenes" / "story.yaml").is_file()
     assert (data / "assets" / "sources.yaml").is_file()
     assert (data / "assets" / "codex.yaml").is_file()
+    web = installed / "game" / "web"  # the served page and the teacher's (petrograd serve)
+    for name in ("templates/app_index.html", "templates/teacher.html", "static/page.js"):
+        assert (web / name).is_file(), name
 
 
 def test_installed_game_runs_from_another_folder(installed: Path, tmp_path: Path):

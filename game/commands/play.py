@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from game import startup
 from game.commands.common import (
@@ -17,6 +19,10 @@ from game.commands.common import (
     load_or_report,
     viewpoint_or_report,
 )
+
+if TYPE_CHECKING:
+    from game.classroom.session import ClassroomSession
+    from game.session import PlaySession
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -108,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         classroom = ClassroomSession(
             session, assignment, records_dir(args.records), shared=args.web
         )
+    if args.web:
+        follow_in_status_file(session, classroom)
     watch = None
     if args.dev:
         from game.commands.common import story_folders
@@ -129,3 +137,49 @@ def run(args: argparse.Namespace) -> int:
     return run_app(
         session, classroom=classroom, resume=args.resume, watch=watch, viewpoint=viewpoint
     )
+
+
+def follow_in_status_file(session: PlaySession, classroom: ClassroomSession | None) -> None:
+    """Served to a browser: after every command, write where the game has got to into the
+    status file the server named (game/webstatus.py), for the teacher's page. A write
+    that fails never stops the game; an unchanged status is not written again."""
+    from game.webstatus import TabStatus, now_iso, status_path_from_env, write_status
+
+    path = status_path_from_env()
+    if path is None:
+        return
+    last: list[TabStatus | None] = [None]
+    #: Without an assignment, when the game on screen began (for the page's minutes).
+    began: dict[int, str] = {}
+
+    def write() -> None:
+        game = session.game
+        if game is not None and id(game) not in began:
+            began.clear()
+            began[id(game)] = now_iso()
+        viewpoint = session.story.viewpoint_of(game.scene.id) if game is not None else None
+        frame = game.frame if game is not None else None
+        status = TabStatus(
+            student=classroom.student if classroom is not None else None,
+            assignment=classroom.assignment.id if classroom is not None else None,
+            viewpoint=viewpoint.name if viewpoint is not None else None,
+            chapter=f"Ch. {frame.chapter.number}: {frame.chapter.title}" if frame else None,
+            scene=frame.scene.title if frame else None,
+            step=frame.step if frame else 0,
+            started_at=(
+                (classroom.started_at or None)
+                if classroom is not None
+                else began.get(id(game))
+                if game is not None
+                else None
+            ),
+            handed_in_at=(classroom.handed_in_at or None) if classroom is not None else None,
+            finished=bool(frame and frame.ended),
+            updated_at="",
+        )
+        if status != last[0]:
+            last[0] = status
+            write_status(path, dataclasses.replace(status, updated_at=now_iso()))
+
+    session.observers.append(write)
+    write()

@@ -8,14 +8,23 @@ under their name. Records are written to the server's records folder.
 The limits (game/webserve.py): at most --max-games games at once (the tab over it
 is told the game is full); a browser's terminal is kept within 10..500 columns and
 5..200 rows, whatever size it asks for.
+
+At start it prints a join card: the address students type (this machine's address on
+the network, found without sending anything), with a QR code when printing to a
+terminal, and the teacher's page with its code.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import shlex
+import socket
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from game.commands.common import add_data_option, add_story_options, err
 from game.webtab import (
@@ -44,8 +53,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument(
         "--public-url",
+        type=_public_url,
         default=None,
-        help="the address students type, if not http://HOST:PORT (e.g. behind a proxy)",
+        help="the address students type, if not this machine's (e.g. behind a proxy): "
+        "the page then uses it whatever address the browser used",
     )
     serve.add_argument(
         "--assignment", type=Path, default=None, metavar="FILE", help="an assignment to follow"
@@ -69,6 +80,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     add_story_options(serve)
     add_data_option(serve)
+
+
+def _public_url(text: str) -> str:
+    try:
+        from game.webserve import checked_public_url
+    except ImportError:  # without textual-serve: `run` says what to install
+        return text
+    try:
+        return checked_public_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _at_least_one(text: str) -> int:
@@ -103,11 +125,133 @@ def play_command(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
+# ---------------------------------------------------------------- the join card
+
+#: Addresses a UDP socket is "connected" to, to learn which of this machine's addresses
+#: the network would use: connecting a UDP socket sends nothing.
+_PROBES = ("10.254.254.254", "192.168.254.254", "172.31.254.254")
+
+
+def lan_address() -> str | None:
+    """This machine's IPv4 address on its network (the one its route out would use); None
+    when it has none (no network), or only loopback addresses."""
+    for probe in _PROBES:
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                sock.connect((probe, 9))
+                found = sock.getsockname()[0]
+        except OSError:
+            continue
+        if _usable(found):
+            return found
+    try:
+        names = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        return None
+    return next((name for name in names if _usable(name)), None)
+
+
+def _usable(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return not (ip.is_loopback or ip.is_unspecified or ip.is_link_local)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class JoinCard:
+    """What `petrograd serve` tells the teacher at start: where students connect."""
+
+    url: str | None
+    """The address students type; None when this machine's was not found."""
+    local_only: bool
+    """Whether the server listens on this machine only (students elsewhere cannot join)."""
+    page_url: str
+    """The address the page uses when a browser's Host header is not a host."""
+
+
+def join_card(
+    host: str, port: int, public_url: str | None, *, lan: Callable[[], str | None] = lan_address
+) -> JoinCard:
+    """Where students connect to a server listening on `host`:`port`."""
+    local = f"http://127.0.0.1:{port}"
+    if public_url is not None:
+        return JoinCard(public_url, False, public_url)
+    if _is_loopback(host):
+        url = f"http://{_url_host(host)}:{port}"
+        return JoinCard(url, True, url)
+    if host in ("", "0.0.0.0", "::", "*"):
+        found = lan()
+        if found is None:
+            return JoinCard(None, False, local)
+        host = found
+    url = f"http://{_url_host(host)}:{port}"
+    return JoinCard(url, False, url)
+
+
+def qr_code(text: str) -> str:
+    """A QR code of `text` for a terminal (two rows of modules a line); "" without segno."""
+    try:
+        import segno
+    except ImportError:
+        return ""
+    import io
+
+    out = io.StringIO()
+    segno.make(text, micro=False).terminal(out=out, compact=True)
+    return out.getvalue()
+
+
+def print_join_card(card: JoinCard, port: int, teacher_code: str, out: TextIO, *, qr: bool) -> None:
+    """The join card: the teacher's page and its code, then the address students type
+    (last, to stay in view), with its QR code when `qr`."""
+    where = card.url or f"http://127.0.0.1:{port}"
+    out.write("Petrograd 1917 is being served. Ctrl+C stops it.\n\n")
+    out.write(f"The teacher's page: {where}/teacher\n")
+    out.write(f"  code: {teacher_code}  (yours alone: do not show it to the class)\n\n")
+    if card.local_only:
+        out.write(f"Only this machine can play: open {where} in its browser.\n")
+        out.write("To serve a class on the network: petrograd serve --host 0.0.0.0\n")
+        return
+    if card.url is None:
+        out.write(
+            "This machine's address on the network was not found: is it connected?\n"
+            f"Students type this machine's address, then :{port}\n"
+        )
+        return
+    out.write("Students open:\n\n")
+    out.write(f"    {card.url}\n\n")
+    if qr:
+        code = qr_code(card.url)
+        try:
+            code.encode(getattr(out, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            code = ""  # a terminal that cannot show the blocks it is drawn with
+        if code:
+            out.write(code)
+            out.write("\n")
+
+
 def run(args: argparse.Namespace) -> int:
     from game.commands.common import load_or_report
 
     if load_or_report(args) is None:  # fail here, once, rather than in every tab
         return 1
+    assignment_title = None
     if args.assignment is not None:
         from game.classroom.assignment import load_assignment
         from game.commands.common import story_folders
@@ -115,7 +259,7 @@ def run(args: argparse.Namespace) -> int:
         from game.paths import assets_dir
 
         try:
-            load_assignment(
+            assignment = load_assignment(
                 args.assignment,
                 load_story(story_folders(args.story, args.scenes), assets=assets_dir()),
             )
@@ -124,6 +268,7 @@ def run(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 sys.stderr.write(f"  {problem}\n")
             return 1
+        assignment_title = assignment.title
     try:
         args.records.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -134,20 +279,30 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:
         err("serving to browsers needs textual-serve: pip install textual-serve")
         return 1
-    from game.webtab import tabs_parent
+    from game.webtab import open_status_folder, tabs_parent
 
+    data = args.data_dir.resolve() if args.data_dir is not None else None
+    try:
+        status_folder = open_status_folder(data)
+    except OSError as exc:
+        err(f"cannot make the folder of the games' status files: {exc.strerror}")
+        return 1
+    card = join_card(args.host, args.port, args.public_url)
     server = GameServer(
         play_command(args),
         max_games=args.max_games,
-        tabs_folder=tabs_parent(args.data_dir.resolve() if args.data_dir is not None else None),
+        tabs_folder=tabs_parent(data),
+        status_folder=status_folder,
+        join_url=card.page_url,
+        assignment=assignment_title,
         host=args.host,
         port=args.port,
         title="Petrograd 1917",
         public_url=args.public_url,
     )
-    print(f"Serving Petrograd 1917 at {server.public_url} (Ctrl+C to stop)")
     print(f"Students' records go to {args.records.resolve()}")
-    print(f"At most {args.max_games} games at once (--max-games)")
+    print(f"At most {args.max_games} games at once (--max-games)\n")
+    print_join_card(card, args.port, server.teacher_code, sys.stdout, qr=sys.stdout.isatty())
     sys.stdout.flush()
     server.serve()
     return 0
