@@ -632,7 +632,10 @@ class PlainPlayer:
             if not self.ask_questions():
                 self.say_goodbye("End of input: leaving the game")
                 return False
-            self.hand_in()
+            if self.classroom.handed_in_already:  # reopened at its ending: no second record
+                self.wrap("Your record was handed in already ('handin' hands it in again).")
+            else:
+                self.hand_in()
         while True:
             options = self.next_options()
             self.say()
@@ -961,7 +964,9 @@ def play_plain(
             stdout.write("\n")
             return 0
         loaded = classroom.begin()  # the student's own game comes back, if they have one
-        if loaded is not None:
+        if classroom.notice and loaded is None:
+            notice = classroom.notice
+        elif loaded is not None:
             notice = (
                 f"Welcome back, {classroom.student}: your game goes on where you left it"
                 + (f" (attempt {classroom.attempt})" if classroom.assessment else "")

@@ -131,6 +131,13 @@ class SaveStore:
             pass
         return kept
 
+    def set_aside_files(self, slot: str) -> list[Path]:
+        """The files `set_aside` kept of a slot, oldest first (their backups left out)."""
+        try:
+            return sorted(self.folder.glob(f"{slot}-unreadable-*.json"))
+        except OSError:
+            return []
+
     def clear_temps(self) -> int:
         """Remove temporary files a killed writer left behind."""
         return clear_stale_temps(self.folder)

@@ -244,6 +244,20 @@ class PlaySession:
         clear_stale_temps(folder)
 
     @command
+    def set_aside_unreadable_autosave(self) -> Path | None:
+        """An autosave that cannot be read at all is renamed out of the way (kept, never
+        written over by the next choice); its new path, or None when there is none."""
+        info = self.store.info(AUTO)
+        if info is None or info.ok:
+            return None
+        return self.store.set_aside(AUTO)
+
+    @command
+    def lost_autosaves(self) -> list[Path]:
+        """The autosaves set aside because they could not be loaded, oldest first."""
+        return self.store.set_aside_files(AUTO)
+
+    @command
     def may_start_over(self) -> bool:
         """Whether a new game is allowed now (see `new_game`)."""
         return self.rules.retries or not self._holds_a_game()

@@ -5,13 +5,15 @@ plain player resuming an assessed game."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from io import StringIO
 
 import pytest
 
 from game.classroom.assignment import load_assignment
-from game.classroom.session import ClassroomSession, new_code, words_in
+from game.classroom.handin import verify
+from game.classroom.session import CODE_ALPHABET, ClassroomSession, new_code, words_in
 from game.engine import StoryError, load_story
 from game.paths import assets_dir
 from game.plain import play_plain
@@ -244,7 +246,8 @@ def test_a_shared_name_needs_its_code(story, tmp_path):
     assert not asked.ok and asked.needs_code and again.student is None
     assert not again.sign_in("Ada", "AAA-AAA").ok
     assert again.sign_in("Ada", given.code.lower().replace("-", "")).ok
-    assert len({new_code() for _ in range(50)}) == 50
+    code = new_code()
+    assert code[3] == "-" and set(code.replace("-", "")) <= set(CODE_ALPHABET)
 
 
 def test_hostile_names_stay_in_the_students_folder(story, tmp_path):
@@ -359,3 +362,95 @@ def test_without_an_assignment_the_page_still_gets_minutes(story, tmp_path, monk
     play.new_game()
     first = read_status(status_file)
     assert first.student is None and first.started_at is not None and first.scene == "A"
+
+
+# ---------------------------------------------------------------- review: what must not be lost
+
+
+def test_one_student_however_the_name_is_typed_and_two_names_kept_apart(story, tmp_path):
+    first = session(story, tmp_path, ASSESSED)
+    first.sign_in("Ivan Petrov")
+    first.play.new_game()
+    first.choose("up")
+    first.sign_out()
+    for typed in ("ivan  petrov", "Ｉｖａｎ Ｐｅｔｒｏｖ"):  # spacing, case, full-width letters
+        again = session(story, tmp_path, ASSESSED)
+        again.sign_in(typed)
+        assert again.play.data_dir == first.play.data_dir
+        assert not again.may_start_over
+        again.sign_out()
+    folders = set()
+    for other in ("Ivan.Petrov", "😀", "🙂", "x" * 41, "x" * 42):
+        someone = session(story, tmp_path, ASSESSED)
+        someone.sign_in(other)
+        folders.add(someone.play.data_dir)
+        someone.sign_out()
+    assert len(folders) == 5 and first.play.data_dir not in folders
+
+
+def test_a_damaged_autosave_is_kept_and_counted_as_a_lost_attempt(story, tmp_path):
+    first = session(story, tmp_path, ASSESSED)
+    first.sign_in("Ada")
+    first.play.new_game()
+    first.choose("up")
+    auto = first.play.store.path("auto")
+    first.sign_out()
+    auto.write_text("{ not json")
+    auto.with_name("auto.json.bak").unlink(missing_ok=True)
+    again = session(story, tmp_path, ASSESSED)
+    again.sign_in("Ada")
+    assert again.begin() is None
+    assert "could not be read" in again.notice and "attempt 2" in again.notice
+    kept = again.play.lost_autosaves()
+    assert len(kept) == 1 and kept[0].read_text() == "{ not json"  # never written over
+    again.play.new_game()  # with nothing to resume, the student may start
+    again.choose("up")
+    again.choose("on")
+    again.choose("through")
+    data = json.loads(next(p for p in again.hand_in() if p.suffix == ".json").read_text())
+    assert data["extra"]["attempt"] == 2 and data["extra"]["earlier_attempts"][0]["steps"] == 0
+    assert verify(data, story, again.assignment).status == "verified"
+    again.sign_out()
+    third = session(story, tmp_path, ASSESSED)  # the lost attempt stays counted
+    third.sign_in("Ada")
+    assert third.begin() is not None and third.attempt == 2
+
+
+def test_reopening_an_ended_game_hands_in_no_second_record(story, tmp_path):
+    first = session(story, tmp_path, ASSESSED + "  reflection: none\n")
+    plain(first, "Ada\n1\n\n\nq\n")
+    assert len(list((tmp_path / "records").glob("*.json"))) == 1
+    first.sign_out()
+    again = session(story, tmp_path, ASSESSED + "  reflection: none\n")
+    out = plain(again, "Ada\nq\n")
+    assert "Your record was handed in already" in out
+    assert len(list((tmp_path / "records").glob("*.json"))) == 1
+
+
+def test_a_clock_set_back_between_attempts_still_hands_in(story, tmp_path):
+    classroom = session(story, tmp_path, ASSESSED + "  retries: true\n  reflection: none\n")
+    classroom.sign_in("Ada")
+    classroom.play.new_game()
+    classroom.choose("up")
+    classroom.started_at = "2030-01-05T09:00:00Z"  # the attempt seemed to start in 2030
+    classroom.play.new_game()
+    for choice in ("up", "on", "through"):
+        classroom.choose(choice)
+    data = json.loads(next(p for p in classroom.hand_in() if p.suffix == ".json").read_text())
+    found = verify(data, story, classroom.assignment)
+    assert found.status == "flagged" and any("before it starts" in r for r in found.reasons)
+
+
+def test_a_lock_a_drive_cannot_give_lets_the_student_play(story, tmp_path, monkeypatch):
+    import errno
+
+    import game.classroom.session as module
+
+    if module.fcntl is None:
+        pytest.skip("no flock on this system")
+
+    def refuse(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(module.fcntl, "flock", refuse)
+    assert session(story, tmp_path, ASSESSED).sign_in("Ada").ok

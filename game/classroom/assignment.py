@@ -12,7 +12,7 @@ from game.engine.schema import ID, Flag, Key, ListOf, Number, OneOf, Shape, Text
 from game.engine.yamlread import YamlMap, read_limited, read_yaml_bytes
 
 #: The most a teacher may ask of a reflection answer, in words.
-MIN_WORDS_LIMIT = 300
+MIN_WORDS_LIMIT = 200
 
 ASSIGNMENT = Shape(
     "assignment",

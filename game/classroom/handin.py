@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,21 @@ class Answer:
             "after_step": self.after_step,
             "at": self.at,
         }
+
+
+def student_key(name: str) -> str:
+    """One student however their name was typed: case, spacing and Unicode form aside
+    ("Ivan Petrov", "ivan  petrov" and "Ｉｖａｎ Ｐｅｔｒｏｖ" are one student)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def student_folder_name(name: str) -> str:
+    """The name of a student's own folder: readable, safe in any file system, and one for
+    each `student_key` (a short hash of the key tells apart names that a safe file name
+    would make alike, such as "Ivan.Petrov" and "Ivan Petrov")."""
+    key = student_key(name)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+    return f"{safe_file_stem(key)[:40].strip('-._')}-{digest}"
 
 
 def clean_name(name: str) -> str:
@@ -171,7 +187,9 @@ def _earlier_json(attempt: int, earlier: Sequence[Mapping[str, Any]]) -> list[di
             f"attempt {attempt} needs {attempt - 1} earlier attempt(s), {len(earlier)} given"
         )
     out = [{key: entry.get(key) for key in EARLIER_FIELDS} for entry in earlier]
-    for problem in (_earlier_problem(number, entry) for number, entry in enumerate(out, 1)):
+    for problem in (
+        earlier_problem(number, entry, times=False) for number, entry in enumerate(out, 1)
+    ):
         if problem is not None:
             raise ValueError(problem)
     return out
@@ -319,9 +337,7 @@ def verify(data: Any, story: Story, assignment: Assignment | None = None) -> Ver
         if (claimed or None) != actual or extra.get("complete") is not (ending is not None):
             reasons.append("the ending it names is not where its path leads")
         if assignment is not None and made_for is not None and made_for.get("id") == assignment.id:
-            reasons.extend(
-                _asked_problems(record, story, assignment, answers, result.game)
-            )
+            reasons.extend(_asked_problems(record, story, assignment, answers, result.game))
         elif assignment is None and made_for is None:
             reasons.extend(_asked_problems(record, story, None, answers, result.game))
     return found
@@ -449,8 +465,10 @@ def _whole(value: Any) -> bool:
     return type(value) is int
 
 
-def _earlier_problem(number: int, entry: Any) -> str | None:
-    """Why the `number`th earlier attempt is not one this game writes, or None."""
+def earlier_problem(number: int, entry: Any, *, times: bool = True) -> str | None:
+    """Why the `number`th earlier attempt is not one this game writes, or None. With
+    `times` False its shape only: a clock set back between two attempts makes times no
+    check would accept, and the record is still written (and flagged when verified)."""
     if not isinstance(entry, dict) or set(entry) != set(EARLIER_FIELDS):
         return f"earlier attempt {number} is damaged (not the fields a record keeps)"
     if not _whole(entry["attempt"]) or entry["attempt"] != number:
@@ -458,7 +476,7 @@ def _earlier_problem(number: int, entry: Any) -> str | None:
     started, ended = read_time(entry["started_at"]), read_time(entry["ended_at"])
     if started is None or ended is None:
         return f"earlier attempt {number} has a start or end that is not a time this game writes"
-    if ended < started - CLOCK_SLACK:
+    if times and ended < started - CLOCK_SLACK:
         return f"earlier attempt {number} ends more than a day before it starts"
     if not _whole(entry["steps"]) or entry["steps"] < 0:
         return f"earlier attempt {number} has a number of steps that is not a whole number"
@@ -483,7 +501,7 @@ def _attempt_problems(extra: dict[str, Any]) -> list[str]:
             f"(attempt {attempt} follows {attempt - 1})"
         ]
     for number, entry in enumerate(earlier, 1):
-        problem = _earlier_problem(number, entry)
+        problem = earlier_problem(number, entry)
         if problem is not None:
             return [problem]
     ends = [read_time(entry["ended_at"]) for entry in earlier]
@@ -509,7 +527,7 @@ def read_attempts(extra: Any) -> tuple[int, tuple[EarlierAttempt, ...]]:
     raw = extra.get("earlier_attempts", [])
     earlier = []
     for number, entry in enumerate(raw if isinstance(raw, list) else [], 1):
-        if _earlier_problem(number, entry) is None:
+        if earlier_problem(number, entry) is None:
             earlier.append(EarlierAttempt(**{key: entry[key] for key in EARLIER_FIELDS}))
     return (attempt if _whole(attempt) and attempt >= 1 else 1), tuple(earlier)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from game.classroom.assignment import Assignment
-from game.classroom.handin import Verification, verify
+from game.classroom.handin import Verification, student_key, verify
 from game.classroom.markup import (
     code_safe,
     csv_cell,
@@ -151,11 +151,6 @@ def _verify(data: Any, story: Story, assignment: Assignment | None) -> Verificat
 
 
 # ---------------------------------------------------------------- the report
-
-
-def student_key(name: str) -> str:
-    """One student however their name was typed: case, spacing and Unicode form aside."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 @dataclass(frozen=True)

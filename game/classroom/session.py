@@ -10,6 +10,7 @@ Markdown and HTML transcripts).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hmac
 import os
 import secrets
@@ -19,7 +20,16 @@ from typing import Any
 
 from game.atomic import WriteFailed, write_atomic, write_json
 from game.classroom.assignment import Assignment
-from game.classroom.handin import Answer, clean_name, handin_stem, safe_file_stem, seal, verify
+from game.classroom.handin import (
+    Answer,
+    clean_name,
+    earlier_problem,
+    handin_stem,
+    safe_file_stem,
+    seal,
+    student_folder_name,
+    verify,
+)
 from game.engine import Chapter, ChoiceUnavailable, Game
 from game.engine.files import read_regular
 from game.engine.record import clean_lines, clean_text, read_time, text_problem
@@ -97,6 +107,10 @@ class ClassroomSession:
         #: The files written by the last hand-in, and when (ISO time; "" before one).
         self.handed_in: list[Path] = []
         self.handed_in_at = ""
+        #: What the last hand-in covered: (choices, answers); None before one.
+        self.handed_in_mark: tuple[int, int] | None = None
+        #: For the student, after `begin`: their save's trouble, or None.
+        self.notice: str | None = None
         self._lock_fd: int | None = None
         play.rules = Rules(
             start=assignment.start,
@@ -119,7 +133,7 @@ class ClassroomSession:
         returning student needs it to get their game back."""
         student = clean_name(name) or "Student"
         assignment_folder = self.play.data_dir / "assignments" / safe_file_stem(self.assignment.id)
-        folder = assignment_folder / safe_file_stem(student).casefold()
+        folder = assignment_folder / student_folder_name(student)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -167,12 +181,37 @@ class ClassroomSession:
         )
 
     def begin(self) -> Loaded | None:
-        """The student's own game back, when they have one (it is loaded); None when this
-        is their first start (the front end starts a new game, or shows its menu)."""
+        """The student's own game back, when they have one (it is loaded); None when there
+        is none to continue (the front end starts a new game, or shows its menu).
+
+        A saved game that cannot be read is never written over: it is set aside for the
+        teacher, the student is told (`notice`), and each one set aside counts as an
+        earlier attempt, so the record says an attempt was lost."""
+        self.notice = None
         try:
-            return self.play.continue_latest()
-        except SaveError:
-            return None
+            loaded = self.play.continue_latest()
+        except SaveError as exc:
+            loaded, self.notice = None, str(exc)
+        if loaded is None:
+            kept = self.play.set_aside_unreadable_autosave()
+            lost = self.play.lost_autosaves()
+            if kept is not None and self.notice is None:
+                self.notice = f"it is kept as {kept.name} in {kept.parent}"
+            if lost:
+                now = _now()
+                self.earlier = [
+                    {"attempt": n, "started_at": now, "ended_at": now, "steps": 0, "ending": None}
+                    for n in range(1, len(lost) + 1)
+                ]
+                self.attempt = len(lost) + 1
+                self.notice = (
+                    f"Your saved game could not be read ({self.notice or 'it is damaged'}). "
+                    f"You start again, at attempt {self.attempt}: your record tells your "
+                    "teacher that an earlier attempt was lost, and the damaged file is kept."
+                )
+        elif loaded.notice:
+            self.notice = loaded.notice
+        return loaded
 
     @property
     def may_start_over(self) -> bool:
@@ -203,9 +242,11 @@ class ClassroomSession:
             return True  # a folder that cannot hold a lock: play on without one
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as exc:
             os.close(fd)
-            return False
+            # Held by another game; any other failure (a network drive without locks)
+            # must not lock every student out: play on without the lock.
+            return exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
         return fd
 
     @staticmethod
@@ -278,6 +319,16 @@ class ClassroomSession:
 
     # ------------------------------------------------------------ the hand-in
 
+    def _mark(self) -> tuple[int, int]:
+        game = self.play.game
+        return (len(game.record.steps) if game is not None else 0, len(self.answers))
+
+    @property
+    def handed_in_already(self) -> bool:
+        """Whether the last hand-in holds everything the student has done (reopening an
+        ended game writes no second record)."""
+        return self.handed_in_mark is not None and self.handed_in_mark == self._mark()
+
     def hand_in(self) -> list[Path]:
         """Write NAME-DATE.json, .md and .html to the records folder; returns the paths.
 
@@ -313,6 +364,7 @@ class ClassroomSession:
         write_atomic(paths[2], render_html(data, story, checked).encode(), backup=False)
         self.handed_in = paths
         self.handed_in_at = data["extra"]["finished_at"]
+        self.handed_in_mark = self._mark()
         self.play.changed()  # the autosave keeps when it was handed in
         return paths
 
@@ -327,6 +379,7 @@ class ClassroomSession:
             "attempt": self.attempt,
             "earlier_attempts": self.earlier,
             "handed_in_at": self.handed_in_at,
+            "handed_in_mark": list(self.handed_in_mark) if self.handed_in_mark else None,
         }
 
     def game_started(self, previous: Game | None) -> None:
@@ -348,6 +401,7 @@ class ClassroomSession:
         self.started_at = _now()
         self.handed_in = []
         self.handed_in_at = ""
+        self.handed_in_mark = None
 
     def step_undone(self, steps: int) -> None:
         # An answer given after a step that is taken back was given to a question that
@@ -384,26 +438,23 @@ class ClassroomSession:
             self.attempt, self.earlier = 1, []
         handed = info.get("handed_in_at")
         self.handed_in_at = handed if read_time(handed) is not None else ""
+        mark = info.get("handed_in_mark")
+        self.handed_in_mark = (
+            (mark[0], mark[1])
+            if self.handed_in_at
+            and isinstance(mark, list)
+            and len(mark) == 2
+            and all(type(n) is int for n in mark)
+            else None
+        )
 
 
 def _earlier_attempts(raw: object) -> list[dict[str, Any]]:
-    """The earlier attempts a save lists, each checked; [] when any is damaged (so the
-    numbering stays whole)."""
+    """The earlier attempts a save lists, each checked as a record would keep it (its
+    shape; times a clock set back can make are kept as they are); [] when any is damaged
+    (so the numbering stays whole)."""
     if not isinstance(raw, list):
         return []
-    out = []
-    for number, entry in enumerate(raw, 1):
-        if not (
-            isinstance(entry, dict)
-            and entry.get("attempt") == number
-            and type(entry.get("attempt")) is int
-            and all(read_time(entry.get(k)) is not None for k in ("started_at", "ended_at"))
-            and type(entry.get("steps")) is int
-            and entry["steps"] >= 0
-            and (entry.get("ending") is None or text_problem(entry.get("ending")) is None)
-        ):
-            return []
-        out.append(
-            {k: entry.get(k) for k in ("attempt", "started_at", "ended_at", "steps", "ending")}
-        )
-    return out
+    if any(earlier_problem(n, entry, times=False) for n, entry in enumerate(raw, 1)):
+        return []
+    return [dict(entry) for entry in raw]

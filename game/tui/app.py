@@ -143,6 +143,8 @@ class PetrogradApp(App[int]):
         assert self.classroom is not None
         self.theme = stored_theme(self.settings.theme)
         loaded = self.classroom.begin()
+        if self.classroom.notice:
+            self.notify(self.classroom.notice, severity="warning", timeout=20)
         if loaded is not None and (self.resume or self.classroom.assignment.one_attempt):
             self.show_scene()
             self.tell_if_changed(loaded)
@@ -316,6 +318,9 @@ class PetrogradApp(App[int]):
         self.tell_save_problem()
 
     def action_continue_game(self) -> None:
+        if self.session.in_progress:  # the game on screen is the latest: back to it
+            self.show_scene()
+            return
         loaded = self.continue_latest()
         if loaded is not None:
             self.show_scene()

@@ -343,3 +343,29 @@ async def test_a_student_name_is_required(story, tmp_path):
         app.screen.query_one("#student-name", Input).value = "Bo"
         await pilot.press("enter")
         assert app.classroom.student == "Bo"
+
+
+async def test_the_title_screen_after_a_failed_autosave_goes_back_to_the_game(
+    story, tmp_path, monkeypatch
+):
+    """The autosave cannot be written (a full disk): in an assessment, the title screen
+    offers no new game, and Continue goes back to the game on screen, which is not lost."""
+    from game.atomic import WriteFailed
+    from game.saves import SaveStore
+
+    def fail(prepared) -> None:
+        raise WriteFailed(28, "no space left on the device")
+
+    monkeypatch.setattr(SaveStore, "write", staticmethod(fail))
+    app = make(story, tmp_path, assessment=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("enter", "2")
+        await type_into(pilot, "Because.")
+        await app.workers.wait_for_complete()
+        app.action_title_screen()
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen) and "new-game" not in menu_ids(app.screen)
+        assert app.screen.focused is app.screen.query_one("#continue", Button)
+        await pilot.press("enter")
+        assert isinstance(app.screen, SceneScreen) and app.session.game.scene.id == "stairs"

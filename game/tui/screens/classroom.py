@@ -14,10 +14,11 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from game.classroom.session import SignIn, words_in
 from game.engine import Chapter
+from game.engine.record import MAX_TEXT
 
 MAX_ANSWER = 500
 #: A reflection answer may run to a few paragraphs.
-MAX_REFLECTION = 2_000
+MAX_REFLECTION = MAX_TEXT
 
 
 class NameScreen(ModalScreen[SignIn]):

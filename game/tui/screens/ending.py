@@ -96,17 +96,22 @@ class EndingScreen(AppAccess, Screen[None]):
         self.query_one("#ending-pane").focus()
         self.query_one("#handed-in", Static).display = False
         if self.petrograd.classroom is not None:
-            self.finish_assignment()
+            self.finish_assignment(again=False)
 
-    def finish_assignment(self) -> None:
+    def finish_assignment(self, again: bool = True) -> None:
         """Ask the questions still due, then write the student's record and say where."""
         classroom = self.petrograd.classroom
         assert classroom is not None
         pending = classroom.pending_questions()
         if pending:
-            self.petrograd.ask_reflection(pending, self.finish_assignment)
+            self.petrograd.ask_reflection(pending, lambda: self.finish_assignment(again))
             return
         notice = self.query_one("#handed-in", Static)
+        if not again and classroom.handed_in_already:
+            # Reopened at its ending: the record handed in holds it all; no second one.
+            notice.update(Content(wording_handed_in(classroom.handed_in_at)))
+            notice.display = True
+            return
         try:
             paths = self.petrograd.hand_in()
         except WriteFailed as exc:
@@ -144,3 +149,12 @@ class EndingScreen(AppAccess, Screen[None]):
             pane.scroll_page_up()
         else:
             pane.scroll_page_down()
+
+
+def wording_handed_in(at: str) -> str:
+    """What an ending reopened after its hand-in says (the time in the student's own)."""
+    from game.engine.record import read_time
+
+    moment = read_time(at)
+    when = f" at {moment.astimezone():%H:%M on %d %B}" if moment is not None else ""
+    return f"Your record was handed in{when}, and nothing has changed since. Press W to hand it in again."

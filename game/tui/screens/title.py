@@ -42,12 +42,15 @@ class TitleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         resume = self.latest is not None and (not self.latest.ended or not self.may_start)
-        self.query_one("#continue" if resume else "#new-game", Button).focus()
+        buttons = [b for b in self.query(Button) if not b.disabled]
+        wanted = "continue" if resume or not self.may_start else "new-game"
+        next((b for b in buttons if b.id == wanted), buttons[0]).focus()
 
     def compose(self) -> ComposeResult:
         story = self.session.story
         latest = self.latest
         seen, scenes, reached, endings = self.session.progress
+        on_screen = self.session.in_progress  # a game under way, even if its save failed
         with VerticalScroll(classes="screen-body", id="title-body"):
             yield Static(Content(story.title.upper()).stylize("bold"), id="game-title")
             yield Static(Content("A story of October 1917, after Victor Serge"), id="game-subtitle")
@@ -64,9 +67,9 @@ class TitleScreen(Screen[None]):
                     if self.may_start:
                         yield Button(self.new_game_label(), id="new-game", variant="primary")
                     yield Button(
-                        "Continue" if latest else "Continue (no save yet)",
+                        "Continue" if latest or on_screen else "Continue (no save yet)",
                         id="continue",
-                        disabled=latest is None,
+                        disabled=latest is None and not on_screen,
                         tooltip=Content(f"{latest.scene_title}, saved {latest.saved_local}")
                         if latest
                         else "No saved game yet",  # a save's title is plain text, never markup
