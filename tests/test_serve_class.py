@@ -668,3 +668,58 @@ async def test_a_real_game_reports_where_its_student_is(serve):
     for shown in ("Player 1", now.viewpoint, now.chapter, now.scene):
         assert f"<td>{escape(shown)}</td>" in row, shown
     assert '<td class="number">1</td>' in row
+
+
+@needs_chromium
+def test_a_student_signs_in_with_a_code_and_the_hand_in_downloads_their_copy(serve):
+    """In Chromium, with the example assignment: the student types their name, is shown
+    their code, starts, and hands in with W: the record is written on the server and the
+    browser downloads the student's own transcript. Each step waits for what it leads to
+    (the code kept, the game's status), never a fixed time."""
+    from playwright.sync_api import sync_playwright
+
+    served = serve("--assignment", str(ROOT / "examples" / "assignment.yaml"))
+    students = served.data / "assignments" / "october-night"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
+        )
+        try:
+            context = browser.new_context(accept_downloads=True)
+            page = context.new_page()
+            page.goto(served.url, wait_until="domcontentloaded")
+            page.wait_for_selector("body.-first-byte", state="attached", timeout=DEADLINE * 1000)
+            deadline = time.monotonic() + DEADLINE
+            while not list(students.glob("*/code.txt")) and time.monotonic() < deadline:
+                page.keyboard.press("Control+u")  # an empty box, then the name, until taken
+                page.keyboard.type("Ada")
+                page.keyboard.press("Enter")
+                page.wait_for_timeout(500)  # polling for the code file, not timing
+            (code_file,) = students.glob("*/code.txt")
+            mine = next(status_folder(served.data).glob("*.json"))
+            deadline = time.monotonic() + DEADLINE
+            while time.monotonic() < deadline:
+                now = read_status(mine)
+                if now is not None and now.scene is not None:
+                    break
+                page.keyboard.press("Enter")  # "I have written it down", then Start
+                page.wait_for_timeout(500)  # polling for the game's status, not timing
+            assert read_status(mine).student == "Ada"
+            downloads: list = []
+            # textual-serve opens the download in a new tab, which downloads and closes
+            context.on("page", lambda tab: tab.on("download", lambda d: downloads.append(d)))
+            page.on("download", lambda d: downloads.append(d))
+            page.keyboard.press("w")
+            deadline = time.monotonic() + DEADLINE
+            while not downloads and time.monotonic() < deadline:
+                page.wait_for_timeout(200)  # polling for the download, not timing
+            assert downloads, "no download reached the browser"
+            name = downloads[0].suggested_filename
+            saved = downloads[0].path()
+        finally:
+            browser.close()
+    assert code_file.read_text().strip()
+    assert name.startswith("Ada-") and name.endswith(".html")
+    (record,) = (served.data.parent / "records").glob("Ada-*.json")
+    assert json.loads(record.read_text())["extra"]["student"] == "Ada"
+    assert saved is not None
