@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -703,3 +704,69 @@ def test_the_transcript_prints_compactly(class_folder, shipped_story, october):
     text = " ".join(" ".join(parse_page(page).text).split())
     assert "Attempt 2 (after 1 earlier attempt)" in text
     assert "Attempt 1: 9 choice(s)" in text and "reached “" in text
+
+
+# ---------------------------------------------------------------- in a real browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+@needs_chromium
+def test_in_chromium_tables_sort_by_their_headers_and_print_compactly(
+    html, class_folder, shipped_story, october, tmp_path
+):
+    """The report opened from a file in headless Chromium: clicking a header sorts its
+    table both ways (and says so to a screen reader); with scripts off every row is
+    still there; printed, a student's 13-step transcript takes a few pages."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_serve import BROWSER_ARGS
+
+    page_file = tmp_path / "report.html"
+    page_file.write_text(html, encoding="utf-8")
+    data = json.loads((class_folder / "a13.json").read_text("utf-8"))
+    transcript = tmp_path / "transcript.html"
+    transcript.write_text(render_html(data, shipped_story, verify(data, shipped_story, october)))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
+        )
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            table = page.locator("table.sortable").first
+            head = table.locator("thead th").first
+            names = table.locator("tbody tr > :first-child")
+            before = names.all_inner_texts()
+            head.locator("button.sort").click()
+            up = names.all_inner_texts()
+            assert head.get_attribute("aria-sort") == "ascending"
+            head.locator("button.sort").click()
+            down = names.all_inner_texts()
+            assert head.get_attribute("aria-sort") == "descending"
+            assert sorted(up, key=str.casefold) == sorted(before, key=str.casefold)
+            assert [n.lower() for n in down] == [n.lower() for n in up][::-1] and len(up) > 5
+            heads = table.locator("thead th")
+            texts = [t.strip() for t in heads.all_inner_texts()]
+            steps = next(i for i, t in enumerate(texts) if t.startswith("Decisions"))
+            heads.nth(steps).locator("button.sort").click()
+            cells = table.locator(f"tbody tr > :nth-child({steps + 1})").all_inner_texts()
+            numbers = [int(c.split()[0].replace(",", "")) for c in cells]  # "3 of 5"
+            assert numbers == sorted(numbers) and numbers != numbers[::-1]
+            still = browser.new_page(java_script_enabled=False)
+            still.goto(page_file.as_uri())
+            plain = still.locator("table.sortable").first.locator("tbody tr > :first-child")
+            assert plain.all_inner_texts() == before  # readable, in its order, without scripts
+            printing = browser.new_page()
+            printing.goto(transcript.as_uri())
+            pages = _pdf_pages(printing.pdf(format="A4"))
+        finally:
+            browser.close()
+    assert 1 <= pages <= 6, f"the transcript prints on {pages} pages"
