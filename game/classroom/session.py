@@ -95,6 +95,9 @@ class ClassroomSession:
         self.play = play
         self.assignment = assignment
         self.records_dir = records_dir
+        #: The data folder the students' own folders are made in (the play session moves
+        #: into one at sign-in).
+        self.base_dir = play.data_dir
         #: Many students share this machine's data (a served class): a returning student
         #: needs their code as well as their name.
         self.shared = shared
@@ -132,7 +135,7 @@ class ClassroomSession:
         shared (`shared`: a served class), a new name gets a code to write down, and a
         returning student needs it to get their game back."""
         student = clean_name(name) or "Student"
-        assignment_folder = self.play.data_dir / "assignments" / safe_file_stem(self.assignment.id)
+        assignment_folder = self.base_dir / "assignments" / safe_file_stem(self.assignment.id)
         folder = assignment_folder / student_folder_name(student)
         try:
             folder.mkdir(parents=True, exist_ok=True)

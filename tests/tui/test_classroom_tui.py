@@ -248,6 +248,7 @@ async def test_two_windows_cannot_play_under_one_name_at_once(story, tmp_path):
         assert second.classroom.sign_in("Cy").ok
     first.classroom.sign_out()
     assert second.classroom.sign_in("Bo").ok
+    assert second.classroom.play.data_dir == first.classroom.play.data_dir  # Bo's own folder
 
 
 async def test_each_student_has_their_own_progress(story, tmp_path):
