@@ -154,7 +154,8 @@ class ClassroomSession:
                 return SignIn(
                     False,
                     "That code does not match this name. Check it (it is on the paper you "
-                    "wrote it on), or type another name; your teacher can look it up.",
+                    "wrote it on), or type another name; your teacher can look it up on the "
+                    "computer that serves the game.",
                     needs_code=True,
                 )
         lock = self._hold(folder)

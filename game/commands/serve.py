@@ -301,6 +301,11 @@ def run(args: argparse.Namespace) -> int:
         public_url=args.public_url,
     )
     print(f"Students' records go to {args.records.resolve()}")
+    if args.assignment is not None:
+        from game.paths import data_dir
+
+        kept = data_dir(args.data_dir).resolve() / "assignments"
+        print(f"Their saves and codes are kept in {kept} (a lost code is in code.txt there)")
     print(f"At most {args.max_games} games at once (--max-games)\n")
     print_join_card(card, args.port, server.teacher_code, sys.stdout, qr=sys.stdout.isatty())
     sys.stdout.flush()
