@@ -8,7 +8,7 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -50,7 +50,14 @@ from game.engine.model import (
 )
 from game.engine.problems import Mark, Problem, StoryError, sort_problems
 from game.engine.text import Template, TextError, parse_template, plain_template
-from game.engine.yamlread import YamlList, YamlMap, read_limited, read_yaml_bytes
+from game.engine.yamlread import (
+    MAX_BYTES,
+    YamlList,
+    YamlMap,
+    read_limited,
+    read_yaml_bytes,
+    too_large_problem,
+)
 
 if TYPE_CHECKING:
     from game.engine.parsecache import ParseCache
@@ -102,6 +109,8 @@ class _Parts:
     cache: ParseCache | None = None
     #: Each file's bytes by its shown path, to find a place inside a text for a message.
     sources: dict[str, bytes] = field(default_factory=dict)
+    #: Text to read instead of a file's own (an editor's unsaved buffer), by resolved path.
+    overlays: Mapping[Path, bytes] = field(default_factory=dict)
 
     def parse(self, data: bytes, shown: str) -> tuple[Any, list[Problem]]:
         """What a file's bytes parse to, from the cache when it holds them."""
@@ -288,7 +297,7 @@ def _read_folder(folder: Path, parts: _Parts) -> None:
 
 def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
     shown = display_path(path)
-    data, problems = read_limited(path, shown)  # the size is checked before reading
+    data, problems = _read_bytes(path, shown, parts)
     if data is None:
         parts.problems.extend(problems)
         return
@@ -338,6 +347,18 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
         parts.chapter_files.append((value, shown))
     else:
         parts.codex_files.append((value, shown))
+
+
+def _read_bytes(path: Path, shown: str, parts: _Parts) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes: an overlay's when one is given for it, else the file's (whose size
+    is checked before reading)."""
+    if parts.overlays:
+        overlay = parts.overlays.get(path.resolve())
+        if overlay is not None:
+            if len(overlay) > MAX_BYTES:
+                return None, [too_large_problem(shown, len(overlay))]
+            return overlay, []
+    return read_limited(path, shown)
 
 
 def _text(value: Any, default: str = "") -> str:
@@ -1047,15 +1068,23 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
 
 
 def check_story(
-    folders: Sequence[Path], *, assets: Path | None = None, cache: ParseCache | None = None
+    folders: Sequence[Path],
+    *,
+    assets: Path | None = None,
+    cache: ParseCache | None = None,
+    overlays: Mapping[Path, bytes] | None = None,
 ) -> tuple[Story | None, list[Problem]]:
     """Read story folders (story files and packs) plus the assets folder; never raises.
 
     Returns the story (None when it could not be assembled at all) and every
     problem found, errors and warnings, in reading order. With a `cache`, files
-    parsed before are not parsed again (parsecache.py).
+    parsed before are not parsed again (parsecache.py). `overlays` maps a file's
+    resolved path to the bytes to read instead of the file's (an editor's unsaved
+    text, for the language server); a file must exist to be read.
     """
-    parts = _Parts(cache=cache)
+    parts = _Parts(
+        cache=cache, overlays={Path(k).resolve(): v for k, v in (overlays or {}).items()}
+    )
     if assets is not None:
         codex_file = assets / "codex.yaml"
         if codex_file.exists():

@@ -182,7 +182,7 @@ def _line_of_offset(data: bytes, offset: int) -> tuple[int, int]:
 def read_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
     """Parse YAML bytes; return (value, problems). The value is None when unreadable."""
     if len(data) > MAX_BYTES:
-        return None, [_too_large(display, len(data))]
+        return None, [too_large_problem(display, len(data))]
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         return None, [
             Problem(
@@ -215,7 +215,7 @@ def read_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
     return read_yaml_text(text, display)
 
 
-def _too_large(display: str, size: int) -> Problem:
+def too_large_problem(display: str, size: int) -> Problem:
     return Problem(
         Mark(display),
         "file-too-large",
@@ -236,7 +236,7 @@ def read_limited(path: Path, display: str) -> tuple[bytes | None, list[Problem]]
     except NotAFile as exc:
         size = _regular_size(path)
         if size is not None and size > MAX_BYTES:
-            return None, [_too_large(display, size)]
+            return None, [too_large_problem(display, size)]
         return None, [
             Problem(
                 Mark(display),
