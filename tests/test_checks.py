@@ -87,7 +87,7 @@ def test_plain_check_prints_the_static_warning(petrograd_command, make_story):
     )
     assert result.returncode == 1
     assert ": condition-never-true: " in result.stdout and "one.yaml:" in result.stdout
-    assert "0 error(s), 1 warning(s)" in result.stderr
+    assert "0 errors and 1 warning" in result.stderr
 
 
 # ---------------------------------------------------------------- check --exhaustive
@@ -200,7 +200,7 @@ def test_exhaustive_command_and_its_limit(petrograd_command, maze):
     for code in ("never-open", "only-through-closed-choices", "stuck", "out-of-range"):
         assert f": {code}: " in full.stdout
     assert "notes: 1 effect(s) can push a number past its range" in full.stdout
-    assert "0 error(s), 4 warning(s)" in full.stderr  # the note does not count
+    assert "0 errors and 4 warnings" in full.stderr  # the note does not count
     assert "(every reachable state)" in full.stdout
     cut = subprocess.run(
         [

@@ -347,7 +347,7 @@ def test_unknown_names_in_conditions_are_errors_with_their_place(tmp_path):
         for p in found
     ), found
     assert (
-        "one.yaml:19:17: bad-text: in the condition: 'warnd' is not a declared variable (declare it in story.yaml)"
+        "one.yaml:19:17: bad-text: in the condition: 'warnd' is not a declared variable; did you mean 'warned'?"
         in found
     )
     assert any(

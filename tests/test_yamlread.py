@@ -117,7 +117,7 @@ def test_syntax_error_has_position_and_hint():
     _, problems = read("a: b: c\n")
     assert problems[0].code == "yaml-syntax"
     assert (problems[0].mark.line, problems[0].mark.column) == (1, 5)
-    assert "quotes" in problems[0].message
+    assert "quote the whole" in problems[0].message
 
 
 def test_two_documents_refused():

@@ -125,7 +125,7 @@ def load_assignment(path: Path, story: Story) -> Assignment:
     checked = _check_against(fields, story)
     problems += checked.problems
     if problems:
-        raise StoryError(sort_problems(problems))
+        raise StoryError(sort_problems(problems, causes_first=False))
     return Assignment(
         id=raw["id"],
         title=raw["title"],

@@ -39,6 +39,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "with the shipped story; default: the shipped story",
     )
     check.add_argument(
+        "--story",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the story folder to check, as in every other command (the same as giving DIR "
+        "without the option); folders given without it are then its scene packs",
+    )
+    check.add_argument(
         "--scenes",
         type=Path,
         action="append",
@@ -74,18 +82,21 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
 
 
-def _groups(folders: list[Path], packs: list[Path]) -> list[list[Path]]:
+def _groups(folders: list[Path], packs: list[Path], story: Path | None = None) -> list[list[Path]]:
     """Which folders are checked together.
 
     A story folder (one with story.yaml) is checked on its own; a folder without one
-    is a scene pack, checked with the shipped story; `--scenes` packs join every group.
+    is a scene pack, checked with the shipped story (or with `--story`'s); `--scenes`
+    packs join every group.
     """
     from game.paths import scenes_dir
 
     stories = [f for f in folders if (f / "story.yaml").exists()]
     loose = [f for f in folders if f not in stories]
     groups = [[story, *packs] for story in stories]
-    if loose or not stories:
+    if story is not None:
+        groups.insert(0, [story, *loose, *packs])
+    elif loose or not stories:
         groups.insert(0, [scenes_dir(), *loose, *packs])
     return groups
 
@@ -100,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     problems = []
     notes = []
     results: list[dict[str, Any]] = []
-    for group in _groups(list(args.folders), list(args.scenes)):
+    for group in _groups(list(args.folders), list(args.scenes), args.story):
         with gc_paused():
             story, found = check_story(group, assets=assets_dir())
         problems.extend(found)
@@ -126,9 +137,9 @@ def run(args: argparse.Namespace) -> int:
 
             result["stats"] = story_stats(story)
         results.append(result)
+    problems = sort_problems(problems)
     if args.assignment is not None:
         problems.extend(_assignment_problems(args.assignment, results))
-    problems = sort_problems(problems)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     if args.format == "json":
@@ -153,6 +164,29 @@ def _assignment_problems(path: Path, results: list[dict[str, Any]]) -> list[Any]
     return []
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+def summary(problems: list[Any]) -> str:
+    """One line to end the report: how many errors and warnings, in how many files, and
+    whether some checks wait for the first problems to be fixed."""
+    from game.engine.problems import rank
+
+    errors = sum(1 for p in problems if p.severity == "error")
+    files = len({p.mark.path for p in problems})
+    line = (
+        f"{_count(errors, 'error')} and {_count(len(problems) - errors, 'warning')} "
+        f"in {_count(files, 'file')}"
+    )
+    first = min(rank(p) for p in problems)
+    if first == 0:
+        line += "; start with the first: the checks across files run once every file can be read"
+    elif first == 1:
+        line += "; start with the first: the checks of paths run once every scene has its shape"
+    return line
+
+
 def _print_json(
     problems: list, notes: list, results: list[dict[str, Any]], errors: int, warnings: int
 ) -> None:
@@ -175,6 +209,7 @@ def _print_json(
         "ok": not problems,
         "errors": errors,
         "warnings": warnings,
+        "summary": summary(problems) if problems else "no problems",
         "problems": [p.as_json() for p in problems],
         "notes": [{**n.as_json(), "severity": "note"} for n in notes],
         "stories": stories,
@@ -211,7 +246,8 @@ def _print_text(
                 f"exhaustive: {report.states:,} states walked in {report.seconds:.2f} s ({state})"
             )
     if problems:
-        err(f"{errors} error(s), {warnings} warning(s)")
+        sys.stdout.flush()  # the summary comes last, after every problem
+        err(summary(problems))
         return
     for result in results:
         s = result["story"]

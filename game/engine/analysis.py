@@ -10,8 +10,8 @@ from collections import deque
 from collections.abc import Iterator
 
 from game.engine import clock, effects
-from game.engine.model import LINK, Story
-from game.engine.problems import Mark, Problem
+from game.engine.model import LINK, Choice, Scene, Story
+from game.engine.problems import Mark, Problem, did_you_mean
 
 
 def analyse(story: Story) -> list[Problem]:
@@ -45,32 +45,46 @@ def _chapter_numbers(story: Story) -> Iterator[Problem]:
 
 
 def _links(story: Story) -> Iterator[Problem]:
-    known = story.paragraphs
     for scene in story.scenes.values():
-        if known:
-            for ref in scene.sources:
-                if ref not in known:
-                    yield Problem(
-                        scene.marks.get("sources", scene.mark),
-                        "unknown-citation",
-                        f"scene '{scene.id}' cites '{ref}', which is not a paragraph of the source "
-                        "(see assets/sources.yaml)",
-                    )
+        yield from _citations(story, f"scene '{scene.id}'", scene.sources, scene)
         for choice in scene.choices:
             if choice.target not in story.scenes:
                 yield Problem(
                     choice.marks.get("goto", choice.mark),
                     "unknown-target",
-                    f"choice '{choice.id}' goes to '{choice.target}', which is not a scene",
+                    f"choice '{choice.id}' goes to '{choice.target}', which is not a scene"
+                    + did_you_mean(choice.target, story.scenes),
                 )
-            if known:
-                for ref in choice.sources:
-                    if ref not in known:
-                        yield Problem(
-                            choice.marks.get("sources", choice.mark),
-                            "unknown-citation",
-                            f"choice '{choice.id}' cites '{ref}', which is not a paragraph of the source",
-                        )
+            yield from _citations(story, f"choice '{choice.id}'", choice.sources, choice)
+
+
+def _citations(
+    story: Story, who: str, cited: tuple[str, ...], where: Scene | Choice
+) -> Iterator[Problem]:
+    """Each paragraph a scene or choice cites is one of the story's sources."""
+    if not cited:
+        return
+    mark = where.marks.get("sources", where.mark)
+    if story.citations == "none":
+        yield Problem(
+            mark,
+            "unknown-citation",
+            f"{who} cites {', '.join(cited)}, but the story says 'sources: none'; remove the "
+            "citation, or give the story a sources file",
+        )
+        return
+    known = story.paragraphs
+    if not known:
+        return  # no sources file could be read: its own problem says why
+    source = "assets/sources.yaml" if story.citations == "article" else "the story's sources file"
+    for ref in cited:
+        if ref not in known:
+            yield Problem(
+                mark,
+                "unknown-citation",
+                f"{who} cites '{ref}', which is not a paragraph of the source"
+                + (did_you_mean(ref, known) or f" (see {source})"),
+            )
 
 
 def _codex_links(story: Story) -> Iterator[Problem]:
@@ -88,8 +102,21 @@ def _codex_links(story: Story) -> Iterator[Problem]:
                     where,
                     "unknown-codex-term",
                     f"scene '{scene.id}' links {match.group(0)}, but no codex entry is named "
-                    f"'{wanted}'; add it to assets/codex.yaml or fix the link",
+                    f"'{wanted}'" + _codex_hint(story, wanted, by_id=bool(ref)),
                 )
+
+
+def _codex_hint(story: Story, wanted: str, *, by_id: bool) -> str:
+    """Did you mean another entry (by id after '|', else by name)? Else where to add it."""
+    near = (
+        did_you_mean(wanted, story.codex)
+        if by_id
+        else did_you_mean(wanted.lower(), story.codex_names)
+    )
+    if near:
+        return near
+    where = "assets/codex.yaml" if story.citations == "article" else "a codex file"
+    return f"; add it to {where} or fix the link"
 
 
 def _graph(story: Story) -> Iterator[Problem]:

@@ -13,6 +13,7 @@ only exception that can leave `parse_condition` or `parse_effect` is `ExprError`
 
 from __future__ import annotations
 
+import difflib
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -53,6 +54,14 @@ def seen_key(scene: str) -> str:
 def chose_key(scene: str, choice: str) -> str:
     """The state key of whether a choice was ever taken."""
     return f"chose:{scene}.{choice}"
+
+
+def _undeclared(name: str, variables: Mapping[str, Type]) -> str:
+    """'garison' is not a declared variable, with the nearest declared name."""
+    near = difflib.get_close_matches(name, list(variables), n=1, cutoff=0.7)
+    if near:
+        return f"'{name}' is not a declared variable; did you mean '{near[0]}'?"
+    return f"'{name}' is not a declared variable (declare it in story.yaml)"
 
 
 class ExprError(ValueError):
@@ -272,7 +281,10 @@ class _Parser:
 
     def finish(self) -> None:
         if self.tok.kind != "end":
-            raise ExprError(f"unexpected '{self.tok.text}'", self.tok.column)
+            hint = ""
+            if self.tok.text == "=":
+                hint = "; to compare, write '==' (a condition cannot set a variable)"
+            raise ExprError(f"unexpected '{self.tok.text}'{hint}", self.tok.column)
 
     def deeper(self, column: int) -> None:
         self.depth += 1
@@ -426,9 +438,7 @@ class _Parser:
                 raise ExprError("names may not start with '_'", tok.column)
             kind = self.variables.get(name)
             if kind is None:
-                raise ExprError(
-                    f"'{name}' is not a declared variable (declare it in story.yaml)", tok.column
-                )
+                raise ExprError(_undeclared(name, self.variables), tok.column)
             return Var(name), kind
         if tok.kind == "end":
             raise ExprError("a value is missing at the end", tok.column)
@@ -481,9 +491,7 @@ def parse_effect(text: str, variables: Mapping[str, Type]) -> Effect:
     parser.advance()
     kind = variables.get(target.text)
     if kind is None:
-        raise ExprError(
-            f"'{target.text}' is not a declared variable (declare it in story.yaml)", target.column
-        )
+        raise ExprError(_undeclared(target.text, variables), target.column)
     op = parser.tok
     if op.text not in ("=", "+=", "-="):
         raise ExprError("expected '=', '+=' or '-=' after the variable's name", op.column)

@@ -69,13 +69,13 @@ def extend_scenes(
             for index, raw in enumerate(raw_choices):
                 if not isinstance(raw, YamlMap):
                     continue
-                choice = builder.choice(raw, types, raw_choices.item_mark(index))
+                choice = builder.choice(raw, types, raw_choices.item_mark(index), len(added) + 1)
                 if choice is None:
                     continue
                 taken = next((c for c in added if c.id == choice.id), None)
                 if taken is not None:
                     builder.problem(
-                        raw.value_mark("id"),
+                        raw.value_mark("id") if "id" in raw else raw.mark,
                         "duplicate-id",
                         f"the choice id '{choice.id}' is already used in scene '{scene_id}' "
                         f"(at {taken.marks.get('id', taken.mark)}); give the added choice "

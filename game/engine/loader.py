@@ -24,6 +24,7 @@ from game.engine.expr import (
     ExprError,
     Memory,
     Not,
+    Num,
     State,
     Type,
     Value,
@@ -40,15 +41,17 @@ from game.engine.model import (
     Action,
     Chapter,
     Choice,
+    Citations,
     CodexEntry,
     Ending,
+    History,
     Paragraph,
     Scene,
     Story,
     Variable,
     Viewpoint,
 )
-from game.engine.problems import Mark, Problem, StoryError, sort_problems
+from game.engine.problems import Mark, Problem, StoryError, did_you_mean, sort_problems
 from game.engine.text import Template, TextError, parse_template, plain_template
 from game.engine.yamlread import (
     MAX_BYTES,
@@ -104,11 +107,21 @@ class _Parts:
     story_file: tuple[YamlMap, str] | None = None
     chapter_files: list[tuple[YamlMap, str]] = field(default_factory=list)
     codex_files: list[tuple[YamlMap, str]] = field(default_factory=list)
+    #: Files whose top key is `sources:`, found in the story's folders: its own sources.
+    sources_files: list[tuple[YamlMap, str]] = field(default_factory=list)
+    #: How many of `codex_files` came from the assets folder (the shipped codex, which a
+    #: story of its own does not get).
+    asset_codex_files: int = 0
     digest: Any = field(default_factory=hashlib.sha256)
     #: Parsed files kept from earlier loads (`petrograd play` only), or None.
     cache: ParseCache | None = None
     #: Each file's bytes by its shown path, to find a place inside a text for a message.
     sources: dict[str, bytes] = field(default_factory=dict)
+    #: Story files that could not be read or parsed: checks across files wait for them.
+    unparsed: list[str] = field(default_factory=list)
+    #: Where the scenes that do not fit their shape are (their id's place): checks of
+    #: paths wait for them.
+    broken_scenes: set[Mark] = field(default_factory=set)
     #: Text to read instead of a file's own (an editor's unsaved buffer), by resolved path.
     overlays: Mapping[Path, bytes] = field(default_factory=dict)
 
@@ -262,6 +275,7 @@ def _read_folder(folder: Path, parts: _Parts) -> None:
     try:
         mode = os.stat(folder).st_mode
     except (FileNotFoundError, NotADirectoryError):
+        parts.unparsed.append(shown)
         parts.problems.append(
             Problem(
                 Mark(shown),
@@ -300,12 +314,15 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
     data, problems = _read_bytes(path, shown, parts)
     if data is None:
         parts.problems.extend(problems)
+        parts.unparsed.append(shown)
         return
     parts.digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
     parts.sources[shown] = data
     value, problems = parts.parse(data, shown)
     parts.problems.extend(problems)
     if value is None:
+        if problems:
+            parts.unparsed.append(shown)
         return
     if not isinstance(value, YamlMap):
         parts.problems.append(
@@ -329,8 +346,8 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
         )
         return
     kind = kinds[0]
-    shape = schema.FILE_SHAPES[kind]
-    parts.problems.extend(shape.problems(value, value.mark))
+    if kind != "chapter":  # a chapter file's shape depends on the story (`_assemble`)
+        parts.problems.extend(schema.FILE_SHAPES[kind].problems(value, value.mark))
     if kind == "story":
         if parts.story_file is not None:
             first = parts.story_file[1]
@@ -345,6 +362,8 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
             parts.story_file = (value, shown)
     elif kind == "chapter":
         parts.chapter_files.append((value, shown))
+    elif kind == "sources":
+        parts.sources_files.append((value, shown))
     else:
         parts.codex_files.append((value, shown))
 
@@ -386,6 +405,12 @@ class _Builder:
         self._lines: dict[str, list[str]] = {}
         #: The chapters read so far, by id.
         self.chapters_seen: dict[str, Chapter] = {}
+        #: The story's declared variables, once story.yaml is read.
+        self.declared: dict[str, Variable] = {}
+        #: A story of its own (own sources, or none): RELAXED_KEYS may be left out.
+        self.relaxed = False
+        #: Where the paragraphs cited come from, for messages.
+        self.sources_name = "assets/sources.yaml"
 
     def locate(self, mark: Mark, value: str, offset: int) -> Mark:
         """The place of `value[offset]`, a text whose value starts at `mark`.
@@ -690,8 +715,17 @@ class _Builder:
         return chapter
 
     # -- choices
-    def choice(self, raw: YamlMap, types: dict[str, Type], mark: Mark) -> Choice | None:
-        if not isinstance(raw.get("id"), str) or not isinstance(raw.get("goto"), str):
+    def choice(
+        self, raw: YamlMap, types: dict[str, Type], mark: Mark, number: int = 0
+    ) -> Choice | None:
+        """The choice, or None when it lacks what it needs (its shape's problems say what).
+
+        In a story of its own, a choice without an id is named by its place in the scene
+        (`choice-2` for the second), and one without `history` is not graded (`own`)."""
+        choice_id = raw.get("id")
+        if choice_id is None and self.relaxed and number:
+            choice_id = f"choice-{number}"
+        if not isinstance(choice_id, str) or not isinstance(raw.get("goto"), str):
             return None
         condition = test = None
         cond_text = raw.get("if")
@@ -716,16 +750,19 @@ class _Builder:
             self.problem(
                 raw.key_mark("history"),
                 "missing-note",
-                f"the choice '{raw['id']}' is graded {history} but has no 'note'; say in a "
+                f"the choice '{choice_id}' is graded {history} but has no 'note'; say in a "
                 "sentence or two what really happened, or mark it 'history: own' if history "
                 "is silent about it",
             )
+        graded: History = history if history in HISTORIES else "faithful"
+        if history is None and self.relaxed:
+            graded = "own"
         return Choice(
-            id=raw["id"],
+            id=choice_id,
             label=_text(raw.get("label")),
             target=raw["goto"],
             sources=_ids(raw.get("sources")),
-            history=history if history in HISTORIES else "faithful",
+            history=graded,
             note=_text(raw.get("note")),
             condition=condition,
             condition_text=cond_text if isinstance(cond_text, str) else None,
@@ -773,6 +810,7 @@ class _Builder:
             self.note_memory(
                 effect.value, lambda c: Mark(mark.path, mark.line, mark.column + c - 1)
             )
+            self.check_constant(effect, text, mark)
             if guard is not None:
                 effect = Effect(effect.target, effect.op, effect.value, guard[0], otherwise)
             effects.append(effect)
@@ -817,6 +855,26 @@ class _Builder:
         self._groups += 1
         return effects, actions
 
+    def check_constant(self, effect: Effect, text: str, mark: Mark) -> None:
+        """`garrison = 12` for a variable that goes up to 10 is a mistake in the file,
+        found without playing (the game would keep it at the edge)."""
+        if effect.op != "=" or not isinstance(effect.value, Num):
+            return
+        variable = self.declared.get(effect.target)
+        if variable is None:
+            return
+        value = effect.value.value
+        low, high = variable.minimum, variable.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            span = f"{low if low is not None else 'any'} to {high if high is not None else 'any'}"
+            self.problem(
+                mark,
+                "out-of-range",
+                f"in effect '{text}': '{effect.target}' runs from {span} "
+                f"(story.yaml, {variable.mark}), so it cannot be set to {value}; use a value "
+                "in that range, or widen the range",
+            )
+
     # -- scenes
     def scene(self, raw: YamlMap, chapter: str, types: dict[str, Type], mark: Mark) -> Scene | None:
         if not isinstance(raw.get("id"), str):
@@ -839,15 +897,15 @@ class _Builder:
             for index, item in enumerate(raw_choices):
                 if not isinstance(item, YamlMap):
                     continue
-                choice = self.choice(item, types, raw_choices.item_mark(index))
+                choice = self.choice(item, types, raw_choices.item_mark(index), index + 1)
                 if choice is None:
                     continue
                 if choice.id in seen:
                     self.problem(
-                        item.value_mark("id"),
+                        _id_mark(item),
                         "duplicate-id",
                         f"the choice id '{choice.id}' is used twice in scene '{raw['id']}' "
-                        f"(first at line {seen[choice.id].value_mark('id').line})",
+                        f"(first at line {_id_mark(seen[choice.id]).line})",
                     )
                     continue
                 seen[choice.id] = item
@@ -948,6 +1006,11 @@ class _Builder:
         return out
 
 
+def _id_mark(raw: YamlMap) -> Mark:
+    """Where a mapping's id is, or the mapping's own place when it has none."""
+    return raw.value_mark("id") if "id" in raw else raw.mark
+
+
 def _in_value(raw: YamlMap, key: str, column: int) -> Mark:
     """The place of a column inside a one-line value (quotes taken into account roughly)."""
     mark = raw.value_mark(key)
@@ -956,22 +1019,8 @@ def _in_value(raw: YamlMap, key: str, column: int) -> Mark:
 
 def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
     builder = _Builder(parts)
-    paragraphs: dict[str, Paragraph] = {}
-    if sources_file is not None:
-        shown = display_path(sources_file)
-        data, problems = read_limited(sources_file, shown)
-        value = None
-        if data is not None:
-            value, problems = parts.parse(data, shown)
-            parts.digest.update(b"sources\0" + data)
-        parts.problems.extend(problems)
-        if value is not None:
-            parts.problems.extend(
-                schema.SOURCES_FILE.problems(
-                    value, getattr(value, "mark", Mark(display_path(sources_file)))
-                )
-            )
-            paragraphs = builder.paragraphs(value)
+    if parts.story_file is None or not isinstance(parts.story_file[0].get("story"), YamlMap):
+        _check_chapter_shapes(parts, False)
     if parts.story_file is None:
         where = parts.chapter_files[0][1] if parts.chapter_files else "."
         parts.problems.append(
@@ -986,6 +1035,17 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
     meta = meta_file.get("story")
     if not isinstance(meta, YamlMap):
         return None
+    citations = _citations(parts, meta)
+    builder.relaxed = citations != "article"
+    paragraphs: dict[str, Paragraph] = {}
+    if citations == "own":
+        paragraphs = builder.paragraphs(parts.sources_files[0][0])
+        builder.sources_name = parts.sources_files[0][1]
+    elif citations == "article":
+        paragraphs = _article(parts, builder, sources_file)
+    if citations != "article":  # the shipped codex belongs to the shipped story
+        del parts.codex_files[: parts.asset_codex_files]
+    _check_chapter_shapes(parts, builder.relaxed)
     if meta_file.get("format") not in (schema.FORMAT_VERSION, None) and isinstance(
         meta_file.get("format"), int
     ):
@@ -995,6 +1055,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
             f"format {meta_file['format']} is not known; this game reads format {schema.FORMAT_VERSION}",
         )
     variables = builder.variables(meta_file.get("variables"))
+    builder.declared = variables
     types = {name: var.type for name, var in variables.items()}
     viewpoints = builder.viewpoints(meta)
 
@@ -1038,7 +1099,12 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
             scenes[scene.id] = scene
     for chapter_id, mark in pending_refs:
         if chapter_id not in chapters:
-            builder.problem(mark, "unknown-chapter", f"no chapter has the id '{chapter_id}'")
+            builder.problem(
+                mark,
+                "unknown-chapter",
+                f"no chapter has the id '{chapter_id}'"
+                + did_you_mean(chapter_id, chapters, "chapters", listed=40),
+            )
     extend_scenes(builder, parts.chapter_files, scenes, types)  # scene packs' `extends:`
 
     codex, codex_names = builder.codex(parts.codex_files)
@@ -1064,7 +1130,67 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         codex_names=codex_names,
         memory=memory,
         viewpoints=viewpoints,
+        byline=_text(meta.get("byline")),
+        citations=citations,
     )
+
+
+def _check_chapter_shapes(parts: _Parts, relaxed: bool) -> None:
+    """Each chapter file against its shape, which depends on what the story cites, noting
+    the scenes that do not fit theirs."""
+    shapes = schema.file_shapes(relaxed)
+    shape = shapes["chapter"]
+    scene_shape = schema.scene_shape(relaxed)
+    for value, _path in parts.chapter_files:
+        if shape.fits(value):
+            continue
+        parts.problems.extend(shape.problems(value, value.mark))
+        scenes = value.get("scenes")
+        for raw in scenes if isinstance(scenes, YamlList) else ():
+            if not scene_shape.fits(raw):
+                parts.broken_scenes.add(_id_mark(raw) if isinstance(raw, YamlMap) else Mark(""))
+
+
+def _citations(parts: _Parts, meta: YamlMap) -> Citations:
+    """What the story cites: its own sources file, nothing (`sources: none`), or the article."""
+    for _value, path in parts.sources_files[1:]:
+        parts.problems.append(
+            Problem(
+                Mark(path, 1, 1),
+                "duplicate-sources",
+                f"a second sources file; the first is {parts.sources_files[0][1]}. A story "
+                "has one sources file: merge their paragraphs",
+            )
+        )
+    if meta.get("sources") == "none":
+        if parts.sources_files:
+            parts.problems.append(
+                Problem(
+                    meta.value_mark("sources"),
+                    "sources-and-none",
+                    f"the story says 'sources: none' but has a sources file "
+                    f"({parts.sources_files[0][1]}); remove one of the two",
+                )
+            )
+        return "none"
+    return "own" if parts.sources_files else "article"
+
+
+def _article(parts: _Parts, builder: _Builder, sources_file: Path | None) -> dict[str, Paragraph]:
+    """The paragraphs of Victor Serge's article (the assets folder's sources file)."""
+    if sources_file is None:
+        return {}
+    shown = display_path(sources_file)
+    data, problems = read_limited(sources_file, shown)
+    value = None
+    if data is not None:
+        value, problems = parts.parse(data, shown)
+        parts.digest.update(b"sources\0" + data)
+    parts.problems.extend(problems)
+    if value is None:
+        return {}
+    parts.problems.extend(schema.SOURCES_FILE.problems(value, getattr(value, "mark", Mark(shown))))
+    return builder.paragraphs(value)
 
 
 def check_story(
@@ -1089,6 +1215,7 @@ def check_story(
         codex_file = assets / "codex.yaml"
         if codex_file.exists():
             _read_story_file(codex_file, assets, parts)
+            parts.asset_codex_files = len(parts.codex_files)
     for folder in folders:
         _read_folder(Path(folder), parts)
     sources_file = assets / "sources.yaml" if assets is not None else None
@@ -1097,7 +1224,60 @@ def check_story(
     story = _assemble(parts, sources_file)
     if story is not None:
         parts.problems.extend(analysis.analyse(story))
-    return story, sort_problems(_dedupe(parts.problems))
+    return story, sort_problems(_without_cascades(_dedupe(parts.problems), parts))
+
+
+#: Problems about the story as a whole that a file which does not parse can cause: the
+#: scenes it holds are missing, so references to them, paths through them and what they
+#: read all look wrong. They wait until every file parses.
+_ACROSS_FILES = frozenset(
+    {
+        "missing-story",
+        "unknown-scene",
+        "unknown-target",
+        "unknown-chapter",
+        "unknown-choice",
+        "unknown-viewpoint",
+        "start-not-viewpoint",
+        "start-in-other-viewpoint",
+        "unknown-codex-term",
+        "unknown-citation",
+    }
+)
+
+#: Problems of paths and reading that a scene which does not fit its shape (a choice
+#: lost to a misspelt key) can cause. They wait until every scene fits.
+_ALONG_PATHS = frozenset(
+    {
+        "unreachable-scene",
+        "unreachable-ending",
+        "no-way-out",
+        "no-endings",
+        "unread-variable",
+        "unread-effect",
+        "time-backwards",
+        "text-never-shown",
+    }
+)
+
+
+def _without_cascades(problems: list[Problem], parts: _Parts) -> list[Problem]:
+    """The problems less those that may only follow from a file that does not parse or a
+    scene that does not fit its shape (a scene that failed to parse is not also
+    "unreachable" or "a dead end"): the root cause is reported, and the rest of the
+    checks speak again once it is fixed."""
+    waiting: set[str] = set()
+    if parts.unparsed:
+        waiting |= _ACROSS_FILES | _ALONG_PATHS
+    if parts.broken_scenes:
+        waiting |= _ALONG_PATHS
+    broken = parts.broken_scenes
+    return [
+        p
+        for p in problems
+        if p.code not in waiting
+        and not (p.code == "dead-end" and (parts.unparsed or p.mark in broken))
+    ]
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -33,6 +33,8 @@ History = Literal["faithful", "divergent", "own"]
 HISTORIES: tuple[History, ...] = ("faithful", "divergent", "own")
 EndingKind = Literal["historical", "alternate", "defeat"]
 CodexGroup = Literal["person", "place", "organisation", "ship", "term"]
+#: What a story's scenes cite (`Story.citations`).
+Citations = Literal["article", "own", "none"]
 
 # ---------------------------------------------------------------- text markup
 
@@ -293,6 +295,11 @@ class Story:
     memory: Mapping[str, Variable] = field(default_factory=dict)
     #: The characters the story can be played as, the default first (empty: one, unnamed).
     viewpoints: Mapping[str, Viewpoint] = field(default_factory=dict)
+    #: A line for under the title ("" for none).
+    byline: str = ""
+    #: What scenes cite: Victor Serge's article (the shipped story, and any story without a
+    #: sources file of its own), the story's own sources file, or nothing.
+    citations: Citations = "article"
 
     @property
     def starts(self) -> tuple[str, ...]:

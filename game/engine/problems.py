@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -67,6 +69,74 @@ class StoryError(Exception):
         super().__init__(summary + more)
 
 
-def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Problems in reading order: by file, then line, then column."""
-    return sorted(problems, key=lambda p: (p.mark.path, p.mark.line, p.mark.column, p.code))
+#: Problems that stop a file from being read at all: reported first, since every other
+#: problem may follow from them.
+FILE_CODES = frozenset(
+    {
+        "yaml-syntax",
+        "not-utf8",
+        "not-text",
+        "control-character",
+        "too-large",
+        "file-too-large",
+        "empty-file",
+        "unknown-file",
+        "duplicate-key",
+        "too-deep",
+        "many-documents",
+        "unreadable",
+        "not-a-file",
+        "not-a-character",
+        "alias",
+        "anchor",
+        "tag",
+        "missing-folder",
+        "not-a-folder",
+        "link-loop",
+        "linked-folder",
+        "too-many-files",
+        "no-scenes",
+    }
+)
+
+#: Problems with a mapping's keys and values, found before the story is put together.
+SHAPE_CODES = frozenset({"unknown-key", "missing-key", "wrong-type", "wrong-value", "wrong-key"})
+
+
+def rank(problem: Problem) -> int:
+    """0 for a file that cannot be read, 1 for a key or value of the wrong shape, 2 for the
+    rest: the order in which mistakes cause one another."""
+    if problem.code in FILE_CODES:
+        return 0
+    return 1 if problem.code in SHAPE_CODES else 2
+
+
+def sort_problems(problems: list[Problem], *, causes_first: bool = True) -> list[Problem]:
+    """Root causes first (files that cannot be read, then keys and values of the wrong
+    shape), each group in reading order: by file, then line, then column. Without
+    `causes_first`, in reading order only (one file whose problems do not cause others)."""
+    return sorted(
+        problems,
+        key=lambda p: (
+            rank(p) if causes_first else 0,
+            p.mark.path,
+            p.mark.line,
+            p.mark.column,
+            p.code,
+        ),
+    )
+
+
+def did_you_mean(name: str, known: Iterable[str], what: str = "", *, listed: int = 8) -> str:
+    """The end of a message about an unknown name: "; did you mean 'x'?" with the nearest
+    known name, or, when none is near and there are few, "; the WHAT are a, b and c".
+    Empty when there is nothing to say."""
+    names = sorted(set(known))
+    near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if near:
+        return f"; did you mean '{near[0]}'?"
+    if what and 0 < len(names) <= listed:
+        quoted = [f"'{n}'" for n in names]
+        joined = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+        return f"; the {what} {'is' if len(names) == 1 else 'are'} {joined}"
+    return ""

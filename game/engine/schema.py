@@ -7,6 +7,7 @@ the documentation, the editor and the game never disagree.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -270,9 +271,12 @@ class Shape(Kind):
             yield _wrong(value, mark, f"a mapping ({self.name})")
             return
         known = self._known
+        meant: set[str] = set()  # keys a misspelt key stands for: not also reported missing
         for name in value:
             if name not in known:
                 close = _closest(name, known)
+                if close:
+                    meant.add(close)
                 hint = (
                     f"; did you mean '{close}'?"
                     if close
@@ -286,7 +290,7 @@ class Shape(Kind):
         for key in self.keys:
             if key.name in value:
                 yield from key.kind.problems(value[key.name], value.value_mark(key.name))
-            elif key.required:
+            elif key.required and key.name not in meant:
                 yield Problem(
                     value.mark, "missing-key", f"{self.name} needs the key '{key.name}' ({key.doc})"
                 )
@@ -460,6 +464,21 @@ STORY_META = Shape(
             doc="the id of the first scene (of the first viewpoint, if there are several)",
         ),
         Key("intro", Text(), required=False, doc="a paragraph for the title screen"),
+        Key(
+            "byline",
+            Text(),
+            required=False,
+            doc="a line shown under the title, such as 'A story of October 1917, after Victor "
+            "Serge'",
+        ),
+        Key(
+            "sources",
+            Text(words=("none",)),
+            required=False,
+            doc="'none' for a story that cites no source; then scenes and choices need no "
+            "'sources', 'history' or 'note' (without it, a story cites Victor Serge's article, "
+            "or its own sources file)",
+        ),
         Key(
             "viewpoints",
             ListOf(VIEWPOINT, min_items=1, what="a list of viewpoints"),
@@ -666,7 +685,7 @@ PARAGRAPH_ENTRY = Shape(
     "paragraph",
     (
         Key("id", PARAGRAPH, doc="the paragraph's id"),
-        Key("section", Text(), doc="the article's section"),
+        Key("section", Text(), required=False, doc="the article's section"),
         Key("summary", Text(), doc="one line in your own words"),
     ),
 )
@@ -690,7 +709,8 @@ SOURCES_FILE = Shape(
             doc="the index of the source's paragraphs",
         ),
     ),
-    doc="The index of the source article's paragraphs.",
+    doc="The index of the source's paragraphs: Victor Serge's article (assets/sources.yaml), "
+    "or a story's own sources file.",
 )
 
 #: Story files are told apart by their top-level key.
@@ -698,20 +718,82 @@ FILE_SHAPES: dict[str, Shape] = {
     "story": STORY_FILE,
     "chapter": CHAPTER_FILE,
     "codex": CODEX_FILE,
+    "sources": SOURCES_FILE,
 }
 
+#: The keys a story of its own (with its own sources, or none) may leave out: (shape, key).
+#: The shipped story, which cites Victor Serge's article, needs every one of them.
+RELAXED_KEYS = frozenset(
+    {("scene", "sources"), ("choice", "id"), ("choice", "sources"), ("choice", "history")}
+)
 
-def json_schema() -> dict[str, Any]:
+
+def _relax(kind: Kind, done: dict[int, Kind]) -> Kind:
+    """The same kind with RELAXED_KEYS not required, in it and every kind inside it."""
+    if id(kind) in done:
+        return done[id(kind)]
+    if isinstance(kind, Shape):
+        keys = tuple(
+            Key(
+                key.name,
+                _relax(key.kind, done),
+                key.required and (kind.name, key.name) not in RELAXED_KEYS,
+                key.doc,
+            )
+            for key in kind.keys
+        )
+        out: Kind = Shape(kind.name, keys, kind.doc, kind.what)
+    elif isinstance(kind, ListOf):
+        out = dataclasses.replace(kind, item=_relax(kind.item, done))
+    elif isinstance(kind, OneOf):
+        out = dataclasses.replace(kind, options=tuple(_relax(o, done) for o in kind.options))
+    else:
+        out = kind
+    done[id(kind)] = out
+    return out
+
+
+def _relaxed_shapes() -> dict[str, Shape]:
+    done: dict[int, Kind] = {}
+    out = {}
+    for name, shape in FILE_SHAPES.items():
+        relaxed = _relax(shape, done)
+        assert isinstance(relaxed, Shape)
+        out[name] = relaxed
+    return out
+
+
+#: The shapes of a story of its own's files (immutable, like FILE_SHAPES).
+RELAXED_FILE_SHAPES: dict[str, Shape] = _relaxed_shapes()
+
+
+def scene_shape(relaxed: bool = False) -> Shape:
+    """The shape of one scene (of a story of its own, when `relaxed`)."""
+    chapter_file = file_shapes(relaxed)["chapter"]
+    scenes = chapter_file.key("scenes")
+    assert scenes is not None and isinstance(scenes.kind, ListOf)
+    assert isinstance(scenes.kind.item, Shape)
+    return scenes.kind.item
+
+
+def file_shapes(relaxed: bool = False) -> dict[str, Shape]:
+    """The shapes of the story files: the shipped story's, or (`relaxed`) those of a story
+    of its own, in which RELAXED_KEYS are not required."""
+    return RELAXED_FILE_SHAPES if relaxed else FILE_SHAPES
+
+
+def json_schema(relaxed: bool = False) -> dict[str, Any]:
     """The JSON Schema of a story file (any of the three kinds), for editors.
 
     Draft 7, the newest the YAML language server (VS Code, Neovim) reads. The file's
     kind is told by its top-level key, as the loader does, so an editor checks a
     chapter file against the chapter file's shape only and its messages stay precise.
     """
+    shapes = file_shapes(relaxed)
     defs: dict[str, Any] = {}
-    refs = {key: shape.json_schema(defs) for key, shape in FILE_SHAPES.items()}
+    refs = {key: shape.json_schema(defs) for key, shape in shapes.items()}
     choose: dict[str, Any] = {"anyOf": list(refs.values())}
-    for key in reversed(FILE_SHAPES):
+    for key in reversed(shapes):
         choose = {"if": {"required": [key]}, "then": refs[key], "else": choose}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",

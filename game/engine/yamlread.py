@@ -294,10 +294,7 @@ def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
     except _Refused as refused:
         return None, [refused.problem]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Mark(display, mark.line + 1, mark.column + 1) if mark else Mark(display)
-        message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        return None, [Problem(where, "yaml-syntax", _syntax_hint(message))]
+        return None, [_syntax_problem(exc, display, lines)]
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
         at = min(max(exc.position, 0), len(text))
         line = text.count("\n", 0, at) + 1
@@ -319,12 +316,104 @@ def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
         loader.dispose()
 
 
-def _syntax_hint(message: str) -> str:
+#: `key: value` or `- value` at the start of a line: the indentation, the key (if any), the value.
+_ENTRY = re.compile(r"^(\s*(?:-\s+)?)(?:([A-Za-z_][\w-]*):(?:\s+|$))?(.*)$")
+
+
+def _unclosed_quote(line: str) -> int | None:
+    """The column (0-based) of a quote that opens a value and is not closed on its line."""
+    match = _ENTRY.match(line)
+    if match is None:
+        return None
+    value = match.group(3)
+    if not value.startswith(('"', "'")) or (match.group(2) is None and not match.group(1)):
+        return None
+    quote, index = value[0], 1
+    while index < len(value):
+        char = value[index]
+        if quote == '"' and char == "\\":
+            index += 2
+            continue
+        if char == quote:
+            if quote == "'" and value[index + 1 : index + 2] == "'":
+                index += 2  # '' is a quote inside single quotes
+                continue
+            return None
+        index += 1
+    return match.start(3)
+
+
+def _syntax_problem(exc: Any, display: str, lines: list[str]) -> Problem:
+    """A YAML syntax error where a writer should look, in a writer's words.
+
+    The parser reports where it gave up, which is often far from the mistake: an
+    unclosed quote is reported lines later, where the quoted text happens to end. So
+    the place and the wording are worked out from the lines themselves when they show
+    one of the common mistakes; otherwise the parser's own message is kept."""
+    problem, context = exc.problem_mark, exc.context_mark
+    mark = problem or context
+    message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+    if mark is None:
+        return Problem(Mark(display), "yaml-syntax", message)
+    at = min(mark.line, len(lines) - 1) if lines else 0
+
+    def found(line: int, column: int, text: str) -> Problem:
+        return Problem(Mark(display, line + 1, column + 1), "yaml-syntax", text)
+
+    if context is not None and (exc.context or "").startswith("while scanning a quoted scalar"):
+        opened = min(context.line, len(lines) - 1)
+        return found(opened, context.column, _unclosed_message(lines[opened], context.column))
+    for index in range(0, at + 1):  # the first quote left open before the parser gave up
+        column = _unclosed_quote(lines[index]) if index < at else None
+        if column is not None:
+            return found(
+                index,
+                column,
+                _unclosed_message(lines[index], column)
+                + f" (the parser read on to line {at + 1} looking for its end)",
+            )
+    line = lines[at] if lines else ""
+    entry = _ENTRY.match(line)
+    key = entry.group(2) if entry else None
+    value = entry.group(3) if entry else ""
+    what = f"'{key}'" if key else "the value"
+    if "\t" in line[: max(mark.column, 0) + 1] or "tab" in message:
+        return found(
+            at,
+            line.find("\t") if "\t" in line else mark.column,
+            "a tab in the indentation; YAML indents with spaces only: replace the tab with "
+            "spaces (most editors can convert it)",
+        )
+    if entry and value[:1] in ('"', "'") and "did not find expected key" in message:
+        return found(
+            at,
+            entry.start(3),
+            f"{what} starts with a quoted phrase and goes on after the closing quote; quote "
+            f"the whole {key or 'value'}, or use `{key or 'key'}: >-` with the text on the "
+            "next line",
+        )
     if "mapping values are not allowed" in message:
-        return message + " (check the indentation; put text that contains ': ' in quotes)"
-    if "found character '\\t'" in message:
-        return message + " (indent with spaces, not tabs)"
-    return message
+        colon = value.find(": ") if key else -1
+        if colon >= 0 or (key and value.endswith(":")):
+            column = entry.start(3) + (colon if colon >= 0 else len(value) - 1) if entry else 0
+            return found(
+                at,
+                column,
+                f"{what} holds ': ' (a colon and a space), which YAML reads as a new key; "
+                f"quote the whole {key}, or use `{key}: >-` with the text on the next line",
+            )
+        return found(
+            at,
+            mark.column,
+            message + " (check the indentation: the keys of one mapping line up under each "
+            "other)",
+        )
+    return found(at, mark.column, message)
+
+
+def _unclosed_message(line: str, column: int) -> str:
+    quote = line[column : column + 1] or '"'
+    return f"the quote {quote} that opens this value is never closed; end the value with {quote}"
 
 
 def _block_start(lines: list[str], line: int) -> int:

@@ -36,7 +36,7 @@ class SidePanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(wording.VARIABLES_HEADING, classes="panel-heading")
         yield SteadyStatic(id="variables")
-        yield Static(wording.SOURCES_HEADING, classes="panel-heading")
+        yield Static(wording.SOURCES_HEADING, classes="panel-heading", id="sources-heading")
         yield SteadyStatic(id="sources")
         yield Static(wording.CODEX_HEADING, classes="panel-heading", id="terms-heading")
         yield SteadyStatic(id="terms")
@@ -55,6 +55,8 @@ class SidePanel(VerticalScroll):
         self.query_one("#variables", Static).update(Content("\n").join(lines))
         sources = [Content(f"{c.id}: {c.summary}" if c.summary else c.id) for c in frame.citations]
         self.query_one("#sources", Static).update(Content("\n").join(sources))
+        # a scene of a story of its own may cite nothing: then no empty heading
+        self.query_one("#sources-heading", Static).display = bool(sources)
         terms = []
         for term in frame.terms:
             terms.append(Content(f"• {term.name}").stylize(f"@click=app.show_term('{term.id}')"))
