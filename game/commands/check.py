@@ -179,11 +179,8 @@ def summary(problems: list[Any]) -> str:
         f"{_count(errors, 'error')} and {_count(len(problems) - errors, 'warning')} "
         f"in {_count(files, 'file')}"
     )
-    first = min(rank(p) for p in problems)
-    if first == 0:
-        line += "; start with the first: the checks across files run once every file can be read"
-    elif first == 1:
-        line += "; start with the first: the checks of paths run once every scene has its shape"
+    if min(rank(p) for p in problems) < 2:  # a file that cannot be read, a key misspelt
+        line += "; start with the first: the others may follow from it, and some checks wait until it is fixed"
     return line
 
 

@@ -870,9 +870,9 @@ class _Builder:
             self.problem(
                 mark,
                 "out-of-range",
-                f"in effect '{text}': '{effect.target}' runs from {span} "
-                f"(story.yaml, {variable.mark}), so it cannot be set to {value}; use a value "
-                "in that range, or widen the range",
+                f"in effect '{text}': '{effect.target}' runs from {span} (declared at "
+                f"{variable.mark}), so it cannot be set to {value}; use a value in that "
+                "range, or widen the range",
             )
 
     # -- scenes
@@ -1269,8 +1269,8 @@ def _without_cascades(problems: list[Problem], parts: _Parts) -> list[Problem]:
     waiting: set[str] = set()
     if parts.unparsed:
         waiting |= _ACROSS_FILES | _ALONG_PATHS
-    if parts.broken_scenes:
-        waiting |= _ALONG_PATHS
+    if parts.broken_scenes or any(p.code == "unknown-target" for p in problems):
+        waiting |= _ALONG_PATHS  # a lost choice or a goto to nowhere: paths are unknown
     broken = parts.broken_scenes
     return [
         p

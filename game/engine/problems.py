@@ -99,13 +99,16 @@ FILE_CODES = frozenset(
     }
 )
 
-#: Problems with a mapping's keys and values, found before the story is put together.
-SHAPE_CODES = frozenset({"unknown-key", "missing-key", "wrong-type", "wrong-value", "wrong-key"})
+#: Problems with a mapping's keys and values, found before the story is put together,
+#: and ids given twice (a scene lost to a duplicate makes every link to it look wrong).
+SHAPE_CODES = frozenset(
+    {"unknown-key", "missing-key", "wrong-type", "wrong-value", "wrong-key", "duplicate-id"}
+)
 
 
 def rank(problem: Problem) -> int:
-    """0 for a file that cannot be read, 1 for a key or value of the wrong shape, 2 for the
-    rest: the order in which mistakes cause one another."""
+    """0 for a file that cannot be read, 1 for a key or value of the wrong shape or an id
+    given twice, 2 for the rest: the order in which mistakes cause one another."""
     if problem.code in FILE_CODES:
         return 0
     return 1 if problem.code in SHAPE_CODES else 2
