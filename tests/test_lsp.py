@@ -1,0 +1,508 @@
+"""The language server (`petrograd lsp`), driven by a real LSP client over stdio.
+
+pytest-lsp starts the server as a subprocess and speaks the protocol to it: diagnostics
+as you type (the same codes and places as `petrograd check`), completion, hover,
+go-to-definition, and the seeded mistakes of tests/mistakes/ reported first at their
+place. The pure part (game/lsp/index.py) is tested on its own at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+import yaml
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pygls.uris import to_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from game.engine import load_story
+from game.lsp import index
+from game.paths import assets_dir
+from tests.conftest import CHAPTER_YAML, ROOT
+
+MISTAKES = ROOT / "tests" / "mistakes"
+#: Problems that follow from another one; a seeded mistake must not bring any of them.
+CASCADES = ("unreachable", "unreachable-scene", "unreachable-ending", "dead-end")
+#: However slow the machine, a check of a small story ends well before this (a deadline
+#: that fails a stuck test, never a wait).
+DEADLINE = 60
+
+
+class RecordingClient(LanguageClient):
+    """pytest-lsp's client, keeping every publishDiagnostics in the order it came."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.published: list[types.PublishDiagnosticsParams] = []
+        self.arrived = asyncio.Condition()
+
+
+def _recording_client() -> RecordingClient:
+    client = RecordingClient(converter_factory=default_converter)
+    features = dict(DEFAULT_CLIENT_FEATURES)
+
+    async def publish(ls: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
+        ls.diagnostics[params.uri] = params.diagnostics
+        ls.published.append(params)
+        async with ls.arrived:
+            ls.arrived.notify_all()
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    register_lsp_features(client, features)
+    return client
+
+
+#: One server for the module (starting one takes longer than most tests): each test
+#: works in a story folder of its own, so they cannot see each other's documents.
+LSP = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_lsp.fixture(
+    scope="module",
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "game", "lsp"], client_factory=_recording_client
+    ),
+)
+async def client(lsp_client: RecordingClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=pytest_lsp.client_capabilities("visual-studio-code"))
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+async def published(client: RecordingClient, uri: str, after: int = 0) -> tuple[int, list]:
+    """The first diagnostics published for `uri` at or after the `after`-th publication:
+    (the publication's number, its diagnostics)."""
+
+    def found() -> int | None:
+        for number in range(after, len(client.published)):
+            if client.published[number].uri == uri:
+                return number
+        return None
+
+    async with asyncio.timeout(DEADLINE), client.arrived:
+        await client.arrived.wait_for(lambda: found() is not None)
+    number = found()
+    assert number is not None
+    return number, list(client.published[number].diagnostics)
+
+
+def open_file(client: LanguageClient, path: Path, text: str | None = None) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=uri,
+                language_id="yaml",
+                version=1,
+                text=path.read_text(encoding="utf-8") if text is None else text,
+            )
+        )
+    )
+    return uri
+
+
+def change_file(client: LanguageClient, uri: str, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def place(text: str, needle: str, offset: int | None = None) -> types.Position:
+    """The position just after `needle` (or `offset` characters into it) in `text`."""
+    index = text.index(needle) + (len(needle) if offset is None else offset)
+    line = text.count("\n", 0, index)
+    return types.Position(line, index - (text.rfind("\n", 0, index) + 1))
+
+
+def labels(result: types.CompletionList | list | None) -> list[str]:
+    assert result is not None
+    items = result.items if isinstance(result, types.CompletionList) else result
+    return [item.label for item in items]
+
+
+def cli_problems(petrograd_command: list[str], folder: Path) -> list[dict]:
+    out = subprocess.run(
+        [*petrograd_command, "check", "--format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout)["problems"]
+
+
+def as_places(diagnostics: list) -> list[tuple[int, int, str]]:
+    return [(d.range.start.line + 1, d.range.start.character + 1, d.code) for d in diagnostics]
+
+
+# ---------------------------------------------------------------- diagnostics
+
+
+@LSP
+async def test_diagnostics_follow_the_text_and_match_check(
+    client: RecordingClient, make_story, tmp_path, petrograd_command
+):
+    folder = make_story()
+    chapter = folder / "one.yaml"
+    uri = open_file(client, chapter)
+    number, diagnostics = await published(client, uri)
+    assert diagnostics == []
+
+    broken = CHAPTER_YAML.replace("goto: b\n", "goto: bee\n", 1)
+    change_file(client, uri, broken, 2)
+    number, diagnostics = await published(client, uri, number + 1)
+    # `check` on the same text, saved in a copy of the story
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "story.yaml").write_text((folder / "story.yaml").read_text())
+    (copy / "one.yaml").write_text(broken)
+    expected = [
+        (p["line"], p["column"], p["code"])
+        for p in cli_problems(petrograd_command, copy)
+        if p["path"].endswith("one.yaml")
+    ]
+    assert expected and expected[0][2] == "unknown-target"
+    assert as_places(diagnostics) == expected
+    first = diagnostics[0]
+    assert first.source == "petrograd"
+    assert first.severity == types.DiagnosticSeverity.Error
+    assert "bee" in first.message
+    assert first.range.start == place(broken, "goto: ")
+
+    change_file(client, uri, CHAPTER_YAML, 3)
+    _, diagnostics = await published(client, uri, number + 1)
+    assert diagnostics == []
+
+
+@LSP
+async def test_an_edit_shows_its_problems_in_the_files_it_breaks(
+    client: RecordingClient, make_story
+):
+    """Renaming a variable in story.yaml (unsaved) breaks the conditions of one.yaml,
+    a file that is not even open: its problems are published there."""
+    folder = make_story()
+    chapter_uri = (folder / "one.yaml").as_uri()
+    story_text = (folder / "story.yaml").read_text()
+    uri = open_file(client, folder / "story.yaml")
+    number, _ = await published(client, uri)
+    change_file(client, uri, story_text.replace("  n:\n", "  m:\n"), 2)
+    _, diagnostics = await published(client, chapter_uri, number + 1)
+    lines = CHAPTER_YAML.splitlines()
+    assert diagnostics
+    assert {"if: n >= 3"} & {lines[d.range.start.line].strip() for d in diagnostics}
+    assert all(d.source == "petrograd" for d in diagnostics)
+
+
+@LSP
+async def test_a_yaml_file_that_is_no_story_file_gets_nothing(client: RecordingClient, tmp_path):
+    other = tmp_path / "compose.yaml"
+    other.write_text("services:\n  web:\n    image: nginx\n")
+    uri = open_file(client, other)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(1, 3))
+    )
+    assert hover is None
+    assert all(p.uri != uri for p in client.published)
+
+
+# ---------------------------------------------------------------- completion
+
+
+async def completion(client: LanguageClient, uri: str, position: types.Position):
+    return await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri), position)
+    )
+
+
+@LSP
+async def test_goto_completes_scene_ids(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    result = await completion(client, uri, place(CHAPTER_YAML, "goto: "))
+    assert {"a", "b"} <= set(labels(result))
+    assert isinstance(result, types.CompletionList)
+    edit = result.items[0].text_edit
+    assert isinstance(edit, types.TextEdit)
+    start = place(CHAPTER_YAML, "goto: ")
+    assert edit.range.start == start  # replaces what is typed after `goto: `
+
+
+@LSP
+async def test_a_condition_completes_variables_and_memory(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    found = labels(await completion(client, uri, place(CHAPTER_YAML, "if: ")))
+    assert {"n", "flag", "visited", "visits", "chose"} <= set(found)
+    assert "a" not in found  # scene ids only inside a predicate's brackets
+
+
+@LSP
+async def test_a_condition_in_text_completes_variables(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    found = labels(await completion(client, uri, place(CHAPTER_YAML, "all{")))
+    assert {"n", "flag", "visited"} <= set(found)
+
+
+@LSP
+async def test_a_link_completes_codex_terms(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    found = labels(await completion(client, uri, place(CHAPTER_YAML, "[[")))
+    assert "Smolny" in found
+    assert "Smolny Institute" in found  # aliases too
+
+
+@LSP
+async def test_sources_complete_paragraph_ids(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    found = labels(await completion(client, uri, place(CHAPTER_YAML, "sources: [")))
+    assert {"eve-1", "eve-2", "congress-8"} <= set(found)
+
+
+# ---------------------------------------------------------------- hover and definition
+
+
+async def hover_text(client: LanguageClient, uri: str, position: types.Position) -> str:
+    result = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), position)
+    )
+    assert result is not None
+    assert isinstance(result.contents, types.MarkupContent)
+    return result.contents.value
+
+
+@LSP
+async def test_hover_explains_paragraphs_variables_and_codex(client: RecordingClient, make_story):
+    folder = make_story()
+    story = load_story([folder], assets=assets_dir())
+    uri = open_file(client, folder / "one.yaml")
+    paragraph = await hover_text(client, uri, place(CHAPTER_YAML, "sources: [eve-1", 11))
+    assert story.paragraphs["eve-1"].summary in paragraph
+    variable = await hover_text(client, uri, place(CHAPTER_YAML, "if: n", 4))
+    assert "range 0..5" in variable and "initially 1" in variable
+    codex = await hover_text(client, uri, place(CHAPTER_YAML, "[[Smolny", 4))
+    assert story.codex["smolny"].text.split()[0] in codex and "Smolny" in codex
+
+
+@LSP
+async def test_definition_jumps_from_goto_to_the_scene(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(uri), place(CHAPTER_YAML, "goto: b"))
+    )
+    assert isinstance(result, types.Location)
+    assert result.uri == uri
+    assert result.range.start == place(CHAPTER_YAML, "  - id: b", 8)
+
+
+@LSP
+async def test_answers_keep_working_while_the_story_is_broken(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    number, _ = await published(client, uri)
+    broken = CHAPTER_YAML.replace("title: One\n", "title: [One\n", 1)  # not YAML any more
+    change_file(client, uri, broken, 2)
+    _, diagnostics = await published(client, uri, number + 1)
+    assert diagnostics
+    assert {"a", "b"} <= set(labels(await completion(client, uri, place(broken, "goto: "))))
+
+
+# ---------------------------------------------------------------- seeded mistakes
+
+
+def _seeded() -> list[tuple[str, str, int, str]]:
+    expected = MISTAKES / "expected.yaml"
+    if not expected.is_file():
+        return []
+    entries = yaml.safe_load(expected.read_text(encoding="utf-8")) or {}
+    out = []
+    for name, entry in entries.items():
+        file, _, line = str(entry["first"]).rpartition(":")
+        out.append((name, file, int(line), entry["code"]))
+    return out
+
+
+async def first_reported(client: RecordingClient, folder: Path) -> tuple[str, list, dict]:
+    """Open every file of a story folder; return the first file with a problem (relative
+    to the folder), its diagnostics, and every file's last diagnostics."""
+    files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml"))
+    before = len(client.published)
+    uris = [open_file(client, path) for path in files]
+    for uri in uris:
+        await published(client, uri, before)
+    # Every check of the unchanged files finds the same, so the first publication
+    # with diagnostics is the first problem's file, in the order `check` gives.
+    mine = {path.as_uri() for path in files}
+    first = next(p for p in client.published[before:] if p.diagnostics and p.uri in mine)
+    path = Path(str(to_fs_path(first.uri)))
+    relative = path.resolve().relative_to(folder.resolve()).as_posix()
+    return relative, list(first.diagnostics), {u: client.diagnostics[u] for u in uris}
+
+
+def assert_no_cascade(everything: dict, code: str) -> None:
+    for uri, diagnostics in everything.items():
+        for d in diagnostics:
+            cascade = d.code in CASCADES or (
+                d.code == "unknown-scene" and "start scene" in d.message
+            )
+            assert not cascade or d.code == code, f"cascade {d.code} in {uri}: {d.message}"
+
+
+@LSP
+@pytest.mark.parametrize(("name", "file", "line", "code"), _seeded(), ids=lambda v: str(v))
+async def test_seeded_mistake_is_reported_first_at_its_place(
+    client: RecordingClient, name, file, line, code
+):
+    relative, diagnostics, everything = await first_reported(client, MISTAKES / name)
+    assert (relative, diagnostics[0].range.start.line + 1, diagnostics[0].code) == (
+        file,
+        line,
+        code,
+    )
+    assert_no_cascade(everything, code)
+
+
+@LSP
+async def test_the_seeded_mistake_check_can_fail(client: RecordingClient, make_story):
+    """The test above, on a mistake made here: a goto to a scene that does not exist
+    is first, at its line, and the scene it no longer reaches is not reported."""
+    broken = CHAPTER_YAML.replace("goto: b\n", "goto: bee\n", 1)
+    folder = make_story({"one.yaml": broken})
+    relative, diagnostics, everything = await first_reported(client, folder)
+    goto_line = place(broken, "goto: bee").line + 1
+    assert (relative, diagnostics[0].range.start.line + 1, diagnostics[0].code) == (
+        "one.yaml",
+        goto_line,
+        "unknown-target",
+    )
+    with pytest.raises(AssertionError):  # and the cascade check does catch one
+        assert_no_cascade({"x": [types.Diagnostic(diagnostics[0].range, "m", code="dead-end")]}, "")
+
+
+# ---------------------------------------------------------------- odd requests
+
+
+@LSP
+async def test_odd_requests_get_empty_answers(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    number, _ = await published(client, uri)
+    beyond = await completion(client, uri, types.Position(9999, 5))
+    assert beyond is None
+    untitled = "untitled:Untitled-1"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(untitled, "yaml", 1, "goto: \0"))
+    )
+    assert await completion(client, untitled, types.Position(0, 6)) is None
+    odd = CHAPTER_YAML.replace("place: Here", "place: Here \x1b[31m\0")
+    change_file(client, uri, odd, 2)
+    _, diagnostics = await published(client, uri, number + 1)
+    assert diagnostics  # the control characters are refused, and not sent back raw
+    assert all("\x1b" not in d.message and "\0" not in d.message for d in diagnostics)
+
+
+# ---------------------------------------------------------------- the pure part
+
+
+@pytest.fixture
+def story(make_story):
+    return load_story([make_story()], assets=assets_dir())
+
+
+def lines_and_place(text: str, needle: str, offset: int | None = None):
+    position = place(text, needle, offset)
+    return text.split("\n"), position.line, position.character
+
+
+def test_chose_completes_scenes_then_their_choices(story):
+    text = "    if: chose(a.\n"
+    found = index.complete(story, *lines_and_place(text, "chose(a."))
+    assert [item.label for item in found.items] == ["up", "locked", "hidden"]
+    found = index.complete(story, *lines_and_place(text, "chose(", 0))
+    assert "visited" in [item.label for item in found.items]  # before the bracket: anything
+    found = index.complete(story, *lines_and_place("if: visits(", "visits("))
+    assert {item.label for item in found.items} == {"a", "b"}
+
+
+def test_list_items_and_blocks_find_their_key(story):
+    text = (
+        "    sources:\n      - eve-1\n    text: |\n      One [[Smo\n    effects:\n      - n += 1\n"
+    )
+    assert index.where(text.split("\n"), 1, 9).key == "sources"
+    assert index.where(text.split("\n"), 3, 15).key == "text"
+    assert index.where(text.split("\n"), 5, 9).key == "effects"
+    found = index.complete(story, *lines_and_place(text, "[[Smo"))
+    assert found.start == text.split("\n")[3].index("Smo")
+    assert "Smolny" in [item.label for item in found.items]
+
+
+def test_a_block_line_that_looks_like_a_key_is_still_text(story):
+    text = "    text: |\n      Note: a {visited(\n"
+    found = index.complete(story, *lines_and_place(text, "visited("))
+    assert {item.label for item in found.items} == {"a", "b"}
+
+
+def test_extends_completes_scenes(story):
+    text = "extends:\n  - scene: \n"
+    found = index.complete(story, *lines_and_place(text, "scene: "))
+    assert {item.label for item in found.items} == {"a", "b"}
+
+
+def test_prose_completes_nothing(story):
+    text = "    text: |\n      The gate {n > 1? is open | is shut} and\n"
+    assert index.complete(story, *lines_and_place(text, "and")).items == ()
+    assert index.complete(story, *lines_and_place(text, "is open")).items == ()
+    assert index.hover(story, *lines_and_place(text, "The gate", 1)) is None
+
+
+def test_hover_and_definition_in_conditions(story):
+    text = "    if: visited(a) and chose(a.up) and flag\n"
+    hover = index.hover(story, *lines_and_place(text, "flag", 1))
+    assert hover is not None and "bool" in hover.markdown
+    scene = index.hover(story, *lines_and_place(text, "visited(a", 8))
+    assert scene is not None and "**A**" in scene.markdown
+    choice = index.hover(story, *lines_and_place(text, "chose(a.up", 9))
+    assert choice is not None and "**Up**" in choice.markdown
+    mark = index.definition(story, *lines_and_place(text, "chose(a.up", 9))
+    assert mark is not None and mark.path.endswith("one.yaml")
+    variable = index.definition(story, *lines_and_place(text, "flag", 1))
+    assert variable is not None and variable.path.endswith("story.yaml")
+
+
+def test_the_lsp_command_loads_no_pygls_until_it_runs():
+    code = (
+        "import sys\nfrom game.cli import _parser\n"
+        "import game.commands.lsp, game.commands.check\n_parser()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_a_link_goes_to_its_codex_entry(story):
+    text = "    text: |\n      Up the stairs of [[Smolny Institute]] and [[the Committee|mrc]].\n"
+    mark = index.definition(story, *lines_and_place(text, "[[Smolny", 4))
+    assert mark is not None and mark.path.endswith("codex.yaml")
+    assert mark == story.codex["smolny"].mark
+    hover = index.hover(story, *lines_and_place(text, "the Committee", 3))
+    assert hover is not None and f"`{story.codex['mrc'].id}`" in hover.markdown
+    found = index.complete(story, *lines_and_place(text, "the Committee|"))
+    assert "mrc" in [item.label for item in found.items]
