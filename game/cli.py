@@ -29,8 +29,10 @@ COMMANDS = {
     "graph": "game.commands.graph",
     "autoplay": "game.commands.autoplay",
     "test-plan": "game.commands.plans",
+    "coverage": "game.commands.coverage",
     "schema": "game.commands.schema",
     "report": "game.commands.report",
+    "lsp": "game.commands.lsp",
 }
 
 _EPILOG = (

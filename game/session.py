@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from game.atomic import WriteFailed, clear_stale_temps
 from game.engine import ChoiceUnavailable, Game, Story, Viewpoint
+from game.engine.expr import Value
 from game.engine.record import clean_text, read_time
 from game.profile import Profile
 from game.saves import AUTO, Loaded, PreparedSave, SaveError, SaveInfo, SaveStore
@@ -88,6 +89,21 @@ class Rules:
     #: Whether a new game may replace the player's game (False: an assessment played once,
     #: where starting again resumes the game; a new game only when there is none).
     retries: bool = True
+    #: For authors (`play --dev --start/--set`): every new game is a dev start with these
+    #: variables laid over the start's (see `Game`); None: a real playthrough.
+    variables: Mapping[str, Value] | None = None
+
+    @property
+    def dev_notice(self) -> str | None:
+        """What a front end says of a dev start (None for a real playthrough)."""
+        if self.variables is None:
+            return None
+        where = f" at '{self.start}'" if self.start else ""
+        values = ", ".join(
+            f"{name} = {str(value).lower() if isinstance(value, bool) else value}"
+            for name, value in self.variables.items()
+        )
+        return f"Test game (--dev){where}{', with ' + values if values else ''}: not a real playthrough."
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +177,7 @@ class PlaySession:
         chosen = self.story.viewpoints.get(viewpoint) if viewpoint is not None else None
         if start is None and chosen is not None:
             start = chosen.start
-        self.game = Game(self.story, seed=self.seed, start=start)
+        self.game = Game(self.story, seed=self.seed, start=start, variables=self.rules.variables)
         if self.companion is not None:
             self.companion.game_started(previous)
         if previous is not None:

@@ -139,7 +139,7 @@ def refused(ran, capsys, arguments: list[str]) -> str:
 def test_an_unknown_command_suggests_the_nearest(ran, capsys, arguments):
     err = refused(ran, capsys, arguments)
     assert err.startswith("usage: petrograd [-h] [--version] [command]")
-    assert "commands: play, serve, check, graph, autoplay, test-plan, schema, report" in err
+    assert "commands: play, serve, check, graph, autoplay, test-plan, coverage, schema, report" in err
     assert err.endswith("petrograd: unknown command 'plya'; did you mean play?\n")
 
 

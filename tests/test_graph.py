@@ -14,7 +14,7 @@ import pytest
 from game.engine import load_story
 from game.engine.machine import build_machine
 from game.paths import assets_dir
-from game.tools.graph import mermaid_id, to_dot, to_mermaid, ways
+from game.tools.graph import Way, mermaid_id, to_dot, to_mermaid, view, ways
 from tests.conftest import CHAPTER_YAML, MINI, ROOT
 
 NO_DOT = shutil.which("dot") is None
@@ -72,7 +72,7 @@ def parse_mermaid(text: str) -> dict:
     """A strict reading of the subset of Mermaid flowchart syntax the tool writes."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     body = [line for line in lines if not line.startswith("%%")]
-    assert body[0] == "flowchart LR", body[0]
+    assert body[0] == "flowchart TB", body[0]  # top to bottom: a whole story fits a screen
     nodes: dict[str, dict] = {}
     edges: list[dict] = []
     classes: set[str] = set()
@@ -254,6 +254,8 @@ def test_graph_command_defaults_to_mermaid_and_reports_write_errors(petrograd_co
     "argv",
     [
         ["graph", "--story", "examples/mini-story"],
+        ["graph", "--chapter", "messenger-garrison", "--effects", "--pack", "examples/side-scenes"],
+        ["coverage", "--autoplay", "5", "--story", "examples/mini-story"],
         ["autoplay", "--runs", "5", "--story", "examples/mini-story"],
         ["check", "--exhaustive", "--stats", "--scenes", "examples/side-scenes"],
         ["test-plan", "tests/plans/side-scenes.yaml"],
@@ -269,3 +271,99 @@ def test_authoring_commands_import_no_ui(argv):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "RC=0 BAD=", result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- views: a chapter, a pack, effects
+
+SIDE = ROOT / "examples" / "side-scenes"
+
+
+def test_one_chapter_with_its_neighbours_as_plain_boxes(shipped_story):
+    chapter = "messenger-garrison"
+    graph = parse_mermaid(to_mermaid(shipped_story, view(shipped_story, chapter=chapter)))
+    mine = {s.id for s in shipped_story.scenes.values() if s.chapter == chapter}
+    full = {k for k, v in graph["nodes"].items() if k.startswith("scene_") and v["cluster"]}
+    assert full == {mermaid_id("scene", s) for s in mine}
+    outside = {k for k, v in graph["nodes"].items() if v["class"] == "outside"}
+    assert outside and all(graph["nodes"][k]["cluster"] is None for k in outside)
+    for edge in graph["edges"]:  # every edge touches the chapter
+        assert edge["src"] in full or edge["dst"] in full or edge["src"].startswith("story_")
+    into = sum(1 for s in shipped_story.scenes.values() for c in s.choices if c.target in mine)
+    out = sum(len(shipped_story.scenes[s].choices) for s in mine)
+    inside = sum(1 for s in mine for c in shipped_story.scenes[s].choices if c.target in mine)
+    assert len(graph["edges"]) == into + out - inside
+    assert "dashed box: a scene outside this view" in graph["nodes"]["legend"]["label"]
+
+
+def test_a_wrong_chapter_is_refused_with_the_real_ones(petrograd_command):
+    done = subprocess.run(
+        [*petrograd_command, "graph", "--chapter", "messenger-garison"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "no chapter 'messenger-garison' (did you mean messenger-garrison" in done.stderr
+    assert "its chapters: " in done.stderr and "sailor-5" in done.stderr
+
+
+def test_a_pack_alone_is_marked_with_a_legend():
+    story = load_story([ROOT / "scenes", SIDE], assets=assets_dir())
+    graph = parse_mermaid(to_mermaid(story, view(story, pack=SIDE, packs=[SIDE])))
+    nodes = graph["nodes"]
+    assert nodes["scene_side_print_shop"]["class"] == "pack"  # the scene the pack adds
+    assert nodes["scene_c2_armoury"]["cluster"] and nodes["scene_c2_armoury"]["class"] is None
+    full = {k for k, v in nodes.items() if v["cluster"]}
+    assert full == {"scene_side_print_shop", "scene_c2_armoury"}  # added, and extended
+    assert nodes["scene_c2_staff"]["class"] == "outside"
+    assert "blue: a scene of a scene pack" in nodes["legend"]["label"]
+    added = [
+        i for i, e in enumerate(graph["edges"]) if e["label"] == "side-print-shop"
+    ]  # the choice the pack adds to c2-armoury is drawn thick
+    text = to_mermaid(story, view(story, pack=SIDE, packs=[SIDE]))
+    assert f"linkStyle {added[0]} stroke:#1f5fa8" in text
+
+
+def test_the_whole_story_with_a_pack_marks_its_scenes(petrograd_command):
+    done = subprocess.run(
+        [*petrograd_command, "graph", "--scenes", str(SIDE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    graph = parse_mermaid(done.stdout)
+    packs = [k for k, v in graph["nodes"].items() if v["class"] == "pack"]
+    assert packs == ["scene_side_print_shop"] and "legend" in graph["nodes"]
+    plain = subprocess.run(
+        [*petrograd_command, "graph"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    assert ":::pack" not in plain and "legend[" not in plain  # no pack: no legend
+
+
+def test_effects_label_the_edges_escaped(tricky_story):
+    graph = parse_mermaid(to_mermaid(tricky_story, view(tricky_story, effects=True)))
+    labels = {e["label"] for e in graph["edges"]}
+    assert "up<br/>n += 10; flag = true" in labels
+    assert "locked<br/>if n #62;= 3" in labels  # no effects: no second line
+    assert "up" in {e["label"] for e in parse_mermaid(to_mermaid(tricky_story))["edges"]}
+    long = Way(tricky_story.scenes["a"], tricky_story.scenes["a"].choices[0])
+    assert len(long.effects) <= 48
+
+
+@NEEDS_DOT
+def test_dot_effects_render(tricky_story):
+    data = render_json(to_dot(tricky_story, view(tricky_story, effects=True)))
+    assert "up\\nn += 10; flag = true" in {e["label"] for e in data["edges"]}
+
+
+@NEEDS_DOT
+def test_the_shipped_storys_dot_graph_fits_a_screens_shape(shipped_story):
+    """Ranked top to bottom, the viewpoints' chapters side by side: measured with
+    `dot -Tsvg`, about 3,400 x 4,400 points, where left to right it was 15,337 x 1,645."""
+    text = to_dot(shipped_story)
+    assert "rankdir=TB" in text
+    svg = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, timeout=60)
+    found = re.search(r'<svg width="(\d+)pt" height="(\d+)pt"', svg.stdout)
+    assert found, svg.stdout[:300]
+    width, height = int(found[1]), int(found[2])
+    assert max(width, height) < 6_000 and 0.4 < width / height < 2.5, (width, height)

@@ -13,8 +13,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     graph = commands.add_parser(
         "graph",
         help="write the scene graph (Mermaid or Graphviz DOT)",
-        description="Write the scene graph: chapters as clusters, endings marked, divergent "
-        "choices dashed, conditional choices labelled with their condition.",
+        description="Write the scene graph: chapters as clusters (top to bottom), endings "
+        "marked, divergent choices dashed, conditional choices labelled with their condition, "
+        "the scenes and choices of scene packs in blue.",
     )
     graph.add_argument(
         "--format",
@@ -30,16 +31,41 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="FILE",
         help="write to FILE instead of standard output",
     )
+    graph.add_argument(
+        "--chapter",
+        default=None,
+        metavar="ID",
+        help="draw one chapter (and, as plain boxes, the scenes it leads to or comes from)",
+    )
+    graph.add_argument(
+        "--pack",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="draw only the scenes a scene pack adds or extends (the pack is loaded too)",
+    )
+    graph.add_argument(
+        "--effects", action="store_true", help="label each choice with its effects as well"
+    )
     add_story_options(graph)
 
 
 def run(args: argparse.Namespace) -> int:
-    from game.tools.graph import render
+    from game.tools.graph import render, view
 
+    if args.pack is not None and args.pack not in args.scenes:
+        args.scenes = [*args.scenes, args.pack]
     story = load_or_report(args)
     if story is None:
         return 1
-    text = render(story, args.format)
+    try:
+        shown = view(
+            story, chapter=args.chapter, pack=args.pack, packs=args.scenes, effects=args.effects
+        )
+    except ValueError as exc:  # UnknownChapter too
+        err(str(exc))
+        return 1
+    text = render(story, args.format, shown)
     if args.output is None:
         sys.stdout.write(text)
         return 0

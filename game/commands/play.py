@@ -22,7 +22,8 @@ from game.commands.common import (
 
 if TYPE_CHECKING:
     from game.classroom.session import ClassroomSession
-    from game.session import PlaySession
+    from game.engine import Story
+    from game.session import PlaySession, Rules
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,6 +60,20 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--dev",
         action="store_true",
         help="for authors: reload the story whenever its files change, keeping your place",
+    )
+    play.add_argument(
+        "--start",
+        default=None,
+        metavar="SCENE",
+        help="with --dev: start a test game at this scene (on history's path to it)",
+    )
+    play.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --dev: start a test game with this variable set (repeatable)",
     )
     play.add_argument(
         "--web",
@@ -106,6 +121,13 @@ def run(args: argparse.Namespace) -> int:
         if assignment is None:
             folder = open_tab_folder(folder if args.data_dir is not None else None)
     session = PlaySession(story, folder, seed=args.seed)
+    if args.start is not None or args.settings:
+        rules = dev_rules_or_report(story, args)
+        if rules is None:
+            return 2
+        session.rules = rules
+        # a test game keeps its saves and endings apart: the player's own are never touched
+        session.use_folder(folder / "test-games")
     classroom = None
     if assignment is not None:
         from game.classroom.session import ClassroomSession
@@ -137,6 +159,40 @@ def run(args: argparse.Namespace) -> int:
     return run_app(
         session, classroom=classroom, resume=args.resume, watch=watch, viewpoint=viewpoint
     )
+
+
+def dev_rules_or_report(story: Story, args: argparse.Namespace) -> Rules | None:
+    """The rules of `--dev --start SCENE --set NAME=VALUE`: every new game a dev start
+    there (see game/engine/game.py `Game`); None, having said why, when they are used
+    without --dev (a usage error), with another way to begin, or name what the story lacks."""
+    import difflib
+
+    from game.engine.game import dev_setting
+    from game.session import Rules
+
+    usage = "usage: petrograd play --dev [--start SCENE] [--set NAME=VALUE ...]"
+    if not args.dev:
+        sys.stderr.write(f"{usage}\n")
+        err("--start and --set begin an author's test game: use them with --dev")
+        return None
+    if args.resume or args.assignment is not None:
+        sys.stderr.write(f"{usage}\n")
+        err("--start and --set begin a new test game: not with --continue or --assignment")
+        return None
+    if args.start is not None and args.start not in story.scenes:
+        near = difflib.get_close_matches(args.start, list(story.scenes), n=3)
+        hint = f"did you mean {' or '.join(near)}?" if near else "petrograd graph lists them"
+        err(f"the story has no scene '{args.start}' to start at ({hint})")
+        return None
+    values = {}
+    for setting in args.settings:
+        try:
+            name, value = dev_setting(story, setting)
+        except ValueError as exc:
+            err(f"--set: {exc}")
+            return None
+        values[name] = value
+    return Rules(start=args.start, variables=values)
 
 
 def follow_in_status_file(session: PlaySession, classroom: ClassroomSession | None) -> None:

@@ -224,17 +224,37 @@ class Game:
         seed: int | None = None,
         start: str | None = None,
         clock: Callable[[], str] = _utc_now,
+        variables: Mapping[str, Value] | None = None,
     ) -> None:
         """A new playthrough from the story's start, or from `start` (a scene id) if given.
 
         Starting later in the story, the variables (and the memory of scenes and
         choices) are those the path of history (every faithful choice) brings to that
         scene, so the scene reads as it should.
+
+        `variables` (for authors, `play --dev --start/--set`; read them with
+        `dev_setting`) are laid over those, each kept within its range. Such a
+        playthrough is a dev start: its record keeps the start and every starting
+        variable (so undo, saves and live reload replay it), and says `dev: true` in its
+        extra part; it is never taken for a real one (`origin_problem` refuses it).
         """
         if start is not None and start not in story.scenes:
             raise ChoiceUnavailable(f"there is no scene '{start}' to start from")
         start = start or story.start
         initial = starting_variables(story, start)
+        extra: dict[str, object] = {}
+        if variables is not None:
+            unknown = sorted(name for name in variables if name not in story.variables)
+            if unknown:
+                raise ChoiceUnavailable(f"the story has no variable '{unknown[0]}'")
+            merged = (
+                dict(initial)
+                if initial is not None
+                else {name: var.initial for name, var in story.variables.items()}
+            )
+            for name, value in variables.items():
+                merged[name] = story.variables[name].clamp(value)
+            initial, extra = merged, {"dev": True}
         self.story = story
         #: The scene this playthrough began from (the story's start unless an assignment says).
         self.start = start
@@ -249,7 +269,7 @@ class Game:
         # The record is kept as its fields without steps plus a list of steps, and made
         # into a (frozen) Record only when read: a choice appends, it does not copy.
         self._blank = Record(
-            story.id, story.version, story.content_hash, self.seed, start, initial=initial
+            story.id, story.version, story.content_hash, self.seed, start, (), extra, initial
         )
         self._steps: list[Step] = []
         self._record: Record | None = self._blank
@@ -276,6 +296,12 @@ class Game:
         """A copy of every declared variable, hidden ones included (not the memory)."""
         state = self._runner.variables
         return {name: state[name] for name in self.story.variables}
+
+    @property
+    def state(self) -> dict[str, Value]:
+        """A copy of the whole state: every variable and the memory of the scenes and
+        choices passed (what conditions and conditional text read; for tools)."""
+        return dict(self._runner.variables)
 
     @property
     def record(self) -> Record:
@@ -406,6 +432,7 @@ class Game:
                 self.story.content_hash,
                 new_seed,
                 self.start,
+                extra=self._blank.extra,
                 initial=self._blank.initial,
             )
         )
@@ -615,6 +642,48 @@ class Game:
         return tuple(due)
 
 
+def dev_setting(story: Story, setting: str) -> tuple[str, Value]:
+    """Read one `--set NAME=VALUE` for a dev start: the variable's name and its value,
+    of the variable's declared type (true/false, or a whole number within its range).
+    Raises ValueError saying what is wrong and what would do (the names nearest an
+    unknown one, the range of a number)."""
+    import difflib
+
+    name, equals, text = setting.partition("=")
+    name, text = name.strip(), text.strip()
+    if not equals or not name:
+        raise ValueError(f"'{setting}' is not NAME=VALUE (for example: --set trust=3)")
+    var = story.variables.get(name)
+    if var is None:
+        known = sorted(story.variables)
+        near = difflib.get_close_matches(name, known, n=3)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        listed = ", ".join(known) if known else "none"
+        raise ValueError(f"the story has no variable '{name}' ({hint}its variables: {listed})")
+    if var.type == "bool":
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"'{name}' is true or false, not '{text}'")
+        return name, text.lower() == "true"
+    low = var.minimum
+    high = var.maximum
+    shown_range = (
+        f"from {low} to {high}"
+        if low is not None and high is not None
+        else f"at least {low}"
+        if low is not None
+        else f"at most {high}"
+        if high is not None
+        else "any whole number"
+    )
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"'{name}' is a whole number ({shown_range}), not '{text}'") from None
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ValueError(f"'{name}' is {shown_range}; {number} is outside its range")
+    return name, number
+
+
 def starting_variables(story: Story, start: str) -> dict[str, Value] | None:
     """The variables a playthrough that begins at `start` records as its `initial`: None
     at the story's start (the declared values), else those the path of history brings
@@ -640,6 +709,8 @@ def origin_problem(
     `moved=True`, for a record of another version of the story (whose start may have
     moved since), accepts any scene that is not an ending as its start."""
     allowed = (start,) if start is not None else story.starts
+    if record.extra.get("dev") is True:
+        return "it is an author's test game (a dev start with its own start or variables)"
     if record.start not in story.scenes:
         return f"it starts at the scene '{record.start}', which this story does not have"
     if story.scenes[record.start].ending is not None:

@@ -355,16 +355,17 @@ def _syntax_problem(exc: Any, display: str, lines: list[str]) -> Problem:
     message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
     if mark is None:
         return Problem(Mark(display), "yaml-syntax", message)
-    at = min(mark.line, len(lines) - 1) if lines else 0
+    at = mark.line  # where the parser gave up (it may be the line after the last)
 
     def found(line: int, column: int, text: str) -> Problem:
         return Problem(Mark(display, line + 1, column + 1), "yaml-syntax", text)
 
     if context is not None and (exc.context or "").startswith("while scanning a quoted scalar"):
-        opened = min(context.line, len(lines) - 1)
-        return found(opened, context.column, _unclosed_message(lines[opened], context.column))
-    for index in range(0, at + 1):  # the first quote left open before the parser gave up
-        column = _unclosed_quote(lines[index]) if index < at else None
+        opened = context.line
+        text = lines[opened] if opened < len(lines) else ""
+        return found(opened, context.column, _unclosed_message(text, context.column))
+    for index in range(0, min(at, len(lines))):  # the first quote left open before that
+        column = _unclosed_quote(lines[index])
         if column is not None:
             return found(
                 index,
@@ -372,7 +373,7 @@ def _syntax_problem(exc: Any, display: str, lines: list[str]) -> Problem:
                 _unclosed_message(lines[index], column)
                 + f" (the parser read on to line {at + 1} looking for its end)",
             )
-    line = lines[at] if lines else ""
+    line = lines[at] if at < len(lines) else ""
     entry = _ENTRY.match(line)
     key = entry.group(2) if entry else None
     value = entry.group(3) if entry else ""

@@ -166,10 +166,12 @@ def autoplay(
     progress: Callable[[int], None] | None = None,
     every: int = 250,
     start: str | None = None,
+    observe: Callable[[Game], object] | None = None,
 ) -> Report:
     """Play `runs` playthroughs with seeds `seed`, `seed + 1`, ..., from `start` (a
     viewpoint's), or else from each of the story's starts in turn (run i from the i-th,
-    round the viewpoints); `progress(done)` is called every `every` runs and at the end."""
+    round the viewpoints); `progress(done)` is called every `every` runs and at the end;
+    `observe(game)`, if given, at each run's start and after each choice."""
     report = Report(
         story, runs, seed, strategy, scope=frozenset(linked_scenes(story, start)) if start else None, start=start
     )
@@ -191,6 +193,8 @@ def autoplay(
             pick = game.random.choice
             scene = game.scene
             scene_counts[scene.id] += 1
+            if observe is not None:
+                observe(game)
             steps = 0
             try:
                 while scene.ending is None:
@@ -204,6 +208,8 @@ def autoplay(
                         open_choices = _pool(open_choices, strategy)
                     choice = open_choices[0] if len(open_choices) == 1 else pick(open_choices)
                     game.choose(choice.id)
+                    if observe is not None:
+                        observe(game)
                     choice_counts[scene.id, choice.id] += 1
                     scene = game.scene
                     scene_counts[scene.id] += 1

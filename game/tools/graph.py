@@ -20,7 +20,10 @@ support cannot express what an author needs from this map:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from game.engine.machine import build_machine, trigger_name
@@ -35,6 +38,10 @@ ENDING_COLOURS = {
     "defeat": ("#f6d3d3", "#b03030"),
 }
 DIVERGENT_COLOUR = "#b03030"
+#: Fill and border of a scene a pack adds; the colour of a choice a pack adds.
+PACK_COLOURS = ("#dce8f8", "#1f5fa8")
+#: The longest an effects label is before it is cut with '...'.
+EFFECTS_WIDTH = 48
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,12 @@ class Way:
         if self.choice.condition_text:
             return f"{self.choice.id}\nif {self.choice.condition_text}"
         return self.choice.id
+
+    @property
+    def effects(self) -> str:
+        """The choice's effects, short: 'n += 10; flag = true' ('' when it has none)."""
+        text = "; ".join(str(effect) for effect in self.choice.effects)
+        return text if len(text) <= EFFECTS_WIDTH else text[: EFFECTS_WIDTH - 3].rstrip() + "..."
 
 
 def ways(story: Story) -> list[Way]:
@@ -68,6 +81,123 @@ def ways(story: Story) -> list[Way]:
                 assert transition.dest == way.choice.target
                 out.append(way)
     return out
+
+
+class UnknownChapter(ValueError):
+    """`--chapter` names no chapter of the story; the message lists the real ones."""
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What one graph shows: the scenes drawn in full (in their chapters' clusters); the
+    scenes they lead to or come from are drawn as plain boxes (`None`: every scene)."""
+
+    full: frozenset[str] | None = None
+    #: The scenes a pack adds and the choices it adds (drawn in the pack's style).
+    pack_scenes: frozenset[str] = frozenset()
+    pack_choices: frozenset[tuple[str, str]] = frozenset()
+    #: Label each edge with the choice's effects as well.
+    effects: bool = False
+    #: What the graph is of, after the story's title ("chapter X", "the pack DIR").
+    subject: str = ""
+    packs: tuple[str, ...] = field(default=())
+
+    def shows(self, scene_id: str) -> bool:
+        return self.full is None or scene_id in self.full
+
+
+def _inside(path: str, folder: Path) -> bool:
+    try:
+        return Path(path).resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def pack_parts(story: Story, folder: Path) -> tuple[set[str], set[tuple[str, str]]]:
+    """The scenes a pack (a folder of scene files loaded with the story) adds, and the
+    choices it adds to the story's scenes (`extends:`), as (scene, choice) ids."""
+    scenes = {s.id for s in story.scenes.values() if _inside(s.mark.path, folder)}
+    choices = {
+        (scene.id, choice.id)
+        for scene in story.scenes.values()
+        if scene.id not in scenes
+        for choice in scene.choices
+        if _inside(choice.mark.path, folder)
+    }
+    return scenes, choices
+
+
+def view(
+    story: Story,
+    *,
+    chapter: str | None = None,
+    pack: Path | None = None,
+    packs: Sequence[Path] = (),
+    effects: bool = False,
+) -> View:
+    """The view `petrograd graph` draws: all of it, one chapter (`chapter`, an id; raises
+    UnknownChapter), or what one pack adds or extends (`pack`, one of the `packs` the
+    story was loaded with; raises ValueError when it adds nothing). Every pack's scenes
+    and choices are marked."""
+    marked_scenes: set[str] = set()
+    marked_choices: set[tuple[str, str]] = set()
+    for folder in dict.fromkeys([*packs, *([pack] if pack is not None else [])]):
+        added, extended = pack_parts(story, folder)
+        marked_scenes |= added
+        marked_choices |= extended
+    full: set[str] | None = None
+    subject = ""
+    if chapter is not None:
+        if chapter not in story.chapters:
+            near = difflib.get_close_matches(chapter, list(story.chapters), n=3)
+            hint = f"did you mean {' or '.join(near)}? " if near else ""
+            raise UnknownChapter(
+                f"the story has no chapter '{chapter}' ({hint}its chapters: "
+                f"{', '.join(story.chapters)})"
+            )
+        full = {s.id for s in story.scenes.values() if s.chapter == chapter}
+        subject = f"chapter {chapter}"
+    if pack is not None:
+        added, extended = pack_parts(story, pack)
+        if not added and not extended:
+            raise ValueError(f"the folder {pack} adds or extends no scene of this story")
+        mine = added | {scene for scene, _choice in extended}
+        full = mine if full is None else full & mine
+        subject = " and ".join(filter(None, [subject, f"the pack {pack.name}"]))
+    return View(
+        None if full is None else frozenset(full),
+        frozenset(marked_scenes),
+        frozenset(marked_choices),
+        effects,
+        subject,
+        tuple(str(p) for p in packs),
+    )
+
+
+def _drawn(story: Story, shown: View) -> tuple[list[Way], list[str]]:
+    """The edges to draw (from or into a scene drawn in full) and the plain boxes they need."""
+    drawn = [w for w in ways(story) if shown.shows(w.scene.id) or shown.shows(w.choice.target)]
+    boxes: dict[str, None] = {}
+    for way in drawn:
+        for end in (way.scene.id, way.choice.target):
+            if not shown.shows(end):
+                boxes.setdefault(end, None)
+    return drawn, list(boxes)
+
+
+def _label(way: Way, shown: View) -> str:
+    if shown.effects and way.effects:
+        return f"{way.label}\n{way.effects}"
+    return way.label
+
+
+def _legend(shown: View, boxes: list[str]) -> str | None:
+    lines = []
+    if shown.pack_scenes or shown.pack_choices:
+        lines.append("blue: a scene of a scene pack; thick: a choice a pack adds")
+    if boxes:
+        lines.append("dashed box: a scene outside this view")
+    return "\n".join(lines) if lines else None
 
 
 def _chapters(story: Story) -> list[tuple[str, str, list[Scene]]]:
@@ -101,11 +231,16 @@ def _scene_text(scene: Scene) -> tuple[str, str]:
     return scene.title, scene.id
 
 
-def render(story: Story, fmt: Format = "mermaid") -> str:
-    """The story's scene graph in the given format, ending with a newline."""
+def _title(story: Story, shown: View) -> str:
+    return f"{story.title} {story.version}" + (f": {shown.subject}" if shown.subject else "")
+
+
+def render(story: Story, fmt: Format = "mermaid", shown: View | None = None) -> str:
+    """The story's scene graph (or the part `shown` says) in the given format, ending with
+    a newline."""
     if fmt == "dot":
-        return to_dot(story)
-    return to_mermaid(story)
+        return to_dot(story, shown)
+    return to_mermaid(story, shown)
 
 
 # ---------------------------------------------------------------- Graphviz DOT
@@ -116,19 +251,30 @@ def _dot_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def to_dot(story: Story) -> str:
-    """Graphviz DOT: one `cluster_` subgraph per chapter."""
+def to_dot(story: Story, shown: View | None = None) -> str:
+    """Graphviz DOT: one `cluster_` subgraph per chapter, ranked top to bottom so that each
+    viewpoint's chapters run down the page side by side (a whole story fits a screen's
+    shape, where left to right it was one very long strip)."""
+    shown = shown or View()
+    drawn, boxes = _drawn(story, shown)
     lines = [
         f"// {story.title} {story.version}: the scene graph (petrograd graph --format dot)",
         "// Solid edges are faithful choices, dashed red ones divergent; endings have a double border.",
         f"digraph {_dot_string(story.id)} {{",
-        "  graph [rankdir=LR, fontname=Helvetica, compound=true, "
-        f"label={_dot_string(f'{story.title} {story.version}')}, labelloc=t];",
+        "  graph [rankdir=TB, ranksep=0.35, nodesep=0.25, fontname=Helvetica, compound=true, "
+        f"label={_dot_string(_title(story, shown))}, labelloc=t];",
         '  node [shape=box, style="rounded,filled", fillcolor=white, fontname=Helvetica, fontsize=11];',
         "  edge [fontname=Helvetica, fontsize=9];",
-        '  "__start__" [shape=circle, label="", width=0.2, style=filled, fillcolor=black];',
     ]
+    starts = [(start, name) for start, name in _starts(story) if shown.shows(start)]
+    if starts:
+        lines.append(
+            '  "__start__" [shape=circle, label="", width=0.2, style=filled, fillcolor=black];'
+        )
     for chapter_id, title, scenes in _chapters(story):
+        scenes = [s for s in scenes if shown.shows(s.id)]
+        if not scenes:
+            continue
         lines.append(f"  subgraph {_dot_string('cluster_' + chapter_id)} {{")
         lines.append(f'    graph [label={_dot_string(title)}, style="rounded", color=grey];')
         for scene in scenes:
@@ -143,26 +289,49 @@ def to_dot(story: Story) -> str:
                     f'color="{border}"',
                     f"class={_dot_string('ending ' + scene.ending.kind)}",
                 ]
+            elif scene.id in shown.pack_scenes:
+                fill, border = PACK_COLOURS
+                attrs += [f'fillcolor="{fill}"', f'color="{border}"', 'class="pack"']
             lines.append(f"    {_dot_string(scene.id)} [{', '.join(attrs)}];")
         lines.append("  }")
-    for number, (start, name) in enumerate(_starts(story)):
+    for scene_id in boxes:
+        scene = story.scenes[scene_id]
+        heading, ident = _scene_text(scene)
+        lines.append(
+            f"  {_dot_string(scene_id)} [label={_dot_string(heading + chr(10) + ident)}, "
+            'style="rounded,dashed", color=grey, fontcolor=grey30, class="outside"];'
+        )
+    for number, (start, name) in enumerate(starts):
         node = _dot_string("__start__" if number == 0 else f"__start_{number}__")
         if number:  # the first is drawn above, with the graph's defaults
             lines.append(
-                f"  {node} [shape=circle, label=\"\", width=0.2, style=filled, "
+                f'  {node} [shape=circle, label="", width=0.2, style=filled, '
                 f"fillcolor=black, xlabel={_dot_string(name)}];"
             )
         lines.append(f"  {node} -> {_dot_string(start)};")
-    for way in ways(story):
-        attrs = [f"label={_dot_string(way.label)}", f"class={_dot_string(way.choice.history)}"]
+    for way in drawn:
+        attrs = [
+            f"label={_dot_string(_label(way, shown))}",
+            f"class={_dot_string(way.choice.history)}",
+        ]
         if way.choice.history == "divergent":
             attrs += [
                 "style=dashed",
                 f'color="{DIVERGENT_COLOUR}"',
                 f'fontcolor="{DIVERGENT_COLOUR}"',
             ]
+        elif (way.scene.id, way.choice.id) in shown.pack_choices:
+            attrs.append(f'color="{PACK_COLOURS[1]}"')
+        if (way.scene.id, way.choice.id) in shown.pack_choices:
+            attrs.append("penwidth=2.5")
         lines.append(
             f"  {_dot_string(way.scene.id)} -> {_dot_string(way.choice.target)} [{', '.join(attrs)}];"
+        )
+    legend = _legend(shown, boxes)
+    if legend is not None:
+        lines.append(
+            f'  "__legend__" [shape=note, style=filled, fillcolor="#f4f4f4", '
+            f"fontsize=10, label={_dot_string(legend)}];"
         )
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -184,21 +353,32 @@ def mermaid_id(kind: str, ident: str) -> str:
     return f"{kind}_{ident.replace('-', '_')}"
 
 
-def to_mermaid(story: Story) -> str:
-    """A Mermaid flowchart: one subgraph per chapter, divergent edges dashed (`-.->`) and red."""
+def to_mermaid(story: Story, shown: View | None = None) -> str:
+    """A Mermaid flowchart, top to bottom: one subgraph per chapter, divergent edges dashed
+    (`-.->`) and red."""
+    shown = shown or View()
+    drawn, boxes = _drawn(story, shown)
     lines = [
-        f"%% {story.title} {story.version}: the scene graph (petrograd graph)",
+        f"%% {_title(story, shown)}: the scene graph (petrograd graph)",
         "%% Solid edges are faithful choices, dashed red ones divergent; endings are rounded and coloured.",
-        "flowchart LR",
+        "flowchart TB",
     ]
     for kind, (fill, border) in ENDING_COLOURS.items():
         lines.append(f"  classDef {kind} fill:{fill},stroke:{border},stroke-width:3px")
     lines.append("  classDef start fill:#333,stroke:#333,color:#fff")
-    starts = _starts(story)
+    lines.append(
+        f"  classDef pack fill:{PACK_COLOURS[0]},stroke:{PACK_COLOURS[1]},stroke-width:2px"
+    )
+    lines.append("  classDef outside fill:#fff,stroke:#999,color:#555,stroke-dasharray:4 3")
+    lines.append("  classDef legend fill:#f4f4f4,stroke:#bbb,color:#333")
+    starts = [(start, name) for start, name in _starts(story) if shown.shows(start)]
     for number, (_start, name) in enumerate(starts):
         suffix = "" if number == 0 else f"_{number}"
         lines.append(f'  story_start{suffix}(("{_mermaid_text(name)}")):::start')
     for chapter_id, title, scenes in _chapters(story):
+        scenes = [s for s in scenes if shown.shows(s.id)]
+        if not scenes:
+            continue
         lines.append(f'  subgraph {mermaid_id("chapter", chapter_id)}["{_mermaid_text(title)}"]')
         for scene in scenes:
             heading, ident = _scene_text(scene)
@@ -206,21 +386,36 @@ def to_mermaid(story: Story) -> str:
             node = mermaid_id("scene", scene.id)
             if scene.ending is not None:
                 lines.append(f'    {node}(["{text}"]):::{scene.ending.kind}')
+            elif scene.id in shown.pack_scenes:
+                lines.append(f'    {node}["{text}"]:::pack')
             else:
                 lines.append(f'    {node}["{text}"]')
         lines.append("  end")
+    for scene_id in boxes:
+        heading, ident = _scene_text(story.scenes[scene_id])
+        text = _mermaid_text(f"{heading}\n{ident}")
+        lines.append(f'  {mermaid_id("scene", scene_id)}["{text}"]:::outside')
+    legend = _legend(shown, boxes)
+    if legend is not None:
+        lines.append(f'  legend["{_mermaid_text(legend)}"]:::legend')
     for number, (start, _name) in enumerate(starts):
         suffix = "" if number == 0 else f"_{number}"
         lines.append(f"  story_start{suffix} --> {mermaid_id('scene', start)}")
     divergent = []
-    for index, way in enumerate(ways(story), start=len(starts)):  # the start arrows first
+    thick = []
+    for index, way in enumerate(drawn, start=len(starts)):  # the start arrows first
         arrow = "-.->" if way.choice.history == "divergent" else "-->"
         if way.choice.history == "divergent":
             divergent.append(index)
+        elif (way.scene.id, way.choice.id) in shown.pack_choices:
+            thick.append(index)
         source = mermaid_id("scene", way.scene.id)
         target = mermaid_id("scene", way.choice.target)
-        lines.append(f'  {source} {arrow}|"{_mermaid_text(way.label)}"| {target}')
+        lines.append(f'  {source} {arrow}|"{_mermaid_text(_label(way, shown))}"| {target}')
     if divergent:
         numbers = ",".join(str(n) for n in divergent)
         lines.append(f"  linkStyle {numbers} stroke:{DIVERGENT_COLOUR},color:{DIVERGENT_COLOUR}")
+    if thick:
+        numbers = ",".join(str(n) for n in thick)
+        lines.append(f"  linkStyle {numbers} stroke:{PACK_COLOURS[1]},stroke-width:3px")
     return "\n".join(lines) + "\n"

@@ -30,7 +30,7 @@ import difflib
 import errno
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -207,8 +207,10 @@ def run_plan(
     *,
     default_story: Path,
     default_packs: Sequence[Path] = (),
+    observe: Callable[[Game], object] | None = None,
 ) -> PlanResult:
-    """Play one plan; stop at the first mismatch."""
+    """Play one plan; stop at the first mismatch. `observe(game)` is called at the start
+    and after each step (`petrograd coverage` notes what was seen)."""
     shown = display_path(path)
     result = PlanResult(shown)
     raw, problems = read_yaml_file(path, shown)
@@ -249,9 +251,13 @@ def run_plan(
         story = _starting_story(loaded, raw.get("start"))
         game = Game(story, seed=raw.get("seed", 1), clock=lambda: "")
         try:
+            if observe is not None:
+                observe(game)
             for step in raw["steps"]:
                 _run_step(game, step, result)
                 result.steps += 1
+                if observe is not None:
+                    observe(game)
         finally:
             game.close()
     except _Mismatch as mismatch:

@@ -92,3 +92,58 @@ async def test_the_tui_reloads_live(tmp_path):
         assert app.session.game is not None and len(app.session.game.record.steps) == 1
         await pilot.press("1")  # the game goes on with the last good story
         assert len(app.session.game.record.steps) == 2
+
+
+async def test_fixing_a_broken_edit_clears_its_error_notice_at_once(tmp_path):
+    folder = tmp_path / "story"
+    shutil.copytree(write(tmp_path / "src", {"story.yaml": STORY_YAML, "one.yaml": LOOP}), folder)
+    story = load_story([folder], assets=assets_dir())
+    app = PetrogradApp(
+        PlaySession(story, tmp_path / "data", seed=1), watch=StoryWatch([folder], assets_dir())
+    )
+
+    def toasts() -> list[str]:  # what the notices on screen say
+        return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+    async def wait_for(condition, what: str) -> None:
+        deadline = time.monotonic() + 5
+        while not condition():
+            assert time.monotonic() < deadline, what
+            await pilot.pause(0.1)
+
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("enter", "1")
+        touch_later(folder / "one.yaml", "chapter: [broken\n")
+        await wait_for(lambda: any("yaml-syntax" in t for t in toasts()), "no error notice")
+        touch_later(folder / "one.yaml", LOOP.replace("Text of", "Mended text of"))
+        await wait_for(lambda: not app.story_problems, "the fixed story did not load")
+        await pilot.pause()
+        shown = toasts()
+        assert not any("yaml-syntax" in t or "has errors" in t for t in shown), shown
+        assert any("Fixed: the story loads again." in t for t in shown), shown
+        assert len(app.session.game.record.steps) == 1
+
+
+def test_the_plain_player_says_once_that_a_broken_edit_is_fixed(tmp_path):
+    import io
+
+    from game.plain import PlainPlayer
+
+    folder = write(tmp_path / "story", {"story.yaml": STORY_YAML, "one.yaml": LOOP})
+    session = PlaySession(load_story([folder], assets=assets_dir()), tmp_path / "data", seed=1)
+    session.new_game()
+    out = io.StringIO()
+    player = PlainPlayer(
+        session, io.StringIO(), out, watch=StoryWatch([folder], assets_dir()), width=80
+    )
+    touch_later(folder / "one.yaml", "chapter: [broken\n")
+    player.reload_if_changed()
+    assert "The story has errors" in out.getvalue() and "yaml-syntax" in out.getvalue()
+    touch_later(folder / "one.yaml", LOOP.replace("Text of", "Mended text of"))
+    player.reload_if_changed()
+    assert out.getvalue().count("(Fixed: the story loads again.)") == 1
+    assert "Mended text of" in out.getvalue()
+    touch_later(folder / "one.yaml", LOOP.replace("Text of", "Once more, text of"))
+    player.reload_if_changed()
+    assert out.getvalue().count("(Fixed: the story loads again.)") == 1
+    assert out.getvalue().rstrip().count("(The story was reloaded.)") == 1
