@@ -240,6 +240,8 @@ class PlainPlayer:
         #: The assignment's session, when the game is played for one.
         self.classroom = classroom
         self.watch = watch
+        #: In --dev mode: whether the last edit did not load (so the next that loads says "fixed").
+        self.story_broken = False
         self.story: Story = session.story
         self.stdin = stdin
         self.stdout = stdout
@@ -288,6 +290,8 @@ class PlainPlayer:
 
     def show_title(self) -> None:
         self.wrap(self.story.title)
+        if self.story.byline:  # the story's own ("" for none)
+            self.wrap(self.story.byline)
         self.say()
         for paragraph in paragraphs(self.story.intro):
             self.wrap(paragraph)
@@ -306,9 +310,11 @@ class PlainPlayer:
         for paragraph in frame.plain_text():
             self.wrap(paragraph)
             self.say()
-        self.wrap(
-            f"{wording.SOURCES_HEADING}: " + ", ".join(c.id for c in frame.citations), hang="  "
-        )
+        if frame.citations:  # a story of its own may cite nothing
+            self.wrap(
+                f"{wording.SOURCES_HEADING}: " + ", ".join(c.id for c in frame.citations),
+                hang="  ",
+            )
         if frame.ended:
             self.show_ending(frame)
             return
@@ -561,6 +567,7 @@ class PlainPlayer:
         if self.watch is None or not self.watch.changed():
             return
         story, problems = self.watch.load()
+        was_broken, self.story_broken = self.story_broken, story is None
         if story is None:
             self.say()
             self.wrap("The story has errors; the game goes on with the last version that loaded:")
@@ -570,7 +577,7 @@ class PlainPlayer:
         notice = self.session.reload(story)
         self.story = story
         self.say()
-        self.wrap("(The story was reloaded.)")
+        self.wrap("(Fixed: the story loads again.)" if was_broken else "(The story was reloaded.)")
         if notice:
             self.wrap(notice)
         self.show_frame(self.game.frame)
@@ -997,6 +1004,7 @@ def play_plain(
             if viewpoint:
                 titled, notice = True, None  # both shown already, before the menu
         session.new_game(viewpoint or None)
+        notice = " ".join(filter(None, [notice, session.rules.dev_notice])) or None
     else:
         notice = (notice or "Continuing your saved game.") + (
             f" {loaded.notice}" if loaded.notice else ""

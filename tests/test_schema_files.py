@@ -146,3 +146,114 @@ def test_generated_from_the_single_definition():
     assert choice["required"] == [key.name for key in schema.CHOICE.keys if key.required]
     assert choice["properties"]["history"]["enum"] == ["faithful", "divergent", "own"]
     assert Path(SCHEMAS["scene-file"]).stat().st_size > 1000
+
+
+# ---------------------------------------------------------------- next to a story of its own
+
+OWN_STORY = """\
+format: 1
+story:
+  id: lighthouse
+  title: The Lighthouse
+  version: 1.0.0
+  start: shore
+  sources: none
+"""
+THREE_LINE_CHAPTER = """\
+chapter:
+  id: one
+  number: 1
+  title: One
+scenes:
+  - id: shore
+    title: The Shore
+    date: 1890-03-02
+    time: dusk
+    place: the shore
+    text: The lamp is out.
+    choices:
+      - label: Climb the stairs
+        goto: lamp
+        if: visits(shore) < 2
+  - id: lamp
+    title: The Lamp
+    date: 1890-03-02
+    time: night
+    place: the lamp room
+    text: You light it.
+    ending: {id: lit, title: Lit, kind: historical, epilogue: The ships came home.}
+"""
+OWN_SOURCES = """\
+sources:
+  article:
+    author: A. Keeper
+    title: The Keeper's Log
+    published: "1891"
+  paragraphs:
+    - id: log-1
+      summary: The lamp went out on the second of March.
+"""
+
+
+def schema_command(*argv: str) -> int:
+    from game.cli import main
+
+    return main(["schema", *argv])
+
+
+def test_schema_into_a_folder_is_the_full_schema_beside_an_ordinary_story(make_story, capsys):
+    folder = make_story()
+    assert schema_command("-o", str(folder)) == 0
+    written = folder / "scene-file.schema.json"
+    assert written.read_text(encoding="utf-8") == schema_text("scene-file")
+    out = capsys.readouterr().out
+    assert "# yaml-language-server: $schema=scene-file.schema.json\n" in out
+    assert "cites Victor Serge's article" in out and "need no" not in out
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"story.yaml": OWN_STORY},
+        {"story.yaml": OWN_STORY.replace("  sources: none\n", ""), "notes/log.yaml": OWN_SOURCES},
+    ],  # the sources file may be anywhere in the folder: here in a sub-folder
+    ids=["sources-none", "own-sources-file"],
+)
+def test_schema_beside_a_story_of_its_own_is_relaxed(make_story, capsys, files):
+    folder = make_story({"one.yaml": THREE_LINE_CHAPTER}, base=False)
+    for name, text in files.items():
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    assert schema_command("--output", str(folder)) == 0
+    written = folder / "scene-file.schema.json"
+    assert written.read_text(encoding="utf-8") == schema_text("scene-file", relaxed=True)
+    assert schema_text("scene-file", relaxed=True) != schema_text("scene-file")
+    assert "need no 'sources', 'history' or 'note'" in capsys.readouterr().out
+    chapter, _ = read_yaml_text(THREE_LINE_CHAPTER, "one.yaml")
+    relaxed = jsonschema.Draft7Validator(json.loads(written.read_text()))
+    assert list(relaxed.iter_errors(chapter)) == []  # a three-line choice, no sources
+    assert list(validator("scene-file").iter_errors(chapter))  # the shipped rules refuse it
+    # --check compares with the relaxed schema, the one that belongs there.
+    assert schema_command("--check", "-o", str(folder)) == 0
+    written.write_text(schema_text("scene-file"), encoding="utf-8")
+    assert schema_command("--check", "-o", str(folder)) == 1
+    assert "out of date" in capsys.readouterr().err
+
+
+def test_a_name_ending_in_a_slash_is_a_new_folder(tmp_path, capsys):
+    assert schema_command("-o", f"{tmp_path / 'new'}/") == 0
+    assert (tmp_path / "new" / "scene-file.schema.json").read_text() == schema_text("scene-file")
+    assert schema_command("--kind", "test-plan", "-o", str(tmp_path / "new")) == 0
+    assert (tmp_path / "new" / "test-plan.schema.json").read_text() == schema_text("test-plan")
+    assert "$schema=test-plan.schema.json" in capsys.readouterr().out
+    # Without a slash, a name that is not a folder is still a file, as before.
+    assert schema_command("-o", str(tmp_path / "plain.json")) == 0
+    assert (tmp_path / "plain.json").is_file()
+
+
+def test_a_folder_name_from_outside_is_printed_escaped(tmp_path, capsys):
+    folder = tmp_path / "evil\x1b[31m"
+    folder.mkdir()
+    assert schema_command("-o", str(folder)) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "evil\\x1b[31m" in out

@@ -71,6 +71,8 @@ class PetrogradApp(App[int]):
         #: The assignment's session, when the game is played for one.
         self.classroom = classroom
         self.story = session.story
+        #: The story's own title, for the window (and screenshots), not always the shipped one.
+        self.title = session.story.title
         self.resume = resume
         #: `--viewpoint`: whom every new game plays (None: the player picks, if there is a choice).
         self.viewpoint = viewpoint
@@ -134,6 +136,10 @@ class PetrogradApp(App[int]):
                 NameScreen(assignment.title, assignment.instructions, classroom.sign_in),
                 lambda _: self.signed_in(),
             )
+        elif self.session.rules.variables is not None:  # `--dev --start/--set`: straight in
+            self.push_screen(self.title_screen())
+            self.action_new_game(asked=True)
+            self.notify(self.session.rules.dev_notice or "", title="Test game", timeout=8)
         elif not (self.resume and self.resume_at_start()):
             self.push_screen(self.title_screen())
 
@@ -212,7 +218,11 @@ class PetrogradApp(App[int]):
 
         assert self.watch is not None
         story, problems = self.watch.load()
+        was_broken = bool(self.story_problems)
         self.story_problems = problems
+        if was_broken:
+            # The last edit's errors are stale now (fixed, or replaced by this edit's).
+            self.clear_notifications()
         if story is None:
             shown = "\n".join(str(p) for p in problems[:6])
             more = f"\n... and {len(problems) - 6} more" if len(problems) > 6 else ""
@@ -225,12 +235,13 @@ class PetrogradApp(App[int]):
             return
         notice = self.session.reload(story)
         self.story = story
+        self.title = story.title
         if self.session.game is not None and not isinstance(self.screen, TitleScreen):
             self.show_scene()
         else:
             self.switch_screen(self.title_screen())
         self.notify(
-            notice or "Story reloaded.",
+            notice or ("Fixed: the story loads again." if was_broken else "Story reloaded."),
             title="Live reload",
             severity="warning" if notice else "information",
             timeout=10 if notice else 2,
@@ -298,7 +309,12 @@ class PetrogradApp(App[int]):
             )
             return
         viewpoint = viewpoint or self.viewpoint
-        if viewpoint is None and len(session.story.viewpoints) > 1 and self.classroom is None:
+        if (
+            viewpoint is None
+            and len(session.story.viewpoints) > 1
+            and self.classroom is None
+            and session.rules.start is None  # a dev start's scene says whom
+        ):
             from game.tui.screens.viewpoints import ViewpointScreen
 
             def picked(chosen: str | None) -> None:
@@ -386,7 +402,9 @@ class PetrogradApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(
                 HelpScreen(
-                    assessed=self.session.rules.assessed, classroom=self.classroom is not None
+                    self.story,
+                    assessed=self.session.rules.assessed,
+                    classroom=self.classroom is not None,
                 )
             )
 
@@ -584,7 +602,7 @@ class PetrogradApp(App[int]):
             if quit_:
                 self.exit(0)
 
-        self.push_screen(QuitScreen(), answered)
+        self.push_screen(QuitScreen(self.story.title), answered)
 
 
 def _terminal_gone() -> bool:

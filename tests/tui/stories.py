@@ -192,3 +192,79 @@ def class_assignment(folder: Path, **keys: object) -> Path:
     path = folder / "assignment.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+#: A story of its own: its own title and byline, its own sources file (no Victor Serge), and
+#: choices of three lines.
+LIGHTHOUSE = """\
+format: 1
+story:
+  id: lighthouse
+  title: The Lighthouse
+  byline: A story of the Cornish coast, 1890
+  version: 1.0.0
+  start: shore
+  intro: The lamp has gone out, and a ship is coming in.
+"""
+
+LIGHTHOUSE_SOURCES = """\
+sources:
+  article:
+    author: A. Keeper
+    title: The Keeper's Log
+    published: "1891"
+  paragraphs:
+    - id: log-1
+      summary: The lamp went out at dusk on the second of March.
+    - id: log-2
+      summary: The keeper climbed the tower and lit it again.
+"""
+
+LIGHTHOUSE_CHAPTER = """\
+chapter:
+  id: tower
+  number: 1
+  title: The Tower
+scenes:
+  - id: shore
+    title: The Shore
+    date: 1890-03-02
+    time: dusk
+    place: the shore below the tower
+    sources: [log-1]
+    text: The lamp is out, and a sail is showing past the point.
+    choices:
+      - label: Climb the stairs to the lamp
+        goto: lamp
+      - label: Wait on the shore a little longer
+        goto: shore
+        if: visits(shore) < 3
+  - id: lamp
+    title: The Lamp
+    date: 1890-03-02
+    time: night
+    place: the lamp room
+    sources: [log-2]
+    text: You light the wick, and the beam goes out over the water.
+    ending:
+      id: lit
+      title: The Ship Comes Home
+      kind: historical
+      epilogue: The ship came in safely.
+"""
+
+
+def lighthouse_story(folder: Path, *, title: str = "The Lighthouse", sources: str = "own") -> Story:
+    """LIGHTHOUSE with its sources file in a folder of its own (`sources="none"`: with
+    `sources: none` instead, and scenes that cite nothing); `title` replaces its title."""
+    folder.mkdir(parents=True, exist_ok=True)
+    story, chapter = LIGHTHOUSE.replace("The Lighthouse", title), LIGHTHOUSE_CHAPTER
+    if sources == "none":
+        story = story.replace("  start: shore\n", "  start: shore\n  sources: none\n")
+        chapter = "".join(line for line in chapter.splitlines(True) if "sources:" not in line)
+    else:
+        (folder / "notes").mkdir(exist_ok=True)
+        (folder / "notes" / "log.yaml").write_text(LIGHTHOUSE_SOURCES)
+    (folder / "story.yaml").write_text(story)
+    (folder / "tower.yaml").write_text(chapter)
+    return load_story([folder], assets=assets_dir())

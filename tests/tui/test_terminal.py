@@ -36,7 +36,7 @@ def test_petrograd_starts_in_a_terminal_and_quits(petrograd_command, tmp_path):
         child.expect("New game")
         child.expect("Quit")
         child.send("q")
-        child.expect("Quit Petrograd 1917")
+        child.expect("Quit A Night at Smolny")  # the story's own title
         child.send("y")
         child.expect(pexpect.EOF)
     finally:

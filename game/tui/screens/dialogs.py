@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,14 +14,42 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from game.engine.files import shown
+
+if TYPE_CHECKING:
+    from game.engine import Story
+
 HELP_FILE = Path(__file__).resolve().parent.parent / "help.md"
+#: `<!-- for: article own -->` in help.md: the lines after it are for those stories only.
+_FOR = re.compile(r"<!-- for: ([a-z ]+) -->")
+#: Characters Markdown gives a meaning to (all of ASCII's punctuation may be escaped).
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
 
 
-def help_text(*, assessed: bool = False, classroom: bool = False) -> str:
-    """The help, as it applies: in an assessment, what is off (undo, loading) is not
-    listed; in an assignment, the hand-in is."""
+def markdown_text(text: str) -> str:
+    """Text from outside (a story's title) as Markdown that shows it as it is: no
+    character of it is read as emphasis, a link or a heading, and none reaches the
+    terminal as a control sequence (`files.shown`)."""
+    return _MARKDOWN.sub(r"\\\1", shown(text))
+
+
+def help_text(story: Story, *, assessed: bool = False, classroom: bool = False) -> str:
+    """The help, as it applies: to the story (its title; Victor Serge and the Old Style
+    calendar only for a story that cites his article); in an assessment,
+    what is off (undo, loading) is not listed; in an assignment, the hand-in is."""
     rows = []
+    wanted = True
+    comment = False
     for line in HELP_FILE.read_text(encoding="utf-8").splitlines():
+        if found := _FOR.fullmatch(line):
+            wanted = story.citations in found.group(1).split()
+            continue
+        if comment or line.startswith("<!--"):  # a note to whoever edits the file
+            comment = "-->" not in line
+            continue
+        if not wanted:
+            continue
+        line = line.replace("{title}", markdown_text(story.title))
         if assessed and line.startswith("| Backspace or Ctrl+Z |"):
             continue
         if assessed and line.startswith("| S / L |"):
@@ -39,9 +69,9 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close")]
 
-    def __init__(self, *, assessed: bool = False, classroom: bool = False) -> None:
+    def __init__(self, story: Story, *, assessed: bool = False, classroom: bool = False) -> None:
         super().__init__()
-        self.text = help_text(assessed=assessed, classroom=classroom)
+        self.text = help_text(story, assessed=assessed, classroom=classroom)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
@@ -57,7 +87,8 @@ class HelpScreen(ModalScreen[None]):
 
 
 class QuitScreen(ModalScreen[bool]):
-    """Asks before quitting; Y or Enter quits, N or Escape goes back."""
+    """Asks before quitting ("Quit The Lighthouse?", the story's title as plain text, never
+    markup); Y or Enter quits, N or Escape goes back."""
 
     AUTO_FOCUS = "#quit-yes"
     BINDINGS = [
@@ -65,9 +96,13 @@ class QuitScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "Stay"),
     ]
 
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.story_title = title
+
     def compose(self) -> ComposeResult:
         with Vertical(id="quit-dialog", classes="dialog"):
-            yield Static("Quit Petrograd 1917?", id="quit-question")
+            yield Static(Content(f"Quit {self.story_title}?"), id="quit-question")
             with Horizontal(id="quit-buttons"):
                 yield Button("Quit (y)", id="quit-yes", variant="error")
                 yield Button("Stay (n)", id="quit-no", variant="primary")

@@ -1,4 +1,4 @@
-"""The title screen: the game's name, the moment it is set in, progress, and where to go."""
+"""The title screen: the story's title and byline, its intro, progress, and where to go."""
 
 from __future__ import annotations
 
@@ -52,8 +52,11 @@ class TitleScreen(Screen[None]):
         seen, scenes, reached, endings = self.session.progress
         on_screen = self.session.in_progress  # a game under way, even if its save failed
         with VerticalScroll(classes="screen-body", id="title-body"):
-            yield Static(Content(story.title.upper()).stylize("bold"), id="game-title")
-            yield Static(Content("A story of October 1917, after Victor Serge"), id="game-subtitle")
+            # The story's own title and byline, as plain text: never markup from a story file.
+            title = Content(story.title.upper()).stylize("bold")
+            yield Static(title, id="game-title", classes="" if story.byline else "alone")
+            if story.byline:
+                yield Static(Content(story.byline), id="game-subtitle")
             yield Static(
                 Content("\n\n").join(Content(p) for p in paragraphs(story.intro)), id="intro"
             )
