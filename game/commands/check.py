@@ -249,8 +249,9 @@ def _print_text(
     for result in results:
         s = result["story"]
         print(
-            f"ok: '{s.title}' {s.version}: {len(s.scenes)} scenes, "
-            f"{len(s.endings)} endings, {len(s.chapters)} chapter(s), no problems"
+            f"ok: '{s.title}' {s.version}: {_count(len(s.scenes), 'scene')}, "
+            f"{_count(len(s.endings), 'ending')}, {_count(len(s.chapters), 'chapter')}, "
+            "no problems"
         )
         if "assignment" in result:
             print(f"ok: the assignment {result['assignment']} has no problems")

@@ -167,7 +167,12 @@ class Frame:
     @property
     def dates(self) -> str:
         """The scene's date both ways: '25 October 1917 (7 November N.S.)'."""
-        return wording.dual_date(self.scene.date)
+        return wording.dual_date(self.scene.date, self.scene.old_style)
+
+    @property
+    def short_dates(self) -> str:
+        """The scene's date, short, for a narrow header: '25 Oct (7 Nov N.S.)'."""
+        return wording.short_dual_date(self.scene.date, self.scene.old_style)
 
     @property
     def ending_kind(self) -> str | None:

@@ -409,6 +409,8 @@ class _Builder:
         self.declared: dict[str, Variable] = {}
         #: A story of its own (own sources, or none): RELAXED_KEYS may be left out.
         self.relaxed = False
+        #: Scene dates are Old Style, shown with the New Style beside them.
+        self.old_style = True
         #: Where the paragraphs cited come from, for messages.
         self.sources_name = "assets/sources.yaml"
 
@@ -942,6 +944,7 @@ class _Builder:
             mark=mark,
             marks=raw.value_marks,
             body=self.template(raw, "text", types),
+            old_style=self.old_style,
         )
 
     # -- codex and sources
@@ -1037,6 +1040,8 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         return None
     citations = _citations(parts, meta)
     builder.relaxed = citations != "article"
+    calendar = meta.get("calendar")
+    builder.old_style = calendar == "old-style" or (calendar is None and not builder.relaxed)
     paragraphs: dict[str, Paragraph] = {}
     if citations == "own":
         paragraphs = builder.paragraphs(parts.sources_files[0][0])

@@ -193,6 +193,9 @@ class Scene:
     #: Where each key's value stands in the file, for messages.
     marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
     body: Template = field(default=plain_template(""), compare=False, repr=False)
+    #: The date is Old Style (Julian), shown with the New Style beside it; False for a
+    #: story written in today's calendar (`calendar: new-style` in story.yaml).
+    old_style: bool = True
 
     def templates(self) -> Iterator[tuple[str, Template, Choice | None]]:
         """Every text of the scene that may depend on the state, with the key it is written
@@ -228,8 +231,9 @@ class Scene:
 
     @property
     def dates(self) -> str:
-        """The date both ways: '25 October 1917 (7 November N.S.)'."""
-        return format_dates(self.date)
+        """The date both ways: '25 October 1917 (7 November N.S.)' (one way in a story in
+        today's calendar)."""
+        return format_dates(self.date, self.old_style)
 
     def choice(self, choice_id: str) -> Choice | None:
         for choice in self.choices:

@@ -480,6 +480,14 @@ STORY_META = Shape(
             "or its own sources file)",
         ),
         Key(
+            "calendar",
+            Text(words=("old-style", "new-style")),
+            required=False,
+            doc="old-style: scene dates are Old Style (Julian) and shown with the New Style "
+            "beside them; new-style: shown as written. Default: old-style for a story citing "
+            "Victor Serge's article, new-style for a story of its own",
+        ),
+        Key(
             "viewpoints",
             ListOf(VIEWPOINT, min_items=1, what="a list of viewpoints"),
             required=False,

@@ -121,8 +121,11 @@ def julian_to_gregorian(date: dt.date) -> dt.date:
     return dt.date.fromordinal(jdn - 1721425)
 
 
-def format_dates(old_style: dt.date) -> str:
-    """'25 October 1917 (7 November N.S.)'."""
+def format_dates(old_style: dt.date, calendar_old: bool = True) -> str:
+    """'25 October 1917 (7 November N.S.)'; with `calendar_old` False (a story whose dates
+    are written in today's calendar), the date alone: '2 March 1890'."""
+    if not calendar_old:
+        return f"{old_style.day} {MONTHS[old_style.month - 1]} {old_style.year}"
     new_style = julian_to_gregorian(old_style)
     first = f"{old_style.day} {MONTHS[old_style.month - 1]} {old_style.year}"
     second = f"{new_style.day} {MONTHS[new_style.month - 1]}"
@@ -131,8 +134,11 @@ def format_dates(old_style: dt.date) -> str:
     return f"{first} ({second} N.S.)"
 
 
-def short_dual_date(old_style: dt.date) -> str:
-    """'25 Oct (7 Nov N.S.)': both dates, short, for a narrow header."""
+def short_dual_date(old_style: dt.date, calendar_old: bool = True) -> str:
+    """'25 Oct (7 Nov N.S.)': both dates, short, for a narrow header ('2 Mar' alone for a
+    story in today's calendar)."""
+    if not calendar_old:
+        return f"{old_style.day} {MONTHS[old_style.month - 1][:3]}"
     new_style = julian_to_gregorian(old_style)
     return (
         f"{old_style.day} {MONTHS[old_style.month - 1][:3]} "
@@ -140,9 +146,10 @@ def short_dual_date(old_style: dt.date) -> str:
     )
 
 
-def dual_date(old_style: dt.date) -> str:
-    """'25 October 1917 (7 November N.S.)': the source's Old Style date with the New Style."""
-    return format_dates(old_style)
+def dual_date(old_style: dt.date, calendar_old: bool = True) -> str:
+    """'25 October 1917 (7 November N.S.)': the source's Old Style date with the New Style
+    (the date alone for a story in today's calendar)."""
+    return format_dates(old_style, calendar_old)
 
 
 def show_value(value: int | bool, maximum: int | None = None) -> str:

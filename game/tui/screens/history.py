@@ -22,7 +22,7 @@ def path_widgets(game: Game, timing: NoteTiming) -> list[Static]:
             Static(
                 Content.assemble(
                     Content(f"{number}. {entry.scene.title}").stylize("bold"),
-                    f" · {wording.dual_date(entry.scene.date)}",
+                    f" · {entry.scene.dates}",
                 ),
                 classes="history-scene",
             )

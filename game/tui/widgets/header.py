@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from game.engine import Frame, wording
+from game.engine import Frame
 
 SEPARATOR = "  │  "
 TIGHT = " │ "
@@ -19,7 +19,7 @@ def header_forms(frame: Frame) -> list[str]:
     """The header from its longest form to its shortest."""
     scene, chapter = frame.scene, frame.chapter
     full = [frame.chapter_heading, frame.dates, scene.time, scene.place]
-    short_dates = wording.short_dual_date(scene.date)
+    short_dates = frame.short_dates
     short = [f"Ch. {chapter.number}: {chapter.title}", short_dates, scene.time, scene.place]
     return [
         SEPARATOR.join(full),
