@@ -356,8 +356,10 @@ class PlainPlayer:
                 continue
             mark = wording.history_tag(entry.choice.history).lower()
             self.wrap(f"{number}. {entry.scene.title}: {entry.label} [{mark}]", "  ", "     ")
-            sources = f"(sources: {', '.join(entry.choice.sources)})"
-            self.wrap(f"{entry.choice.note} {sources}".lstrip(), "     ")
+            sources = entry.choice.sources  # a story of its own may cite nothing
+            cited = f"(sources: {', '.join(sources)})" if sources else ""
+            if entry.choice.note or cited:
+                self.wrap(f"{entry.choice.note} {cited}".strip(), "     ")
         if hidden:
             when = "at the end of the chapter" if timing == "chapter" else "at the ending"
             self.wrap(f"(History's notes on your choices come {when}, as your settings say.)")
@@ -718,7 +720,9 @@ class PlainPlayer:
     def say_goodbye(self, opening: str) -> None:
         """Leave, saying truly whether the game is saved."""
         self.session.flush()
-        if self.session.unsaved is None:
+        if self.session.rules.dev_notice is not None:
+            self.wrap(f"{opening}. This was a test game: your own saved game is untouched.")
+        elif self.session.unsaved is None:
             self.wrap(
                 f"{opening}. Your game is saved; 'petrograd play --plain --continue' resumes it."
             )

@@ -318,14 +318,37 @@ class PlaySession:
         from game.engine import replay
 
         self.story = story
+        lost = self._fit_test_game(story)
         if self.game is None:
-            return None
+            return lost
         result = replay(story, self.game.record)
         self.game.close()
         self.game = result.game
         if result.complete:
+            return lost
+        said = f"{result.problem[0].upper()}{result.problem[1:]}. You are back at: {self.game.scene.title}."
+        return f"{lost} {said}" if lost else said
+
+    def _fit_test_game(self, story: Story) -> str | None:
+        """After a live reload, a test game's start and variables (`--start`, `--set`)
+        that the story no longer has are dropped, and said so (else the next new game
+        could not begin)."""
+        rules = self.rules
+        if rules.variables is None:
             return None
-        return f"{result.problem[0].upper()}{result.problem[1:]}. You are back at: {self.game.scene.title}."
+        said = []
+        start = rules.start
+        if start is not None and start not in story.scenes:
+            said.append(f"the scene '{start}' is gone, so a new test game begins at the start")
+            start = None
+        variables = {k: v for k, v in rules.variables.items() if k in story.variables}
+        gone = sorted(set(rules.variables) - set(variables))
+        if gone:
+            said.append("no variable " + ", ".join(f"'{name}'" for name in gone) + " is set any more")
+        if not said:
+            return None
+        self.rules = replace(rules, start=start, variables=variables)
+        return "Test game: " + "; ".join(said) + "."
 
     # ------------------------------------------------------------ what it remembers
 

@@ -140,4 +140,33 @@ def test_a_test_game_never_touches_the_players_own_saves(
     )
     assert test.returncode == 0, test.stderr
     assert {p.name: p.read_bytes() for p in sorted((data / "saves").iterdir())} == before
+    assert "This was a test game: your own saved game is untouched." in test.stdout
+    assert "--continue" not in test.stdout
     assert any((data / "test-games" / "saves").iterdir())
+
+
+def test_a_live_reload_that_loses_the_test_games_start_says_so_and_new_games_still_begin(
+    make_story, tmp_path
+):
+    from tests.conftest import CHAPTER_YAML, STORY_YAML
+
+    from game.engine import load_story
+    from game.paths import assets_dir
+
+    folder = make_story()
+    session = PlaySession(load_story([folder], assets=assets_dir()), tmp_path / "data", seed=1)
+    session.rules = Rules(start="b", variables={"n": 3, "flag": True})
+    session.new_game()
+    (folder / "one.yaml").write_text(
+        CHAPTER_YAML.replace("- id: b", "- id: bee")
+        .replace("goto: b", "goto: bee")
+        .replace("flag", "flagged")
+    )
+    (folder / "story.yaml").write_text(STORY_YAML.replace("  flag:\n", "  flagged:\n"))
+    notice = session.reload(load_story([folder], assets=assets_dir()))
+    assert notice is not None and notice.startswith(
+        "Test game: the scene 'b' is gone, so a new test game begins at the start; "
+        "no variable 'flag' is set any more."
+    ), notice
+    game = session.new_game()  # no ChoiceUnavailable: the start is the story's own
+    assert game.scene.id == "a" and game.variables["n"] == 3

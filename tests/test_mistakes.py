@@ -52,7 +52,7 @@ def test_the_summary_ends_the_report_and_says_the_others_may_follow(capsys):
         'yaml-syntax: the quote " that opens this value is never closed; end the value with "'
     )
     last = captured.err.strip().splitlines()[-1]
-    assert last.startswith("petrograd: 1 error and 0 warnings in 1 file; start with the first")
+    assert last == "petrograd: 1 error and 0 warnings in 1 file; fix it and check again: some checks wait until it is fixed"
 
 
 def test_without_the_mistake_the_story_is_clean(capsys):

@@ -171,7 +171,7 @@ def _count(n: int, what: str) -> str:
 def summary(problems: list[Any]) -> str:
     """One line to end the report: how many errors and warnings, in how many files, and
     whether some checks wait for the first problems to be fixed."""
-    from game.engine.problems import rank
+    from game.engine.problems import holds_back
 
     errors = sum(1 for p in problems if p.severity == "error")
     files = len({p.mark.path for p in problems})
@@ -179,8 +179,13 @@ def summary(problems: list[Any]) -> str:
         f"{_count(errors, 'error')} and {_count(len(problems) - errors, 'warning')} "
         f"in {_count(files, 'file')}"
     )
-    if min(rank(p) for p in problems) < 2:  # a file that cannot be read, a key misspelt
-        line += "; start with the first: the others may follow from it, and some checks wait until it is fixed"
+    if any(holds_back(p) for p in problems):
+        line += (
+            "; fix it and check again: some checks wait until it is fixed"
+            if len(problems) == 1
+            else "; start with the first: the others may follow from it, and some checks "
+            "wait until it is fixed"
+        )
     return line
 
 

@@ -282,7 +282,10 @@ class _Parser:
     def finish(self) -> None:
         if self.tok.kind != "end":
             hint = ""
-            if self.tok.text == "=":
+            after = self.tokens[self.index + 1].text if self.index + 1 < len(self.tokens) else ""
+            if self.tok.text == "=" and after in (">", "<"):
+                hint = f"; did you mean '{after}='?"
+            elif self.tok.text == "=":
                 hint = "; to compare, write '==' (a condition cannot set a variable)"
             raise ExprError(f"unexpected '{self.tok.text}'{hint}", self.tok.column)
 

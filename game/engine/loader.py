@@ -7,6 +7,7 @@ import difflib
 import errno
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -117,8 +118,10 @@ class _Parts:
     cache: ParseCache | None = None
     #: Each file's bytes by its shown path, to find a place inside a text for a message.
     sources: dict[str, bytes] = field(default_factory=dict)
-    #: Story files that could not be read or parsed: checks across files wait for them.
-    unparsed: list[str] = field(default_factory=list)
+    #: Story files (and folders) that could not be read or used, each with the kind of
+    #: file it looks like ('story', 'chapter', 'codex', 'sources', or '?' when it cannot
+    #: be told): the checks across files that it could answer wait for it.
+    unparsed: dict[str, str] = field(default_factory=dict)
     #: Where the scenes that do not fit their shape are (their id's place): checks of
     #: paths wait for them.
     broken_scenes: set[Mark] = field(default_factory=set)
@@ -270,12 +273,37 @@ def story_files(folder: Path) -> list[Path]:
     return find_story_files(folder)[0]
 
 
-def _read_folder(folder: Path, parts: _Parts) -> None:
+def _unknown_file(value: YamlMap, kinds: list[str]) -> Problem:
+    """A story file whose top-level keys do not say what it is."""
+    wanted = "exactly one of 'story:', 'chapter:', 'codex:' or 'sources:'"
+    if kinds:
+        found = " and ".join(f"'{k}:'" for k in kinds)
+        return Problem(
+            value.mark, "unknown-file", f"this file has both {found}; a story file has {wanted}"
+        )
+    for key in value:
+        near = difflib.get_close_matches(str(key).lower(), list(schema.FILE_SHAPES), n=1)
+        if near:
+            return Problem(
+                value.key_mark(key),
+                "unknown-file",
+                f"cannot tell what this file is from '{key}:'; did you mean '{near[0]}:'? A "
+                f"story file has {wanted} at the top",
+            )
+    found = ", ".join(f"'{k}'" for k in value) or "nothing"
+    return Problem(
+        value.mark,
+        "unknown-file",
+        f"cannot tell what this file is: it should have {wanted} at the top (found {found})",
+    )
+
+
+def _read_folder(folder: Path, parts: _Parts, *, in_pack: bool = False) -> None:
     shown = display_path(folder)
     try:
         mode = os.stat(folder).st_mode
     except (FileNotFoundError, NotADirectoryError):
-        parts.unparsed.append(shown)
+        parts.unparsed[shown] = "?"
         parts.problems.append(
             Problem(
                 Mark(shown),
@@ -286,6 +314,7 @@ def _read_folder(folder: Path, parts: _Parts) -> None:
         return
     except OSError as exc:
         loop = exc.errno == errno.ELOOP
+        parts.unparsed[shown] = "?"
         parts.problems.append(
             Problem(
                 Mark(shown),
@@ -297,24 +326,52 @@ def _read_folder(folder: Path, parts: _Parts) -> None:
         )
         return
     if not stat.S_ISDIR(mode):
+        parts.unparsed[shown] = "?"
         parts.problems.append(
             Problem(Mark(shown), "not-a-folder", "expected a folder of scene files")
         )
         return
     files, problems = find_story_files(folder)
     parts.problems.extend(problems)
+    for problem in problems:  # a file left out (an odd name, unreadable): it could hold anything
+        if problem.severity == "error":
+            parts.unparsed[problem.mark.path] = "?"
     if not files and not problems:
+        parts.unparsed[shown] = "?"
         parts.problems.append(Problem(Mark(shown), "no-scenes", "the folder holds no .yaml files"))
     for path in files:
-        _read_story_file(path, folder, parts)
+        _read_story_file(path, folder, parts, in_pack=in_pack)
 
 
-def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
+#: The top-level keys that tell what a file that cannot be used was meant to be.
+_KIND_GUESS = re.compile(
+    rb"^(story|format|variables|chapter|scenes|extends|codex|sources)[ \t]*:", re.M
+)
+_GUESSED = {
+    b"story": "story",
+    b"format": "story",
+    b"variables": "story",
+    b"chapter": "chapter",
+    b"scenes": "chapter",
+    b"extends": "chapter",
+    b"codex": "codex",
+    b"sources": "sources",
+}
+
+
+def _guess_kind(data: bytes | None) -> str:
+    """What a file that does not parse looks like it was meant to be, from its first
+    top-level key ('?' when nothing tells)."""
+    match = _KIND_GUESS.search(data or b"")
+    return _GUESSED[match.group(1)] if match else "?"
+
+
+def _read_story_file(path: Path, folder: Path, parts: _Parts, *, in_pack: bool = False) -> None:
     shown = display_path(path)
     data, problems = _read_bytes(path, shown, parts)
     if data is None:
         parts.problems.extend(problems)
-        parts.unparsed.append(shown)
+        parts.unparsed[shown] = "?"
         return
     parts.digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
     parts.sources[shown] = data
@@ -322,30 +379,35 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts) -> None:
     parts.problems.extend(problems)
     if value is None:
         if problems:
-            parts.unparsed.append(shown)
+            parts.unparsed[shown] = _guess_kind(data)
         return
     if not isinstance(value, YamlMap):
+        parts.unparsed[shown] = "?"
         parts.problems.append(
             Problem(
                 value.mark if isinstance(value, YamlList) else Mark(shown, 1, 1),
                 "wrong-type",
-                "a story file is a mapping starting with 'story:', 'chapter:' or 'codex:'",
+                "a story file is a mapping starting with 'story:', 'chapter:', 'codex:' or "
+                "'sources:'",
             )
         )
         return
     kinds = [key for key in schema.FILE_SHAPES if key in value]
     if len(kinds) != 1:
-        found = ", ".join(f"'{k}'" for k in value) or "nothing"
+        parts.unparsed[shown] = _guess_kind(data)
+        parts.problems.append(_unknown_file(value, kinds))
+        return
+    kind = kinds[0]
+    if kind == "sources" and in_pack:
         parts.problems.append(
             Problem(
-                value.mark,
-                "unknown-file",
-                f"cannot tell what this file is: it should have exactly one of 'story:', "
-                f"'chapter:' or 'codex:' at the top (found {found})",
+                value.key_mark("sources"),
+                "sources-in-pack",
+                "a scene pack cannot bring a sources file: its scenes cite the story's "
+                "sources. Move the file into the story's folder, or remove it",
             )
         )
         return
-    kind = kinds[0]
     if kind != "chapter":  # a chapter file's shape depends on the story (`_assemble`)
         parts.problems.extend(schema.FILE_SHAPES[kind].problems(value, value.mark))
     if kind == "story":
@@ -903,11 +965,15 @@ class _Builder:
                 if choice is None:
                     continue
                 if choice.id in seen:
+                    first = _id_mark(seen[choice.id]).line
                     self.problem(
                         _id_mark(item),
                         "duplicate-id",
                         f"the choice id '{choice.id}' is used twice in scene '{raw['id']}' "
-                        f"(first at line {_id_mark(seen[choice.id]).line})",
+                        f"(first at line {first})"
+                        if "id" in item
+                        else f"this choice has no id, and the one its place gives it, "
+                        f"'{choice.id}', is taken by the choice at line {first}; give it an id",
                     )
                     continue
                 seen[choice.id] = item
@@ -1023,7 +1089,9 @@ def _in_value(raw: YamlMap, key: str, column: int) -> Mark:
 def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
     builder = _Builder(parts)
     if parts.story_file is None or not isinstance(parts.story_file[0].get("story"), YamlMap):
-        _check_chapter_shapes(parts, False)
+        # without the story's metadata, what the scenes must cite is not known: the keys
+        # only the shipped story needs wait (they are checked once story.yaml is whole)
+        _check_chapter_shapes(parts, True)
     if parts.story_file is None:
         where = parts.chapter_files[0][1] if parts.chapter_files else "."
         parts.problems.append(
@@ -1050,7 +1118,9 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         paragraphs = _article(parts, builder, sources_file)
     if citations != "article":  # the shipped codex belongs to the shipped story
         del parts.codex_files[: parts.asset_codex_files]
-    _check_chapter_shapes(parts, builder.relaxed)
+    # a story.yaml with a mistake of its own (a misspelt key, `sources: nope`) may be a
+    # story of its own: the keys only the shipped story needs wait until it is whole
+    _check_chapter_shapes(parts, builder.relaxed or not schema.STORY_FILE.fits(meta_file))
     if meta_file.get("format") not in (schema.FORMAT_VERSION, None) and isinstance(
         meta_file.get("format"), int
     ):
@@ -1146,11 +1216,13 @@ def _check_chapter_shapes(parts: _Parts, relaxed: bool) -> None:
     shapes = schema.file_shapes(relaxed)
     shape = shapes["chapter"]
     scene_shape = schema.scene_shape(relaxed)
-    for value, _path in parts.chapter_files:
+    for value, path in parts.chapter_files:
         if shape.fits(value):
             continue
         parts.problems.extend(shape.problems(value, value.mark))
         scenes = value.get("scenes")
+        if not isinstance(scenes, YamlList):  # `Scenes:` misspelt: what it holds is unknown
+            parts.unparsed[path] = "chapter"
         for raw in scenes if isinstance(scenes, YamlList) else ():
             if not scene_shape.fits(raw):
                 parts.broken_scenes.add(_id_mark(raw) if isinstance(raw, YamlMap) else Mark(""))
@@ -1186,7 +1258,7 @@ def _article(parts: _Parts, builder: _Builder, sources_file: Path | None) -> dic
     if sources_file is None:
         return {}
     shown = display_path(sources_file)
-    data, problems = read_limited(sources_file, shown)
+    data, problems = _read_bytes(sources_file, shown, parts)
     value = None
     if data is not None:
         value, problems = parts.parse(data, shown)
@@ -1221,8 +1293,8 @@ def check_story(
         if codex_file.exists():
             _read_story_file(codex_file, assets, parts)
             parts.asset_codex_files = len(parts.codex_files)
-    for folder in folders:
-        _read_folder(Path(folder), parts)
+    for index, folder in enumerate(folders):  # the first is the story, the rest its packs
+        _read_folder(Path(folder), parts, in_pack=bool(index))
     sources_file = assets / "sources.yaml" if assets is not None else None
     if sources_file is not None and not sources_file.exists():
         sources_file = None
@@ -1232,12 +1304,11 @@ def check_story(
     return story, sort_problems(_without_cascades(_dedupe(parts.problems), parts))
 
 
-#: Problems about the story as a whole that a file which does not parse can cause: the
-#: scenes it holds are missing, so references to them, paths through them and what they
-#: read all look wrong. They wait until every file parses.
-_ACROSS_FILES = frozenset(
+#: Problems that a file which cannot be used may cause, by the kind of file it looks like:
+#: the scenes, codex entries or paragraphs it holds are missing, so references to them,
+#: paths through them and what they read all look wrong. They wait until it is fixed.
+_ACROSS_SCENES = frozenset(
     {
-        "missing-story",
         "unknown-scene",
         "unknown-target",
         "unknown-chapter",
@@ -1245,13 +1316,19 @@ _ACROSS_FILES = frozenset(
         "unknown-viewpoint",
         "start-not-viewpoint",
         "start-in-other-viewpoint",
-        "unknown-codex-term",
-        "unknown-citation",
     }
 )
+_WAITING_FOR: dict[str, frozenset[str]] = {
+    "story": frozenset({"missing-story", "unknown-citation", "unknown-codex-term"})
+    | _ACROSS_SCENES,
+    "chapter": _ACROSS_SCENES,
+    "codex": frozenset({"unknown-codex-term"}),
+    "sources": frozenset({"unknown-citation"}),
+}
+_WAITING_FOR["?"] = frozenset().union(*_WAITING_FOR.values())
 
-#: Problems of paths and reading that a scene which does not fit its shape (a choice
-#: lost to a misspelt key) can cause. They wait until every scene fits.
+#: Problems of paths and reading that a lost scene or choice (a misspelt key, an id given
+#: twice) or a goto to nowhere can cause. They wait until the story's paths are whole.
 _ALONG_PATHS = frozenset(
     {
         "unreachable-scene",
@@ -1267,21 +1344,22 @@ _ALONG_PATHS = frozenset(
 
 
 def _without_cascades(problems: list[Problem], parts: _Parts) -> list[Problem]:
-    """The problems less those that may only follow from a file that does not parse or a
-    scene that does not fit its shape (a scene that failed to parse is not also
-    "unreachable" or "a dead end"): the root cause is reported, and the rest of the
-    checks speak again once it is fixed."""
+    """The problems less those that may only follow from a file that cannot be used, a
+    scene that does not fit its shape, a goto to nowhere or an id given twice (a scene
+    that failed to parse is not also "unreachable" or "a dead end"): the root cause is
+    reported, and the checks it held back speak again once it is fixed."""
     waiting: set[str] = set()
-    if parts.unparsed:
-        waiting |= _ACROSS_FILES | _ALONG_PATHS
-    if parts.broken_scenes or any(p.code == "unknown-target" for p in problems):
-        waiting |= _ALONG_PATHS  # a lost choice or a goto to nowhere: paths are unknown
+    for kind in parts.unparsed.values():
+        waiting |= _WAITING_FOR[kind]
+        if kind in ("story", "chapter", "?"):
+            waiting |= _ALONG_PATHS
+    if parts.broken_scenes or any(p.code in ("unknown-target", "duplicate-id") for p in problems):
+        waiting |= _ALONG_PATHS  # a lost scene or choice, a goto to nowhere: paths unknown
     broken = parts.broken_scenes
     return [
         p
         for p in problems
-        if p.code not in waiting
-        and not (p.code == "dead-end" and (parts.unparsed or p.mark in broken))
+        if p.code not in waiting and not (p.code == "dead-end" and p.mark in broken)
     ]
 
 

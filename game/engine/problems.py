@@ -96,6 +96,7 @@ FILE_CODES = frozenset(
         "linked-folder",
         "too-many-files",
         "no-scenes",
+        "bad-name",
     }
 )
 
@@ -114,6 +115,13 @@ def rank(problem: Problem) -> int:
     return 1 if problem.code in SHAPE_CODES else 2
 
 
+def holds_back(problem: Problem) -> bool:
+    """Whether some checks wait for this problem to be fixed (the loader leaves out what
+    may only follow from it): a file that cannot be used, a key or value of the wrong
+    shape, an id given twice, a goto to nowhere."""
+    return rank(problem) < 2 or problem.code in ("unknown-target", "unknown-file")
+
+
 def sort_problems(problems: list[Problem], *, causes_first: bool = True) -> list[Problem]:
     """Root causes first (files that cannot be read, then keys and values of the wrong
     shape), each group in reading order: by file, then line, then column. Without
@@ -122,6 +130,8 @@ def sort_problems(problems: list[Problem], *, causes_first: bool = True) -> list
         problems,
         key=lambda p: (
             rank(p) if causes_first else 0,
+            # story.yaml first: every other file depends on what it declares
+            0 if causes_first and p.mark.path.rsplit("/", 1)[-1] == "story.yaml" else 1,
             p.mark.path,
             p.mark.line,
             p.mark.column,
@@ -132,14 +142,18 @@ def sort_problems(problems: list[Problem], *, causes_first: bool = True) -> list
 
 def did_you_mean(name: str, known: Iterable[str], what: str = "", *, listed: int = 8) -> str:
     """The end of a message about an unknown name: "; did you mean 'x'?" with the nearest
-    known name, or, when none is near and there are few, "; the WHAT are a, b and c".
-    Empty when there is nothing to say."""
+    known name (whatever its case), or, when none is near and there are few, "; the WHAT
+    are a, b and c". Empty when there is nothing to say."""
     names = sorted(set(known))
-    near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    by_lower: dict[str, str] = {}
+    for known_name in names:
+        by_lower.setdefault(known_name.lower(), known_name)
+    near = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
     if near:
-        return f"; did you mean '{near[0]}'?"
-    if what and 0 < len(names) <= listed:
+        return f"; did you mean '{by_lower[near[0]]}'?"
+    if what and len(names) == 1:
+        return f"; the only one is '{names[0]}'"
+    if what and 1 < len(names) <= listed:
         quoted = [f"'{n}'" for n in names]
-        joined = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
-        return f"; the {what} {'is' if len(names) == 1 else 'are'} {joined}"
+        return f"; the {what} are " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
     return ""

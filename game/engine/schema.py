@@ -26,7 +26,9 @@ ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,99}"
 NAME_PATTERN = r"[a-z][a-z0-9_]{0,99}"
 VERSION_PATTERN = r"[0-9]{1,9}(\.[0-9]{1,9}){0,5}"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-PARAGRAPH_PATTERN = r"[a-z]+-[0-9]+"
+#: A paragraph id: an id like any other (the article's are `eve-1` ... `congress-8`; a
+#: story's own sources file may name its paragraphs as it likes).
+PARAGRAPH_PATTERN = ID_PATTERN
 
 # ---------------------------------------------------------------- kinds of value
 
@@ -272,21 +274,24 @@ class Shape(Kind):
             return
         known = self._known
         meant: set[str] = set()  # keys a misspelt key stands for: not also reported missing
-        for name in value:
-            if name not in known:
-                close = _closest(name, known)
-                if close:
-                    meant.add(close)
-                hint = (
-                    f"; did you mean '{close}'?"
-                    if close
-                    else f"; the keys of {self.name} are {', '.join(sorted(known))}"
-                )
-                yield Problem(
-                    value.key_mark(name),
-                    "unknown-key",
-                    f"unknown key '{name}' in {self.name}{hint}",
-                )
+        unknown = [name for name in value if name not in known]
+        missing = [k.name for k in self.keys if k.required and k.name not in value]
+        for name in unknown:
+            close = _closest(name, known)
+            if close is None and len(unknown) == 1 and len(missing) == 1:
+                close = missing[0]  # `target:` where `goto:` is missing: one mistake
+            if close:
+                meant.add(close)
+            hint = (
+                f"; did you mean '{close}'?"
+                if close
+                else f"; the keys of {self.name} are {', '.join(sorted(known))}"
+            )
+            yield Problem(
+                value.key_mark(name),
+                "unknown-key",
+                f"unknown key '{name}' in {self.name}{hint}",
+            )
         for key in self.keys:
             if key.name in value:
                 yield from key.kind.problems(value[key.name], value.value_mark(key.name))
@@ -376,7 +381,9 @@ class MapOf(Kind):
 def _closest(name: str, known: set[str]) -> str | None:
     import difflib
 
-    found = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
+    if name.lower() in known:  # `Goto:`: keys are written in lower case
+        return name.lower()
+    found = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.7)
     return found[0] if found else None
 
 
@@ -709,7 +716,8 @@ SOURCES_FILE = Shape(
                     Key(
                         "article",
                         MapOf(Text(), NAME_PATTERN, "a field name"),
-                        doc="the article's details",
+                        required=False,
+                        doc="the source's details: author, title, published, note",
                     ),
                     Key("paragraphs", ListOf(PARAGRAPH_ENTRY, min_items=1), doc="the paragraphs"),
                 ),

@@ -360,13 +360,19 @@ def _syntax_problem(exc: Any, display: str, lines: list[str]) -> Problem:
     def found(line: int, column: int, text: str) -> Problem:
         return Problem(Mark(display, line + 1, column + 1), "yaml-syntax", text)
 
+    if context is not None and (exc.context or "").startswith("while parsing a flow sequence"):
+        return found(
+            context.line,
+            context.column,
+            "the list opened with '[' here is not closed; end it with ']' on the same line",
+        )
     if context is not None and (exc.context or "").startswith("while scanning a quoted scalar"):
         opened = context.line
         text = lines[opened] if opened < len(lines) else ""
         return found(opened, context.column, _unclosed_message(text, context.column))
     for index in range(0, min(at, len(lines))):  # the first quote left open before that
         column = _unclosed_quote(lines[index])
-        if column is not None:
+        if column is not None and _closing_helps(lines, index, at):
             return found(
                 index,
                 column,
@@ -384,6 +390,13 @@ def _syntax_problem(exc: Any, display: str, lines: list[str]) -> Problem:
             line.find("\t") if "\t" in line else mark.column,
             "a tab in the indentation; YAML indents with spaces only: replace the tab with "
             "spaces (most editors can convert it)",
+        )
+    if entry and value[:1] == "'" and re.match(r"'[^']*'[A-Za-z]", value):
+        return found(
+            at,
+            entry.start(3) + value.index("'", 1),
+            f"an apostrophe inside single quotes ends the quoted {key or 'value'}; write it "
+            "twice ('Committee''s'), or use double quotes, or no quotes at all",
         )
     if entry and value[:1] in ('"', "'") and "did not find expected key" in message:
         return found(
@@ -409,7 +422,41 @@ def _syntax_problem(exc: Any, display: str, lines: list[str]) -> Problem:
             message + " (check the indentation: the keys of one mapping line up under each "
             "other)",
         )
+    if "expected '-' indicator" in message:
+        message += (
+            " (an item of a list starts with '- ', and the keys under it line up with the "
+            "key after the dash)"
+        )
+    elif "did not find expected key" in message:
+        message += " (check the indentation: the keys of one mapping line up under each other)"
     return found(at, mark.column, message)
+
+
+def _closing_helps(lines: list[str], index: int, at: int) -> bool:
+    """Whether closing the quote left open on line `index` lets the parser read further
+    than line `at`, where it gave up: then that quote is the mistake. (A value in quotes
+    may go on over several lines, and a line of a block of text may hold a quote: there,
+    closing it on its line changes nothing or makes things worse, so it is not blamed.)"""
+    import yaml
+
+    quote = lines[index][_unclosed_quote(lines[index]) or 0]
+    patched = "\n".join([*lines[:index], lines[index] + quote, *lines[index + 1 :]])
+    loader: yaml.SafeLoader | yaml.CSafeLoader
+    try:
+        loader = yaml.CSafeLoader(patched)
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        loader = yaml.SafeLoader(patched)
+    try:
+        while loader.check_event():  # events only: no values are built
+            loader.get_event()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is not None and mark.line > at
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+    return True
 
 
 def _unclosed_message(line: str, column: int) -> str:
@@ -577,7 +624,12 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
                         key_mark,
                         "duplicate-key",
                         f"the key '{key}' is written twice in one mapping, at lines "
-                        f"{first.line} and {key_mark.line}; keep one",
+                        f"{first.line} and {key_mark.line}; keep one"
+                        + (
+                            ", or, if this one starts a new item of a list, put '- ' before it"
+                            if key == "id"
+                            else ""
+                        ),
                     )
                 )
             container[key] = value

@@ -562,9 +562,10 @@ def format_text(story: Story, stats: Stats) -> str:
     share = 100.0 * stats.faithful / graded if graded else 0.0
     with_choices = [s for s in stats.scenes if not s.ending]
     per_scene = sum(s.choices for s in with_choices) / len(with_choices) if with_choices else 0
+    graded_share = f"; {share:.0f}% of the graded ones faithful" if graded else ""
     out.append(
         f"choices: {total} ({stats.faithful} faithful, {stats.divergent} divergent, "
-        f"{stats.own} the player's own; {share:.0f}% of the graded ones faithful), "
+        f"{stats.own} the player's own{graded_share}), "
         f"{per_scene:.1f} per scene that is not an ending"
     )
     out.append("")
@@ -600,17 +601,18 @@ def format_text(story: Story, stats: Stats) -> str:
                     f"    line {branch.line:>4} {branch.key:<8} {branch.words_shown:>4} / "
                     f"{branch.words_otherwise:<4} {{{branch.condition}? ...}}"
                 )
-    out.append("")
-    out.append("citations per paragraph of the source (scenes, choices):")
-    for cite in stats.citations:
-        out.append(
-            f"  {cite.paragraph:<12} {len(cite.scenes):>3} {cite.choices:>4}  {cite.section}"
-        )
-    uncited = stats.uncited()
-    if uncited:
-        out.append(f"paragraphs no scene cites yet ({len(uncited)}): {', '.join(uncited)}")
-    elif stats.citations:
-        out.append("every paragraph of the source is cited by some scene")
+    if story.paragraphs:  # a story that cites no source has nothing to count here
+        out.append("")
+        out.append("citations per paragraph of the source (scenes, choices):")
+        for cite in stats.citations:
+            out.append(
+                f"  {cite.paragraph:<12} {len(cite.scenes):>3} {cite.choices:>4}  {cite.section}"
+            )
+        uncited = stats.uncited()
+        if uncited:
+            out.append(f"paragraphs no scene cites yet ({len(uncited)}): {', '.join(uncited)}")
+        elif stats.citations:
+            out.append("every paragraph of the source is cited by some scene")
     out.append("")
     out.append(
         "playthroughs, start to ending, over the scene graph (every choice, whatever its "
