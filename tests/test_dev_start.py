@@ -148,10 +148,9 @@ def test_a_test_game_never_touches_the_players_own_saves(
 def test_a_live_reload_that_loses_the_test_games_start_says_so_and_new_games_still_begin(
     make_story, tmp_path
 ):
-    from tests.conftest import CHAPTER_YAML, STORY_YAML
-
     from game.engine import load_story
     from game.paths import assets_dir
+    from tests.conftest import CHAPTER_YAML, STORY_YAML
 
     folder = make_story()
     session = PlaySession(load_story([folder], assets=assets_dir()), tmp_path / "data", seed=1)
