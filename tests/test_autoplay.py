@@ -235,4 +235,4 @@ def test_command_json_and_exit_codes(petrograd_command, make_story):
     bad = subprocess.run(
         [*petrograd_command, "autoplay", "--runs", "0"], capture_output=True, text=True
     )
-    assert bad.returncode == 2 and "give at least 1" in bad.stderr
+    assert bad.returncode == 2 and "give a number from 1 to 1,000,000" in bad.stderr

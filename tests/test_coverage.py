@@ -37,7 +37,7 @@ def test_what_one_game_saw_each_way_with_its_place(make_story):
     # the epilogue's {flag or n != 3? ...} and the reflection's {flag? ...}, each both ways
     assert (chapter.passages.seen, chapter.passages.all) == (2, 4)
     unseen = [str(u) for u in report.unseen]
-    assert any(u.endswith("choice never seen: a.locked") and "one.yaml:" in u for u in unseen)
+    assert any(u.endswith("choice never taken: a.locked") and "one.yaml:" in u for u in unseen)
     assert any(
         "passage never seen: b epilogue: {flag or n != 3? ...} otherwise" in u for u in unseen
     )
@@ -89,7 +89,7 @@ def test_the_command_sums_plans_and_autoplay_as_text_and_json(
     )
     assert alone.returncode == 0, alone.stderr
     assert "over 1 test plan(s) and 0 autoplay run(s)" in alone.stdout
-    assert "choice never seen: a.locked" in alone.stdout
+    assert "choice never taken: a.locked" in alone.stdout
     both = run(
         petrograd_command,
         clean_env,

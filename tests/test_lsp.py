@@ -190,6 +190,19 @@ async def test_diagnostics_follow_the_text_and_match_check(
 
 
 @LSP
+async def test_a_new_file_is_checked_before_it_is_first_saved(client: RecordingClient, make_story):
+    """A chapter file just made in the editor, not yet on disk, is part of its story."""
+    folder = make_story()
+    new = folder / "two.yaml"
+    text = "chapter: one\nscenes:\n  - id: c\n    title: C\n"
+    uri = open_file(client, new, text)
+    _, diagnostics = await published(client, uri)
+    assert not new.exists()
+    assert {d.code for d in diagnostics} == {"missing-key"}, [d.message for d in diagnostics]
+    assert diagnostics[0].range.start.line == 2  # the scene, on its line
+
+
+@LSP
 async def test_an_edit_shows_its_problems_in_the_files_it_breaks(
     client: RecordingClient, make_story
 ):

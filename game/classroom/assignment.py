@@ -113,6 +113,9 @@ def load_assignment(path: Path, story: Story) -> Assignment:
     value = None
     if data is not None:
         value, problems = read_yaml_bytes(data, str(path))
+        # only what stops the file being read: a warning on a scene file's text (a ' #'
+        # in words) must not keep a class from its assignment
+        problems = [p for p in problems if p.severity == "error"]
     if value is not None:
         problems += list(ASSIGNMENT_FILE.problems(value, getattr(value, "mark", Mark(str(path)))))
     raw = value.get("assignment") if isinstance(value, YamlMap) else None

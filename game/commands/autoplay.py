@@ -11,18 +11,9 @@ from game.commands.common import (
     add_story_options,
     add_viewpoint_option,
     load_or_report,
+    run_count,
     viewpoint_or_report,
 )
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("give at least 1")
-    return value
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,7 +27,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "that got stuck or failed, with the seed that reproduces it.",
     )
     autoplay.add_argument(
-        "--runs", type=_positive, default=1000, metavar="N", help="playthroughs (default 1000)"
+        "--runs", type=run_count(1), default=1000, metavar="N", help="playthroughs (default 1000)"
     )
     autoplay.add_argument(
         "--seed",

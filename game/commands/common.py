@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,26 @@ from game.engine.files import shown
 if TYPE_CHECKING:
     from game.classroom.assignment import Assignment
 from game.paths import assets_dir, cache_dir, scenes_dir
+
+#: The most playthroughs one command plays (`autoplay --runs`, `coverage --autoplay`):
+#: a million runs of the shipped story take some minutes; more is a typing slip.
+MAX_RUNS = 1_000_000
+
+
+def run_count(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of playthroughs from `least` to MAX_RUNS, ASCII
+    digits only (`1_000` and `1,000` are read as 1000)."""
+
+    def count(text: str) -> int:
+        digits = text.strip().replace("_", "").replace(",", "")
+        if not digits.isascii() or not digits.isdigit():
+            raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a whole number")
+        value = int(digits)
+        if not least <= value <= MAX_RUNS:
+            raise argparse.ArgumentTypeError(f"give a number from {least} to {MAX_RUNS:,}")
+        return value
+
+    return count
 
 
 def add_story_options(parser: argparse.ArgumentParser) -> None:

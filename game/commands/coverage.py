@@ -10,20 +10,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from game.commands.common import add_story_options, err, load_or_report
+from game.commands.common import add_story_options, err, load_or_report, run_count
 
 if TYPE_CHECKING:
     from game.engine import Game
-
-
-def _not_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("give 0 or more")
-    return value
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,7 +36,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     coverage.add_argument(
         "--autoplay",
-        type=_not_negative,
+        type=run_count(0),
         default=200,
         metavar="N",
         help="random playthroughs to add (default 200; 0 for the plans alone)",

@@ -175,6 +175,10 @@ def dev_rules_or_report(story: Story, args: argparse.Namespace) -> Rules | None:
         sys.stderr.write(f"{usage}\n")
         err("--start and --set begin an author's test game: use them with --dev")
         return None
+    if args.start is not None and getattr(args, "viewpoint", None) is not None:
+        sys.stderr.write(f"{usage}\n")
+        err("--start names the scene to begin at; leave out --viewpoint (the scene says whose it is)")
+        return None
     if args.resume or args.assignment is not None:
         sys.stderr.write(f"{usage}\n")
         err("--start and --set begin a new test game: not with --continue or --assignment")

@@ -680,10 +680,10 @@ def dev_setting(story: Story, setting: str) -> tuple[str, Value]:
         if high is not None
         else "any whole number"
     )
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValueError(f"'{name}' is a whole number ({shown_range}), not '{text}'") from None
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):  # no '٣', '1_0'
+        raise ValueError(f"'{name}' is a whole number ({shown_range}), not '{text}'")
+    number = int(text)
     if (low is not None and number < low) or (high is not None and number > high):
         raise ValueError(f"'{name}' is {shown_range}; {number} is outside its range")
     return name, number

@@ -339,8 +339,25 @@ def _read_folder(folder: Path, parts: _Parts, *, in_pack: bool = False) -> None:
     if not files and not problems:
         parts.unparsed[shown] = "?"
         parts.problems.append(Problem(Mark(shown), "no-scenes", "the folder holds no .yaml files"))
-    for path in files:
+    for path in [*files, *_unsaved_files(folder, files, parts)]:
         _read_story_file(path, folder, parts, in_pack=in_pack)
+
+
+def _unsaved_files(folder: Path, files: list[Path], parts: _Parts) -> list[Path]:
+    """Files an editor holds in the folder that are not on disk yet (new, unsaved): read
+    from their overlays, so the language server checks them as they are typed."""
+    if not parts.overlays:
+        return []
+    root = folder.resolve()
+    on_disk = {path.resolve() for path in files}
+    return sorted(
+        root / path.relative_to(root)
+        for path in parts.overlays
+        if path not in on_disk
+        and _suffix(path.name) in STORY_SUFFIXES
+        and path.is_relative_to(root)
+        and not path.exists()
+    )
 
 
 #: The top-level keys that tell what a file that cannot be used was meant to be.
@@ -373,7 +390,11 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts, *, in_pack: bool =
         parts.problems.extend(problems)
         parts.unparsed[shown] = "?"
         return
-    parts.digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
+    try:
+        inside = path.relative_to(folder).as_posix()
+    except ValueError:  # an unsaved file, given by its resolved path
+        inside = path.relative_to(folder.resolve()).as_posix()
+    parts.digest.update(inside.encode() + b"\0" + data + b"\0")
     parts.sources[shown] = data
     value, problems = parts.parse(data, shown)
     parts.problems.extend(problems)

@@ -285,12 +285,13 @@ def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
     except AttributeError:  # pragma: no cover - depends on how PyYAML was built
         loader = yaml.SafeLoader(text)
     try:
-        root = _build(loader, display, lines)
+        notes: list[Problem] = []
+        root = _build(loader, display, lines, notes)
         if root is None:  # only '~', 'null' or '---': as good as empty
             return None, [
                 Problem(Mark(display, 1, 1), "empty-file", "the file holds no values; write in it")
             ]
-        return root, []
+        return root, notes
     except _Refused as refused:
         return None, [refused.problem]
     except yaml.MarkedYAMLError as exc:
@@ -464,6 +465,24 @@ def _unclosed_message(line: str, column: int) -> str:
     return f"the quote {quote} that opens this value is never closed; end the value with {quote}"
 
 
+def _comment_after(event: Any, display: str, lines: list[str], notes: list[Problem]) -> None:
+    """Warn when ' #' after unquoted words started a comment: `place: room #67` is
+    'room' to YAML, and the rest of the line is silently left out."""
+    end = event.end_mark
+    rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+    if rest[:1] in (" ", "\t") and rest.lstrip(" \t").startswith("#"):
+        notes.append(
+            Problem(
+                Mark(display, end.line + 1, end.column + len(rest) - len(rest.lstrip(" \t")) + 1),
+                "comment-in-text",
+                f"' #' starts a comment in YAML, so the text ends at '{event.value[-30:]}' and "
+                "the rest of the line is left out; put the whole value in quotes to keep it, "
+                "or move the comment to a line of its own",
+                "warning",
+            )
+        )
+
+
 def _block_start(lines: list[str], line: int) -> int:
     """Where a block scalar's content begins (a place): the first non-blank line after its
     '|' or '>' (0-based `line`)."""
@@ -474,7 +493,7 @@ def _block_start(lines: list[str], line: int) -> int:
     return line << _COLUMN_BITS
 
 
-def _build(loader: Any, display: str, lines: list[str]) -> Any:
+def _build(loader: Any, display: str, lines: list[str], notes: list[Problem]) -> Any:
     """Turn the parser's event stream into values, without recursion.
 
     This loop runs once per YAML event (a 10,000-scene story has about 800,000), so the
@@ -567,6 +586,8 @@ def _build(loader: Any, display: str, lines: list[str]) -> Any:
             if not style:
                 value = plain(event.value)
                 place = m.line << _COLUMN_BITS | m.column
+                if " " in event.value:  # words: a ' #' after them would have cut them short
+                    _comment_after(event, display, lines, notes)
             else:
                 value = event.value
                 if style == "|" or style == ">":

@@ -205,7 +205,7 @@ class PetrogradServer(LanguageServer):
         fallback = self._fallback(state)
         for problem in problems:
             path = resolve(problem.mark.path) if problem.mark.path else None
-            if path is None or not path.is_file():
+            if path is None or (not path.is_file() and path not in self.uris):  # open: unsaved
                 if fallback is None:
                     continue
                 path = fallback

@@ -35,7 +35,8 @@ class Unseen:
     mark: Mark
 
     def __str__(self) -> str:
-        return f"{self.mark}: {self.kind} never seen: {shown(self.what)}"
+        verb = "never taken" if self.kind == "choice" else "never seen"  # a choice may show
+        return f"{self.mark}: {self.kind} {verb}: {shown(self.what)}"
 
     def as_json(self) -> dict[str, Any]:
         return {
