@@ -204,3 +204,18 @@ def test_the_shipped_story_keeps_every_requirement(tmp_path):
     assert any("needs the key 'id'" in line for line in missing), missing
     assert any("needs the key 'sources'" in line for line in missing), missing
     assert any("needs the key 'history'" in line for line in missing), missing
+
+
+def test_a_pack_cannot_bring_a_sources_file(tmp_path):
+    """A scene pack's sources file is one error at that file: it cannot make the shipped
+    story cite something else (nor drop its codex)."""
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "side-scenes", pack)
+    (pack / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    story, problems = check_story([scenes_dir(), pack], assets=assets_dir())
+    assert [(Path(p.mark.path).name, p.code) for p in problems] == [
+        ("sources.yaml", "sources-in-pack")
+    ]
+    assert story is not None and story.citations == "article" and "eve-1" in story.paragraphs
