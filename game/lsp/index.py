@@ -276,8 +276,13 @@ def complete(story: Story, lines: Sequence[str], line: int, character: int) -> C
             Completion(view.id, "chapter", shown(view.name)) for view in story.viewpoints.values()
         ]
     elif context.what == "paragraph":
+        words = re.findall(r"[A-Za-z0-9-]+", context.text)
+        if words and context.text.endswith(words[-1]):
+            words.pop()  # the id being typed may still be offered
         items = [
-            Completion(par.id, "paragraph", shown(par.summary)) for par in story.paragraphs.values()
+            Completion(par.id, "paragraph", shown(par.summary))
+            for par in story.paragraphs.values()
+            if par.id not in words  # `sources: [eve-1, ` does not offer eve-1 again
         ]
     elif context.what in ("condition", "effect"):
         argument = _PREDICATE_ARG.search(context.text)
