@@ -7,7 +7,7 @@ is checked in a moment.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from game.engine import clock, effects
 from game.engine.model import LINK, Choice, Scene, Story
@@ -18,7 +18,6 @@ def analyse(story: Story) -> list[Problem]:
     """Every cross-reference and structural problem of a story."""
     return [
         *_links(story),
-        *_codex_links(story),
         *_graph(story),
         *_endings(story),
         *_chapter_numbers(story),
@@ -87,22 +86,28 @@ def _citations(
             )
 
 
-def _codex_links(story: Story) -> Iterator[Problem]:
-    for scene in story.scenes.values():
-        for match in LINK.finditer(scene.text):
+#: A text that may link the codex: (what says it: "scene 'x'", the text, where it starts).
+LinkedText = tuple[str, str, Mark]
+
+
+def codex_links(
+    story: Story, texts: Iterable[LinkedText], locate: Callable[[Mark, str, int], Mark]
+) -> Iterator[Problem]:
+    """Every [[link]] of a scene's text or an ending's epilogue names a codex entry;
+    `locate` finds the place of a character of a text in its file (folded, quoted and
+    block texts alike)."""
+    for who, text, start in texts:
+        for match in LINK.finditer(text):
             shown, ref = match.group(1).strip(), match.group(2)
             term = ref.strip() if ref else story.codex_names.get(shown.lower())
             if term is None or term not in story.codex:
-                line_offset = scene.text.count("\n", 0, match.start())
                 wanted = ref.strip() if ref else shown
-                start = scene.text_mark
-                column = match.start() - (scene.text.rfind("\n", 0, match.start()) + 1)
-                where = Mark(start.path, start.line + line_offset, start.column + column)
                 yield Problem(
-                    where,
+                    locate(start, text, match.start()),
                     "unknown-codex-term",
-                    f"scene '{scene.id}' links {match.group(0)}, but no codex entry is named "
-                    f"'{wanted}'" + _codex_hint(story, wanted, by_id=bool(ref)),
+                    f"{who} links {match.group(0)}, but no codex entry is "
+                    + (f"named '{wanted}'" if not ref else f"'{wanted}'")
+                    + _codex_hint(story, wanted, by_id=bool(ref)),
                 )
 
 

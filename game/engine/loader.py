@@ -39,6 +39,7 @@ from game.engine.files import shown
 from game.engine.memory import remember
 from game.engine.model import (
     HISTORIES,
+    LINK,
     Action,
     Chapter,
     Choice,
@@ -488,6 +489,8 @@ class _Builder:
         self._lines: dict[str, list[str]] = {}
         #: The chapters read so far, by id.
         self.chapters_seen: dict[str, Chapter] = {}
+        #: The texts that may link the codex, checked once the codex is read.
+        self.linked_texts: list[analysis.LinkedText] = []
         #: The story's declared variables, once story.yaml is read.
         self.declared: dict[str, Variable] = {}
         #: A story of its own (own sources, or none): RELAXED_KEYS may be left out.
@@ -839,6 +842,18 @@ class _Builder:
                 "sentence or two what really happened, or mark it 'history: own' if history "
                 "is silent about it",
             )
+        for key in ("label", "disabled", "note"):  # shown, but not as links
+            text = raw.get(key)
+            link = LINK.search(text) if isinstance(text, str) else None
+            if link is not None and isinstance(text, str):
+                self.problem(
+                    self.locate(raw.value_mark(key), text, link.start()),
+                    "link-not-shown",
+                    f"{link.group(0)} links the codex only in a scene's text and an "
+                    f"ending's epilogue; in '{key}' the brackets would be shown as typed: "
+                    "write the words without them",
+                    "warning",
+                )
         graded: History = history if history in HISTORIES else "faithful"
         if history is None and self.relaxed:
             graded = "own"
@@ -1000,8 +1015,18 @@ class _Builder:
                 seen[choice.id] = item
                 choices.append(choice)
         ending = None
+        if isinstance(raw.get("text"), str):
+            self.linked_texts.append((f"scene '{raw['id']}'", raw["text"], raw.value_mark("text")))
         raw_ending = raw.get("ending")
         if isinstance(raw_ending, YamlMap):
+            if isinstance(raw_ending.get("epilogue"), str):
+                self.linked_texts.append(
+                    (
+                        f"the ending of scene '{raw['id']}'",
+                        raw_ending["epilogue"],
+                        raw_ending.value_mark("epilogue"),
+                    )
+                )
             kind = raw_ending.get("kind")
             ending = Ending(
                 id=_text(raw_ending.get("id"), raw["id"]),
@@ -1204,6 +1229,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
     extend_scenes(builder, parts.chapter_files, scenes, types)  # scene packs' `extends:`
 
     codex, codex_names = builder.codex(parts.codex_files)
+    links = builder.linked_texts
     start = _text(meta.get("start"))
     if start and start not in scenes:
         builder.problem(
@@ -1211,7 +1237,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         )
     builder.check_viewpoints(meta, viewpoints, start, scenes)
     memory = remember(builder, scenes, start)  # visit counts and choices that are read
-    return Story(
+    story = Story(
         id=_text(meta.get("id")),
         title=_text(meta.get("title")),
         version=str(meta.get("version", "")),
@@ -1229,6 +1255,8 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         byline=_text(meta.get("byline")),
         citations=citations,
     )
+    parts.problems.extend(analysis.codex_links(story, links, builder.locate))
+    return story
 
 
 def _check_chapter_shapes(parts: _Parts, relaxed: bool) -> None:
