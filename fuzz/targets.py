@@ -126,9 +126,13 @@ def _json(data: bytes) -> tuple[bool, Any]:
 
 
 def yaml_reader(data: bytes) -> None:
-    """Any bytes as a story file: a value or problems (each placed in the file), never both."""
+    """Any bytes as a story file: a value (perhaps with warnings) or errors, each placed in
+    the file."""
     value, problems = read_yaml_bytes(data, "fuzz.yaml")
-    check((value is None) == bool(problems), "a value and problems, or neither")
+    check(
+        (value is None) == any(p.severity == "error" for p in problems),
+        "a value, or errors saying why not (a value may come with warnings)",
+    )
     for problem in problems:
         check(problem.mark.path == "fuzz.yaml", f"a problem placed elsewhere: {problem.mark}")
         check(problem.code and problem.message, "a problem without a code or message")

@@ -90,7 +90,7 @@ async def test_the_tui_reloads_live(tmp_path):
         while not app.story_problems:  # wait for the watch to see the broken edit
             assert time.monotonic() < deadline + 5, "the broken edit was not seen"
             await pilot.pause(0.1)
-        assert app.story_problems and "one.yaml:2:1: yaml-syntax" in str(app.story_problems[0])
+        assert app.story_problems and "one.yaml:1:10: yaml-syntax" in str(app.story_problems[0])
         assert app.session.game is not None and len(app.session.game.record.steps) == 1
         await pilot.press("1")  # the game goes on with the last good story
         assert len(app.session.game.record.steps) == 2
