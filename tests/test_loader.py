@@ -133,7 +133,7 @@ def test_unknown_citation(make_story, problems_of):
         "sources: [eve-2]\n    text: The end.", "sources: [eve-99]\n    text: The end."
     )
     found = only(problems_of(make_story({"one.yaml": broken})), "unknown-citation")
-    assert found and where(found[0]) == ("one.yaml", 43, 14)
+    assert found and where(found[0]) == ("one.yaml", 43, 15)  # at the id, inside the brackets
     assert "eve-99" in found[0]
 
 
@@ -196,3 +196,25 @@ def test_hash_changes_with_any_file(make_story):
     first = load_story([folder], assets=assets_dir()).content_hash
     (folder / "one.yaml").write_text(CHAPTER_YAML.replace("The end.", "The end!"), encoding="utf-8")
     assert load_story([folder], assets=assets_dir()).content_hash != first
+
+
+def test_a_bad_citation_is_placed_at_its_own_id(make_story, problems_of):
+    broken = CHAPTER_YAML.replace("    sources: [eve-1]\n", "    sources: [eve-2, evx-1]\n", 1)
+    found = problems_of(make_story({"one.yaml": broken}))
+    assert len(found) == 1 and "cites 'evx-1'" in found[0] and "did you mean 'eve-1'" in found[0]
+    line = broken.splitlines()[where(found[0])[1] - 1]
+    assert line[where(found[0])[2] - 1 :].startswith("evx-1]"), line
+
+
+def test_a_goto_to_an_endings_id_says_goto_names_the_scene(make_story, problems_of):
+    broken = CHAPTER_YAML.replace("goto: b\n", "goto: done\n", 1)  # 'done' is b's ending
+    found = problems_of(make_story({"one.yaml": broken}))
+    assert len(found) == 1 and found[0].endswith(
+        "'done' is the id of the ending of scene 'b': goto names the scene"
+    ), found
+
+
+def test_a_title_on_two_lines_is_an_error_at_the_title(make_story, problems_of):
+    story = STORY_YAML.replace("  title: Test\n", "  title: |\n    Two\n    lines\n")
+    found = problems_of(make_story({"story.yaml": story}))
+    assert [where(p)[0] for p in found] == ["story.yaml"] and ": not-one-line: " in found[0]

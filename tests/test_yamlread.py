@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from game.engine.yamlread import MAX_BYTES, MAX_DEPTH, YamlMap, read_yaml_bytes, read_yaml_file
 
 
@@ -123,3 +125,27 @@ def test_syntax_error_has_position_and_hint():
 def test_two_documents_refused():
     _, problems = read("a: 1\n---\nb: 2\n")
     assert problems[0].code == "many-documents"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "place"),
+    [
+        ("a: one\nb: two\u2028three\n", "line-separator", (2, 7)),
+        ("a: one\nb: two\u0085three\n", "line-separator", (2, 7)),
+        ("a:\n  b: Смольный \u202e reversed\n", "bidi-control", (2, 15)),
+        ("a: \u2067isolated\u2069\n", "bidi-control", (1, 4)),
+    ],
+)
+def test_characters_that_would_shift_or_disguise_lines_are_refused(text, code, place):
+    """YAML reads U+2028, U+2029 and U+0085 as line breaks where an editor does not (every
+    place after one would be a line off); bidirectional controls show text in another
+    order than it is stored. Each is refused at its place, counted as editors count."""
+    value, problems = read(text)
+    assert value is None and [p.code for p in problems] == [code]
+    assert (problems[0].mark.line, problems[0].mark.column) == place
+
+
+def test_a_nul_byte_is_placed_in_characters_not_bytes():
+    _, problems = read_yaml_bytes("place: Смольный 😀 Institute\0".encode(), "f.yaml")
+    assert problems[0].code == "not-text"
+    assert (problems[0].mark.line, problems[0].mark.column) == (1, 28)

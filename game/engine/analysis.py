@@ -52,9 +52,20 @@ def _links(story: Story) -> Iterator[Problem]:
                     choice.marks.get("goto", choice.mark),
                     "unknown-target",
                     f"choice '{choice.id}' goes to '{choice.target}', which is not a scene"
-                    + did_you_mean(choice.target, story.scenes),
+                    + _target_hint(story, choice.target),
                 )
             yield from _citations(story, f"choice '{choice.id}'", choice.sources, choice)
+
+
+def _target_hint(story: Story, target: str) -> str:
+    """An ending's id where a scene's is wanted (as a Twine or ink writer may), or the
+    nearest scene id, or the scenes when there are few."""
+    for scene in story.scenes.values():
+        if scene.ending is not None and scene.ending.id == target:
+            return (
+                f"; '{target}' is the id of the ending of scene '{scene.id}': goto names the scene"
+            )
+    return did_you_mean(target, story.scenes, "scenes")
 
 
 def _citations(
@@ -79,7 +90,7 @@ def _citations(
     for ref in cited:
         if ref not in known:
             yield Problem(
-                mark,
+                where.source_marks.get(ref, mark),
                 "unknown-citation",
                 f"{who} cites '{ref}', which is not a paragraph of the source"
                 + (did_you_mean(ref, known) or f" (see {source})"),

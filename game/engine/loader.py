@@ -862,6 +862,7 @@ class _Builder:
             label=_text(raw.get("label")),
             target=raw["goto"],
             sources=_ids(raw.get("sources")),
+            source_marks=_item_marks(raw.get("sources")),
             history=graded,
             note=_text(raw.get("note")),
             condition=condition,
@@ -1051,6 +1052,7 @@ class _Builder:
             place=_text(raw.get("place")),
             text=_text(raw.get("text")),
             sources=_ids(raw.get("sources")),
+            source_marks=_item_marks(raw.get("sources")),
             choices=tuple(choices),
             ending=ending,
             mark=mark,
@@ -1121,6 +1123,17 @@ class _Builder:
         return out
 
 
+def _item_marks(value: Any) -> dict[str, Mark]:
+    """Where each text of a list is written (the first place of each)."""
+    if not isinstance(value, YamlList):
+        return {}
+    marks: dict[str, Mark] = {}
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            marks.setdefault(item, value.item_mark(index))
+    return marks
+
+
 def _id_mark(raw: YamlMap) -> Mark:
     """Where a mapping's id is, or the mapping's own place when it has none."""
     return raw.value_mark("id") if "id" in raw else raw.mark
@@ -1152,6 +1165,14 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
     meta = meta_file.get("story")
     if not isinstance(meta, YamlMap):
         return None
+    for key in ("title", "byline"):  # shown on one line by every front end
+        if isinstance(meta.get(key), str) and "\n" in meta[key].strip():
+            builder.problem(
+                meta.value_mark(key),
+                "not-one-line",
+                f"the story's {key} is shown on one line; write it on one line (`{key}: >-` "
+                "folds the lines below it into one)",
+            )
     citations = _citations(parts, meta)
     builder.relaxed = citations != "article"
     calendar = meta.get("calendar")
@@ -1402,6 +1423,8 @@ def _without_cascades(problems: list[Problem], parts: _Parts) -> list[Problem]:
         waiting |= _WAITING_FOR[kind]
         if kind in ("story", "chapter", "?"):
             waiting |= _ALONG_PATHS
+    if any(p.code == "sources-and-none" for p in problems):
+        waiting.add("unknown-citation")  # what the story cites is the question
     if parts.broken_scenes or any(p.code in ("unknown-target", "duplicate-id") for p in problems):
         waiting |= _ALONG_PATHS  # a lost scene or choice, a goto to nowhere: paths unknown
     broken = parts.broken_scenes

@@ -153,6 +153,8 @@ class Choice:
     mark: Mark = field(default=Mark(""), compare=False)
     #: Where each key's value stands in the file, for messages.
     marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+    #: Where each cited paragraph id is written (an item of `sources:`).
+    source_marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
     #: The condition compiled to a function of the variables (None: always open).
     test: Callable[[State], Value] | None = field(default=None, compare=False, repr=False)
     #: The effects compiled, the memory's last (see `Action`).
@@ -192,6 +194,8 @@ class Scene:
     mark: Mark = field(default=Mark(""), compare=False)
     #: Where each key's value stands in the file, for messages.
     marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+    #: Where each cited paragraph id is written (an item of `sources:`).
+    source_marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
     body: Template = field(default=plain_template(""), compare=False, repr=False)
     #: The date is Old Style (Julian), shown with the New Style beside it; False for a
     #: story written in today's calendar (`calendar: new-style` in story.yaml).

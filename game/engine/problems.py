@@ -97,6 +97,8 @@ FILE_CODES = frozenset(
         "too-many-files",
         "no-scenes",
         "bad-name",
+        "line-separator",
+        "bidi-control",
     }
 )
 

@@ -174,9 +174,46 @@ class _Refused(Exception):
 
 
 def _line_of_offset(data: bytes, offset: int) -> tuple[int, int]:
+    """The line and column (in characters, as every other place) of a byte offset."""
     line = data.count(b"\n", 0, offset) + 1
-    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return line, column
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, len(data[start:offset].decode("utf-8", "replace")) + 1
+
+
+#: Characters YAML reads as line breaks but editors do not (so every place after one
+#: would be a line off), and those that show text in another order than it is stored.
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _odd_character(text: str, display: str) -> Problem | None:
+    """A line separator or a bidirectional control anywhere in the text, with its place
+    (lines counted as editors count them)."""
+    for pattern, code, why in (
+        (
+            _ODD_BREAK,
+            "line-separator",
+            "which YAML reads as a line break but editors do not, so every place after it "
+            "would be wrong; remove it or put a space",
+        ),
+        (
+            _BIDI,
+            "bidi-control",
+            "a control that shows text in another order than it is stored (it can disguise "
+            "what a line says); remove it",
+        ),
+    ):
+        found = pattern.search(text)
+        if found is not None:
+            at = found.start()
+            line = text.count("\n", 0, at) + 1
+            column = at - (text.rfind("\n", 0, at) + 1) + 1
+            return Problem(
+                Mark(display, line, column),
+                code,
+                f"the file holds the character U+{ord(found.group()):04X}, {why}",
+            )
+    return None
 
 
 def read_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
@@ -270,6 +307,9 @@ def read_yaml_file(path: Path, display: str | None = None) -> tuple[Any, list[Pr
 
 def read_yaml_text(text: str, display: str) -> tuple[Any, list[Problem]]:
     """Parse YAML text into YamlMap/YamlList/scalars; return (value, problems)."""
+    odd = _odd_character(text, display)
+    if odd is not None:
+        return None, [odd]
     lines = text.splitlines()
     if all(not line.strip() or line.lstrip().startswith("#") for line in lines):
         return None, [
