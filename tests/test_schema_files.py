@@ -246,9 +246,88 @@ def test_a_name_ending_in_a_slash_is_a_new_folder(tmp_path, capsys):
     assert schema_command("--kind", "test-plan", "-o", str(tmp_path / "new")) == 0
     assert (tmp_path / "new" / "test-plan.schema.json").read_text() == schema_text("test-plan")
     assert "$schema=test-plan.schema.json" in capsys.readouterr().out
-    # Without a slash, a name that is not a folder is still a file, as before.
+    # A name ending in .json is a file, whether or not it exists.
     assert schema_command("-o", str(tmp_path / "plain.json")) == 0
-    assert (tmp_path / "plain.json").is_file()
+    assert (tmp_path / "plain.json").read_text() == schema_text("scene-file")
+    assert capsys.readouterr().out == f"wrote {tmp_path / 'plain.json'}\n"
+
+
+def test_a_new_name_without_json_is_a_folder_to_make(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert schema_command("-o", "my-new-story") == 0
+    assert Path("my-new-story").is_dir()
+    written = Path("my-new-story") / "scene-file.schema.json"
+    assert written.read_text() == schema_text("scene-file")
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [
+        "made the folder my-new-story",
+        f"wrote {written} (every scene and "
+        "choice cites Victor Serge's article, as in the shipped story)",
+    ]
+
+
+@pytest.mark.parametrize("spelt", ["afile/", "afile"])
+def test_a_file_where_a_folder_is_meant_is_refused(tmp_path, capsys, monkeypatch, spelt):
+    monkeypatch.chdir(tmp_path)
+    Path("afile").write_text("mine\n")
+    assert schema_command("-o", spelt) == 2
+    captured = capsys.readouterr()
+    assert "afile is a file, not a folder" in captured.err and captured.out == ""
+    assert Path("afile").read_text() == "mine\n"  # never overwritten
+
+
+@pytest.mark.parametrize("spelt", ["", "  "])
+def test_an_empty_output_is_refused(tmp_path, capsys, monkeypatch, spelt):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "story.yaml").write_text(OWN_STORY)
+    assert schema_command("-o", spelt) == 2
+    assert "--output needs a name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [tmp_path / "story.yaml"]
+
+
+def test_a_pack_with_a_sources_file_gets_the_full_schema(tmp_path, capsys):
+    """A scene pack cannot bring sources (the loader refuses them: sources-in-pack), so a
+    folder without story.yaml is never relaxed."""
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "one.yaml").write_text(THREE_LINE_CHAPTER)
+    (pack / "log.yaml").write_text(OWN_SOURCES)
+    assert schema_command("-o", str(pack)) == 0
+    assert (pack / "scene-file.schema.json").read_text() == schema_text("scene-file")
+    assert "need no" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("inner", ["sources-none", "own-sources-file"])
+def test_a_story_in_a_sub_folder_does_not_relax_the_folder_above(tmp_path, capsys, inner):
+    """Only the story's own files count: not those of another story in a sub-folder,
+    nor a folder without story.yaml that merely holds one."""
+    outer = tmp_path / "outer"
+    story = outer / "inner"
+    story.mkdir(parents=True)
+    (story / "one.yaml").write_text(THREE_LINE_CHAPTER)
+    if inner == "sources-none":
+        (story / "story.yaml").write_text(OWN_STORY)
+    else:
+        (story / "story.yaml").write_text(OWN_STORY.replace("  sources: none\n", ""))
+        (story / "log.yaml").write_text(OWN_SOURCES)
+    assert schema_command("-o", str(outer)) == 0  # no story.yaml: not a story
+    assert (outer / "scene-file.schema.json").read_text() == schema_text("scene-file")
+    (outer / "story.yaml").write_text(OWN_STORY.replace("  sources: none\n", ""))
+    assert schema_command("-o", str(outer)) == 0  # a story, but the sources are another's
+    assert (outer / "scene-file.schema.json").read_text() == schema_text("scene-file")
+    assert schema_command("-o", str(story)) == 0  # the inner story itself is relaxed
+    assert (story / "scene-file.schema.json").read_text() == schema_text("scene-file", relaxed=True)
+
+
+def test_the_plan_schema_beside_a_story_tells_a_line_for_a_plan_outside_it(make_story, capsys):
+    folder = make_story()
+    assert schema_command("--kind", "test-plan", "-o", str(folder)) == 0
+    out = capsys.readouterr().out
+    assert (folder / "test-plan.schema.json").read_text() == schema_text("test-plan")
+    assert f"wrote {folder / 'test-plan.schema.json'} (the schema of test plans)" in out
+    assert "each file of" not in out and "in a sub-folder" not in out
+    assert "outside a story's folder" in out
+    assert out.splitlines()[-1] == f"{MODELINE}../{folder.name}/test-plan.schema.json"
 
 
 def test_a_folder_name_from_outside_is_printed_escaped(tmp_path, capsys):
