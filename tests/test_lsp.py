@@ -3,13 +3,16 @@
 pytest-lsp starts the server as a subprocess and speaks the protocol to it: diagnostics
 as you type (the same codes and places as `petrograd check`), completion, hover,
 go-to-definition, and the seeded mistakes of tests/mistakes/ reported first at their
-place. The pure part (game/lsp/index.py) is tested on its own at the end.
+place. Which story a file is in as it is typed, saved and changed on disk; messages
+no client library would send (RawServer speaks JSON-RPC by hand). The pure part
+(game/lsp/index.py) is tested on its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +29,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 from game.engine import load_story
 from game.lsp import index
 from game.paths import assets_dir
-from tests.conftest import CHAPTER_YAML, ROOT
+from tests.conftest import CHAPTER_YAML, ROOT, STORY_YAML
 
 MISTAKES = ROOT / "tests" / "mistakes"
 #: Problems that follow from another one; a seeded mistake must not bring any of them.
@@ -43,6 +46,8 @@ class RecordingClient(LanguageClient):
         super().__init__(*args, **kwargs)
         self.published: list[types.PublishDiagnosticsParams] = []
         self.arrived = asyncio.Condition()
+        self.registrations: list[types.Registration] = []
+        self.init_result: types.InitializeResult | None = None
 
 
 def _recording_client() -> RecordingClient:
@@ -55,7 +60,13 @@ def _recording_client() -> RecordingClient:
         async with ls.arrived:
             ls.arrived.notify_all()
 
+    async def register(ls: RecordingClient, params: types.RegistrationParams) -> None:
+        ls.registrations.extend(params.registrations)
+        async with ls.arrived:
+            ls.arrived.notify_all()
+
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    features[types.CLIENT_REGISTER_CAPABILITY] = register
     register_lsp_features(client, features)
     return client
 
@@ -72,8 +83,23 @@ LSP = pytest.mark.asyncio(loop_scope="module")
     ),
 )
 async def client(lsp_client: RecordingClient):
-    await lsp_client.initialize_session(
+    lsp_client.init_result = await lsp_client.initialize_session(
         types.InitializeParams(capabilities=pytest_lsp.client_capabilities("visual-studio-code"))
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(
+    scope="module",
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "game", "lsp"], client_factory=_recording_client
+    ),
+)
+async def nvim(lsp_client: RecordingClient):
+    """A second editor, Neovim 0.11: no InsertReplaceEdit, no watching of files."""
+    lsp_client.init_result = await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=pytest_lsp.client_capabilities("neovim@v0.11.0"))
     )
     yield
     await lsp_client.shutdown_session()
@@ -89,6 +115,23 @@ async def published(client: RecordingClient, uri: str, after: int = 0) -> tuple[
     def found() -> int | None:
         for number in range(after, len(client.published)):
             if client.published[number].uri == uri:
+                return number
+        return None
+
+    async with asyncio.timeout(DEADLINE), client.arrived:
+        await client.arrived.wait_for(lambda: found() is not None)
+    number = found()
+    assert number is not None
+    return number, list(client.published[number].diagnostics)
+
+
+async def published_where(client: RecordingClient, uri: str, after: int, test) -> tuple[int, list]:
+    """The first diagnostics published for `uri` after the `after`-th publication that
+    pass `test` (a function of the publication)."""
+
+    def found() -> int | None:
+        for number in range(after, len(client.published)):
+            if client.published[number].uri == uri and test(client.published[number]):
                 return number
         return None
 
@@ -250,9 +293,11 @@ async def test_goto_completes_scene_ids(client: RecordingClient, make_story):
     assert {"a", "b"} <= set(labels(result))
     assert isinstance(result, types.CompletionList)
     edit = result.items[0].text_edit
-    assert isinstance(edit, types.TextEdit)
+    # the place is before the `b` of `goto: b`: insert there, or replace the whole word
+    assert isinstance(edit, types.InsertReplaceEdit)
     start = place(CHAPTER_YAML, "goto: ")
-    assert edit.range.start == start  # replaces what is typed after `goto: `
+    assert edit.insert.start == edit.insert.end == edit.replace.start == start
+    assert edit.replace.end == place(CHAPTER_YAML, "goto: b")
 
 
 @LSP
@@ -519,3 +564,460 @@ def test_a_link_goes_to_its_codex_entry(story):
     assert hover is not None and f"`{story.codex['mrc'].id}`" in hover.markdown
     found = index.complete(story, *lines_and_place(text, "the Committee|"))
     assert "mrc" in [item.label for item in found.items]
+
+
+# ---------------------------------------------------------------- which story a file is in
+
+
+def save_file(client: LanguageClient, path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(path.as_uri()))
+    )
+
+
+def files_changed(client: LanguageClient, *changes: tuple[Path, types.FileChangeType]) -> None:
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(uri=path.as_uri(), type=kind) for path, kind in changes]
+        )
+    )
+
+
+#: A pack file for the shipped story: a scene that lacks most of its keys.
+PACK_TEXT = "chapter: messenger-garrison\nscenes:\n  - id: side-new\n    title: New\n"
+
+
+@LSP
+async def test_an_empty_new_file_is_a_pack_file_once_it_has_its_keys(
+    client: RecordingClient, tmp_path
+):
+    """Opened empty, a file is no story file; typed into a pack file, it is checked."""
+    folder = tmp_path / "packA"
+    folder.mkdir()
+    shutil.copy(ROOT / "examples" / "side-scenes" / "print-shop.yaml", folder)
+    side = folder / "side.yaml"
+    before = len(client.published)
+    uri = open_file(client, side, "")
+    change_file(client, uri, PACK_TEXT, 2)
+    _, diagnostics = await published(client, uri, before)
+    assert diagnostics and {d.code for d in diagnostics} == {"missing-key"}
+    assert diagnostics[0].range.start.line == 2
+    number = len(client.published)
+    save_file(client, side, PACK_TEXT)
+    _, diagnostics = await published(client, uri, number)
+    assert {d.code for d in diagnostics} == {"missing-key"}
+    # and the keys gone again, it is no story file: its marks go
+    change_file(client, uri, "notes: nothing\n", 3)
+    await published_where(client, uri, number, lambda p: not p.diagnostics)
+
+
+@LSP
+async def test_a_story_yaml_made_after_its_chapter_takes_the_chapter_in(
+    client: RecordingClient, make_story
+):
+    """A chapter opened in a folder with no story.yaml is a pack file of the shipped
+    story; once story.yaml is made, opened and saved, it is a chapter of that story."""
+    folder = make_story(base=False)
+    write_story = (folder / "one.yaml").write_text
+    write_story(CHAPTER_YAML)
+    chapter_uri = open_file(client, folder / "one.yaml")
+    _, diagnostics = await published(client, chapter_uri)
+    assert diagnostics  # as a pack: its chapter and variables are unknown to the shipped story
+    number = len(client.published)
+    story_yaml = folder / "story.yaml"
+    story_uri = open_file(client, story_yaml, STORY_YAML)
+    save_file(client, story_yaml, STORY_YAML)
+    await published_where(client, chapter_uri, number, lambda p: not p.diagnostics)
+    await published(client, story_uri, number)
+    for publication in client.published[number:]:
+        if publication.uri in (story_uri, chapter_uri):
+            codes = {d.code for d in publication.diagnostics}
+            assert "duplicate-story" not in codes, [d.message for d in publication.diagnostics]
+
+
+@LSP
+async def test_the_server_watches_story_files_on_disk(client: RecordingClient, make_story):
+    def watching() -> list[types.Registration]:
+        method = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+        return [r for r in client.registrations if r.method == method]
+
+    # the server asks the editor to tell it of story files changed on disk
+    async with asyncio.timeout(DEADLINE), client.arrived:
+        await client.arrived.wait_for(lambda: bool(watching()))
+    options = watching()[0].register_options
+    globs = {
+        w["globPattern"] if isinstance(w, dict) else w.glob_pattern for w in options["watchers"]
+    }
+    assert {"**/story.yaml", "**/*.yaml"} <= globs
+
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    number, _ = await published(client, uri)
+    # a file made by another program: a second scene `b`
+    two = folder / "two.yaml"
+    two.write_text(CHAPTER_YAML.replace("  - id: a\n", "  - id: a2\n", 1), encoding="utf-8")
+    files_changed(client, (two, types.FileChangeType.Created))
+    _, diagnostics = await published_where(
+        client, two.as_uri(), number, lambda p: bool(p.diagnostics)
+    )
+    assert any("b" in d.message for d in diagnostics), [d.message for d in diagnostics]
+    # story.yaml deleted on disk: the chapter is a pack file now (its variables unknown)
+    number = len(client.published)
+    two.unlink()
+    (folder / "story.yaml").unlink()
+    files_changed(
+        client,
+        (two, types.FileChangeType.Deleted),
+        (folder / "story.yaml", types.FileChangeType.Deleted),
+    )
+    _, diagnostics = await published_where(client, uri, number, lambda p: bool(p.diagnostics))
+    # and back: a chapter of its story again, with nothing wrong
+    number = len(client.published)
+    (folder / "story.yaml").write_text(STORY_YAML, encoding="utf-8")
+    files_changed(client, (folder / "story.yaml", types.FileChangeType.Created))
+    await published_where(client, uri, number, lambda p: not p.diagnostics)
+
+
+@LSP
+async def test_an_editor_that_cannot_watch_is_not_asked_to(nvim: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(nvim, folder / "one.yaml")
+    _, diagnostics = await published(nvim, uri)
+    assert diagnostics == []
+    assert nvim.registrations == []  # it would have come before the diagnostics
+
+
+@LSP
+async def test_the_last_document_closed_drops_its_story_and_marks(
+    client: RecordingClient, make_story
+):
+    broken = CHAPTER_YAML.replace("goto: b\n", "goto: bee\n", 1)
+    folder = make_story({"one.yaml": broken})
+    uri = open_file(client, folder / "one.yaml")
+    _, diagnostics = await published(client, uri)
+    assert diagnostics
+    number = len(client.published)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri))
+    )
+    _, diagnostics = await published(client, uri, number)
+    assert diagnostics == []  # not checked again from the disk: nothing of it is open
+
+
+@LSP
+async def test_diagnostics_carry_the_version_checked(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    number, _ = await published(client, uri)
+    assert client.published[number].version == 1
+    change_file(client, uri, CHAPTER_YAML.replace("goto: b\n", "goto: bee\n", 1), 7)
+    number, diagnostics = await published(client, uri, number + 1)
+    assert diagnostics and client.published[number].version == 7
+
+
+# ---------------------------------------------------------------- the text the server holds
+
+
+@LSP
+async def test_documents_are_synchronised_whole(client: RecordingClient):
+    assert client.init_result is not None
+    sync = client.init_result.capabilities.text_document_sync
+    kind = sync.change if isinstance(sync, types.TextDocumentSyncOptions) else sync
+    assert kind == types.TextDocumentSyncKind.Full
+
+
+@LSP
+async def test_a_ranged_edit_counts_lines_as_the_protocol_does(client: RecordingClient, make_story):
+    """U+2028 in a comment ends no line for the protocol; a ranged edit after it lands
+    on the line the editor meant."""
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    await published(client, uri)
+    odd = "# a note\u2028on two lines\n" + CHAPTER_YAML
+    change_file(client, uri, odd, 2)
+    at = place(odd, "if: n >= 3", 4)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(at, types.Position(at.line, at.character + len("n >= 3"))),
+                    text="flag",
+                )
+            ],
+        )
+    )
+    text = await hover_text(client, uri, types.Position(at.line, at.character + 1))
+    assert "**flag**" in text and "bool" in text
+
+
+@LSP
+async def test_odd_messages_get_one_line_and_no_error_popup(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    await published(client, uri)
+    never = (folder / "never-opened.yaml").as_uri()
+    change_file(client, never, "chapter: one\n", 2)
+    # answered after the change was handled (the server reads messages in order)
+    await hover_text(client, uri, place(CHAPTER_YAML, "if: n", 4))
+    assert not [m.message for m in client.messages if "Error" in m.message]
+    assert all(p.uri != never for p in client.published)
+
+
+class RawServer:
+    """`petrograd lsp` driven by hand: messages the pygls client would never send."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.next_id = 0
+        self.others: list[dict] = []
+
+    @classmethod
+    async def start(cls) -> RawServer:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "game",
+            "lsp",
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+        )
+        return cls(process)
+
+    def send(self, message: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    async def receive(self) -> dict:
+        assert self.process.stdout is not None
+        length = 0
+        while True:
+            header = await self.process.stdout.readline()
+            assert header, "the server closed its output"
+            if header.lower().startswith(b"content-length:"):
+                length = int(header.split(b":")[1])
+            elif header in (b"\r\n", b"\n") and length:
+                return json.loads(await self.process.stdout.readexactly(length))
+
+    async def request(self, method: str, params: object) -> dict:
+        """Send a request; return its response (notifications and requests from the
+        server on the way are kept in `others`)."""
+        self.next_id += 1
+        ident = self.next_id
+        self.send({"id": ident, "method": method, "params": params})
+        while True:
+            message = await self.receive()
+            if message.get("id") == ident and "method" not in message:
+                return message
+            self.others.append(message)
+
+    async def initialize(self) -> None:
+        await self.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+        self.send({"method": "initialized", "params": {}})
+
+    async def finish(self) -> tuple[int, str]:
+        assert self.process.stdin is not None and self.process.stderr is not None
+        self.process.stdin.close()
+        stderr = await self.process.stderr.read()
+        return await self.process.wait(), stderr.decode("utf-8", "replace")
+
+
+@LSP
+async def test_a_malformed_request_is_answered_and_logged_in_one_line():
+    async with asyncio.timeout(DEADLINE):
+        server = await RawServer.start()
+        await server.initialize()
+        answer = await server.request(
+            "textDocument/completion", {"textDocument": {"uri": "file:///x.yaml"}}
+        )  # no position
+        assert answer["error"]["code"] == types.ErrorCodes.InvalidParams
+        server.send({"method": "textDocument/didOpen", "params": {"textDocument": 5}})
+        body = b"{not json"
+        assert server.process.stdin is not None
+        server.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        assert (await server.request("shutdown", None)).get("error") is None
+        after = await server.request(
+            "textDocument/hover",
+            {"textDocument": {"uri": "file:///x.yaml"}, "position": {"line": 0, "character": 0}},
+        )
+        assert after["error"]["code"] == types.ErrorCodes.InvalidRequest
+        server.send({"method": "exit"})
+        status, stderr = await server.finish()
+    assert status == 0
+    assert not [m for m in server.others if m.get("method") == "window/showMessage"]
+    lines = stderr.splitlines()
+    assert len(lines) == 3, stderr  # the request, the notification, the text not JSON
+    assert all(line.startswith("petrograd lsp: ") and len(line) < 400 for line in lines)
+    assert "Traceback" not in stderr and "\\x0a" not in stderr
+    assert "textDocument/completion" in lines[0]
+
+
+@LSP
+async def test_exit_without_shutdown_is_status_1():
+    async with asyncio.timeout(DEADLINE):
+        server = await RawServer.start()
+        await server.initialize()
+        server.send({"method": "exit"})
+        status, _ = await server.finish()
+    assert status == 1
+
+
+# ---------------------------------------------------------------- completion, closer
+
+
+@LSP
+async def test_an_effect_begins_with_a_variable(client: RecordingClient, make_story):
+    text = CHAPTER_YAML.replace(
+        "effects: [n += 10, flag = true]",
+        "effects:\n          - n += 10\n          - flag = true",
+    )
+    folder = make_story({"one.yaml": text})
+    uri = open_file(client, folder / "one.yaml")
+    await published(client, uri)
+    start = labels(await completion(client, uri, place(text, "- flag", 2)))
+    assert set(start) == {"n", "flag"}  # no visited, min, not, true...
+    value = labels(await completion(client, uri, place(text, "flag = ")))
+    assert {"n", "flag", "visited", "not", "true", "false"} <= set(value)
+    change_file(client, uri, CHAPTER_YAML, 2)  # a flow list: its second effect
+    flow = labels(await completion(client, uri, place(CHAPTER_YAML, "effects: [n += 10, ")))
+    assert set(flow) == {"n", "flag"}
+
+
+@LSP
+async def test_a_condition_offers_and_or_only_after_an_operand(client: RecordingClient, make_story):
+    folder = make_story()
+    uri = open_file(client, folder / "one.yaml")
+    start = labels(await completion(client, uri, place(CHAPTER_YAML, "if: ")))
+    assert {"n", "visited", "not"} <= set(start)
+    assert not {"and", "or"} & set(start)
+    after = labels(await completion(client, uri, place(CHAPTER_YAML, "if: flag\n", 8)))
+    assert after == [
+        "n",
+        "flag",
+        "visited",
+        "visits",
+        "chose",
+        "min",
+        "max",
+        "not",
+        "true",
+        "false",
+    ]
+    # `if: flag` with the place at its end: still the name being typed
+    text = CHAPTER_YAML.replace("if: flag\n", "if: flag \n")
+    change_file(client, uri, text, 2)
+    joined = labels(await completion(client, uri, place(text, "if: flag ")))
+    assert joined == ["and", "or"]
+
+
+@LSP
+async def test_no_completion_in_comments_or_after_a_closed_list(
+    client: RecordingClient, make_story
+):
+    text = CHAPTER_YAML.replace("goto: b\n", "goto: b  # a comment \n", 1)
+    folder = make_story({"one.yaml": text})
+    uri = open_file(client, folder / "one.yaml")
+    await published(client, uri)
+    assert await completion(client, uri, place(text, "# a comment ")) is None
+    assert await completion(client, uri, place(text, "# a co")) is None
+    assert await completion(client, uri, place(text, "sources: [eve-1]")) is None
+    assert await completion(client, uri, place(text, "effects: [n += 10, flag = true]")) is None
+    assert "b" in labels(await completion(client, uri, place(text, "goto: ")))
+
+
+@LSP
+async def test_a_block_list_of_sources_does_not_offer_its_ids_again(
+    client: RecordingClient, make_story
+):
+    text = CHAPTER_YAML.replace(
+        "    sources: [eve-1]\n    text: |",
+        "    sources:\n      - eve-1\n      - eve-2\n    text: |",
+    )
+    folder = make_story({"one.yaml": text})
+    uri = open_file(client, folder / "one.yaml")
+    await published(client, uri)
+    found = labels(await completion(client, uri, place(text, "      - eve-2", 10)))
+    assert "eve-2" in found  # the id being typed
+    assert "eve-1" not in found and "congress-8" in found
+
+
+@LSP
+async def test_completion_in_a_word_replaces_the_word(nvim: RecordingClient, make_story):
+    """An editor without InsertReplaceEdit gets a TextEdit over the whole word."""
+    folder = make_story()
+    uri = open_file(nvim, folder / "one.yaml")
+    result = await completion(nvim, uri, place(CHAPTER_YAML, "if: fl"))  # in `flag`
+    assert isinstance(result, types.CompletionList)
+    edit = result.items[0].text_edit
+    assert isinstance(edit, types.TextEdit)
+    assert edit.range.start == place(CHAPTER_YAML, "if: f", 4)
+    assert edit.range.end == place(CHAPTER_YAML, "if: flag")
+
+
+# ---------------------------------------------------------------- what a mark covers
+
+
+@LSP
+async def test_a_mark_covers_the_link_or_the_id_it_is_about(client: RecordingClient, make_story):
+    text = CHAPTER_YAML.replace(
+        "Text of [[Smolny]].", "Text of [[Smolny]] and [[the Committee|mrcc]] there."
+    ).replace("sources: [eve-2]\n    text: The end.", "sources: [évé-9]\n    text: The end.")
+    folder = make_story({"one.yaml": text})
+    uri = open_file(client, folder / "one.yaml")
+    _, diagnostics = await published(client, uri)
+    lines = text.split("\n")
+
+    def covered(code: str) -> str:
+        mark = next(d for d in diagnostics if d.code == code)
+        assert mark.range.start.line == mark.range.end.line
+        return lines[mark.range.start.line][mark.range.start.character : mark.range.end.character]
+
+    assert covered("unknown-codex-term") == "[[the Committee|mrcc]]"
+    assert covered("unknown-citation") == "évé-9"
+
+
+def test_a_mark_ends_where_its_token_does():
+    from game.lsp.server import token
+
+    assert token("goto: bee  # x", 6) == 9
+    assert token("key: [a, évé-9]", 9) == 14
+    assert token("    choises:", 4) == 11
+    assert token('  label: "Say it', 9) == 13  # not a name: up to the space
+    assert token("[x] [[a|b]] y", 6) == 11  # inside a link: the whole link
+    assert token("abc", 3) == 3 and token("a ,b", 2) == 3
+
+
+def test_a_ranged_edit_is_applied_on_the_protocols_lines():
+    from pygls.workspace import PositionCodec
+
+    from game.lsp.server import apply_edit
+
+    codec = PositionCodec()
+    text = "a\u2028b\x0cc\r\nsecond\rthird\n"
+    edit = types.Range(types.Position(1, 0), types.Position(2, 5))
+    assert apply_edit(text, codec, edit, "X") == "a\u2028b\x0cc\r\nX\n"
+    end = types.Range(types.Position(9, 0), types.Position(9, 0))
+    assert apply_edit(text, codec, end, "more") == text + "more"
+
+
+# ---------------------------------------------------------------- hover as it is
+
+
+@LSP
+async def test_hover_shows_titles_and_codex_text_as_written(client: RecordingClient, make_story):
+    text = CHAPTER_YAML.replace("    title: B\n", "    title: The *Aurora* <fires> [now] `x`_y_\n")
+    folder = make_story({"one.yaml": text})
+    uri = open_file(client, folder / "one.yaml")
+    await published(client, uri)
+    shown_title = await hover_text(client, uri, place(text, "goto: b", 6))
+    assert r"**The \*Aurora\* \<fires\> \[now\] \`x\`\_y\_**" in shown_title
+
+
+def test_markdown_text_escapes_what_markdown_reads():
+    assert index.markdown_text("a*b_c`d[e]<f>") == r"a\*b\_c\`d\[e\]\<f\>"
+    assert index.markdown_text("plain words, 1917.") == "plain words, 1917."
+    assert index.markdown_code("eve-1") == "`eve-1`"

@@ -337,10 +337,11 @@ def _read_folder(folder: Path, parts: _Parts, *, in_pack: bool = False) -> None:
     for problem in problems:  # a file left out (an odd name, unreadable): it could hold anything
         if problem.severity == "error":
             parts.unparsed[problem.mark.path] = "?"
-    if not files and not problems:
+    unsaved = _unsaved_files(folder, files, parts)
+    if not files and not problems and not unsaved:
         parts.unparsed[shown] = "?"
         parts.problems.append(Problem(Mark(shown), "no-scenes", "the folder holds no .yaml files"))
-    for path in [*files, *_unsaved_files(folder, files, parts)]:
+    for path in [*files, *unsaved]:
         _read_story_file(path, folder, parts, in_pack=in_pack)
 
 

@@ -50,6 +50,12 @@ _WORD = re.compile(r"[A-Za-z0-9_.-]")
 _PREFIX = re.compile(r"[A-Za-z0-9_-]*$")
 _PREDICATE_ARG = re.compile(r"\b(visited|visits|chose)\(\s*([A-Za-z0-9_.-]*)$")
 _PREDICATE_BEFORE = re.compile(r"\b(visited|visits|chose)\(\s*$")
+#: How a word being completed goes on after the place: an id's characters; a name's in
+#: an expression (where `-` and `.` are operators); a link's up to its `|` or `]]`.
+_GOING_ON = re.compile(r"[A-Za-z0-9_-]+")
+_NAME_ON = re.compile(r"[A-Za-z0-9_]+")
+_SHOWN_ON = re.compile(r"([^\[\]|]*)(?:\||\]\])")
+_REF_ON = re.compile(r"([^\[\]|]*)\]\]")
 #: How far up a key is looked for (a scene's text is never this long).
 _LOOK_UP = 400
 
@@ -67,11 +73,14 @@ class Completion:
 
 @dataclass(frozen=True, slots=True)
 class Completions:
-    """What may be written at a place: the items replace the text from `start` (the
-    character where the word being typed begins) to the place."""
+    """What may be written at a place: the items are inserted over the text from `start`
+    (the character where the word being typed begins) to the place, or replace the
+    whole word, from `start` to `end` (where the word goes on after the place; the
+    place itself when it does not)."""
 
     start: int
     items: tuple[Completion, ...]
+    end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +95,14 @@ class Hover:
 @dataclass(frozen=True, slots=True)
 class Where:
     """The key whose value holds a place, and that value's text up to the place (for a
-    block, every line of it so far). `key` is "" where no key is found."""
+    block, every line of it so far; elsewhere without its YAML comments). `key` is ""
+    where no key is found. `block` tells a `|` or `>` block (where `#` is text);
+    `comment`, that the place is inside a YAML comment."""
 
     key: str
     value: str
+    block: bool = False
+    comment: bool = False
 
 
 # ---------------------------------------------------------------- reading the place
@@ -126,12 +139,41 @@ def _key_depth(found: re.Match[str]) -> int:
     return len(found.group(1)) + len(found.group(2))
 
 
+def comment_start(text: str) -> int | None:
+    """Where a YAML comment begins in a line (a `#` at the start or after a space or
+    tab, outside quotes), if it has one. Not for the lines of a `|` or `>` block."""
+    quote = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if quote == '"' and char == "\\":
+                index += 1  # an escaped character, a quote among them
+            elif char == quote:
+                if quote == "'" and text[index + 1 : index + 2] == "'":
+                    index += 1  # '' is a quote inside single quotes
+                else:
+                    quote = ""
+        elif char in "'\"" and (index == 0 or text[index - 1] in " \t[{,:-"):
+            quote = char
+        elif char == "#" and (index == 0 or text[index - 1] in " \t"):
+            return index
+        index += 1
+    return None
+
+
+def _uncommented(text: str) -> str:
+    start = comment_start(text)
+    return text if start is None else text[:start]
+
+
 def where(lines: Sequence[str], line: int, character: int) -> Where:
     """The key whose value holds the place, and the value's text before the place."""
     if not 0 <= line < len(lines):
         return Where("", "")
     text = lines[line]
     before = text[:character]
+    in_comment = comment_start(before) is not None
     owner = _owner(lines, line)
     if owner is not None:
         number, found = owner
@@ -139,11 +181,12 @@ def where(lines: Sequence[str], line: int, character: int) -> Where:
         block = bool(_BLOCK.match(inline))
         if block and _indent(text) > _key_depth(found):
             body = [lines[n] for n in range(number + 1, line)] + [before]
-            return Where(found.group(3), "\n".join(body))
+            return Where(found.group(3), "\n".join(body), block=True)
     own = _KEY_LINE.match(text)
     if own is not None and character >= own.end(3) + 1:
         value_start = own.start(4)
-        return Where(own.group(3), text[value_start:character] if character > value_start else "")
+        value = text[value_start:character] if character > value_start else ""
+        return Where(own.group(3), _uncommented(value), comment=in_comment)
     if owner is not None:
         number, found = owner
         # a list item, or a plain scalar or flow list going on from the line above;
@@ -154,9 +197,51 @@ def where(lines: Sequence[str], line: int, character: int) -> Where:
                 first = above
                 break
         head = [found.group(4)] if first == number + 1 else []
-        body = head + [lines[n] for n in range(first, line)] + [before]
-        return Where(found.group(3), "\n".join(body))
-    return Where("", before)
+        body = head + [lines[n] for n in range(first, line)]
+        value = "\n".join([*(_uncommented(part) for part in body), _uncommented(before)])
+        return Where(found.group(3), value, comment=in_comment)
+    return Where("", _uncommented(before), comment=in_comment)
+
+
+def _listed(lines: Sequence[str], line: int) -> str:
+    """The whole value of the key the place is in, before and after the place, without
+    comments: every item of a list (`sources:` then `- eve-1`, `- eve-2` beneath)."""
+    text = lines[line]
+    own = _KEY_LINE.match(text)
+    if own is not None:
+        return _uncommented(own.group(4))
+    owner = _owner(lines, line)
+    if owner is None:
+        return _uncommented(text)
+    number, found = owner
+    depth = _key_depth(found)
+    parts = [found.group(4)]
+    for below in range(number + 1, min(len(lines), number + _LOOK_UP)):
+        item = lines[below]
+        if item.strip() and not item.lstrip().startswith("#"):
+            indent = _indent(item)
+            if indent < depth or (indent == depth and not item.lstrip().startswith("-")):
+                break
+        parts.append(item)
+    return "\n".join(_uncommented(part) for part in parts)
+
+
+def _closed_flow(value: str) -> bool:
+    """Whether a value that is a flow list (`[eve-1, eve-2]`) was closed before the end."""
+    text = value.lstrip()
+    if text.startswith("-"):
+        text = text.lstrip("- \t")
+    if not text.startswith("["):
+        return False
+    depth = 0
+    for char in text:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return True
+    return False
 
 
 def _open_brace(text: str) -> int | None:
@@ -191,6 +276,10 @@ class _Context:
 def _context(lines: Sequence[str], line: int, character: int) -> _Context:
     place = where(lines, line, character)
     key, value = place.key, place.value
+    if place.comment:
+        return _Context("", "")
+    if not place.block and key in SOURCE_KEYS | EFFECT_KEYS and _closed_flow(value):
+        return _Context("", "")  # after `sources: [eve-1]`
     if key in SCENE_KEYS:
         return _Context("scene", value)
     if key in ("chapter", "viewpoint"):
@@ -228,7 +317,31 @@ def _variable_items(story: Story) -> list[Completion]:
     ]
 
 
-def _expression_items(story: Story, *, predicates: bool) -> list[Completion]:
+#: The keywords that join two operands; the others (`not`, `true`, `false`) begin one.
+JOINING = ("and", "or")
+_LAST_WORD = re.compile(r"[A-Za-z0-9_]+$")
+#: An effect's variable and operator (`n +=`): what follows is a value.
+_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*(?:\+=|-=|=(?!=))")
+
+
+def after_operand(text: str) -> bool:
+    """Whether the expression `text` ends with an operand (a name, a number, a `)`), so
+    what comes next joins it (`and`, `or`) rather than beginning one."""
+    text = text.rstrip()
+    if not text:
+        return False
+    if text.endswith(")"):
+        return True
+    word = _LAST_WORD.search(text)
+    return word is not None and word.group() not in ("and", "or", "not")
+
+
+def _expression_items(story: Story, *, predicates: bool, joining: bool = False) -> list[Completion]:
+    """What may be written in an expression: before an operand, variables, the memory
+    predicates, the functions, `not`, `true` and `false`; after one (`joining`), only
+    `and` and `or`."""
+    if joining:
+        return [Completion(word, "keyword") for word in JOINING]
     items = _variable_items(story)
     if predicates:
         items += [
@@ -237,8 +350,26 @@ def _expression_items(story: Story, *, predicates: bool) -> list[Completion]:
     items += [
         Completion(name, "function", f"{name}(a, b)", insert=f"{name}(") for name in FUNCTIONS
     ]
-    items += [Completion(word, "keyword") for word in KEYWORDS]
+    items += [Completion(word, "keyword") for word in KEYWORDS if word not in JOINING]
     return items
+
+
+def _effect_so_far(value: str) -> str:
+    """The effect the place is in, from a list item's text or a flow list's (`- n += 1`,
+    `[n += 10, flag = t`): what follows the last `[` or `,` outside brackets."""
+    text = value.lstrip()
+    if text.startswith("-"):
+        text = text.lstrip("- \t")
+    depth = 0
+    start = 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char in "[," and depth == 0:
+            start = index + 1
+    return text[start:]
 
 
 def _predicate_items(story: Story, predicate: str, argument: str) -> tuple[int, list[Completion]]:
@@ -263,6 +394,9 @@ def complete(story: Story, lines: Sequence[str], line: int, character: int) -> C
     typed = _PREFIX.search(context.text)
     prefix = len(typed.group()) if typed else 0
     start = character - prefix
+    rest = lines[line][character:]
+    going_on = _GOING_ON.match(rest)
+    end = character + (len(going_on.group()) if going_on else 0)
     items: list[Completion] = []
     if context.what == "scene":
         items = _scene_items(story)
@@ -276,9 +410,10 @@ def complete(story: Story, lines: Sequence[str], line: int, character: int) -> C
             Completion(view.id, "chapter", shown(view.name)) for view in story.viewpoints.values()
         ]
     elif context.what == "paragraph":
-        words = re.findall(r"[A-Za-z0-9-]+", context.text)
-        if words and context.text.endswith(words[-1]):
-            words.pop()  # the id being typed may still be offered
+        words = re.findall(r"[A-Za-z0-9-]+", _listed(lines, line))
+        word = lines[line][start:end]
+        if word in words:
+            words.remove(word)  # the id being typed may still be offered
         items = [
             Completion(par.id, "paragraph", shown(par.summary))
             for par in story.paragraphs.values()
@@ -289,8 +424,20 @@ def complete(story: Story, lines: Sequence[str], line: int, character: int) -> C
         if argument is not None:
             replaced, items = _predicate_items(story, argument.group(1), argument.group(2))
             start = character - replaced
+        elif context.what == "effect":
+            effect = _effect_so_far(context.text)
+            assignment = _ASSIGNMENT.match(effect)
+            if assignment is not None:  # the value: any expression
+                value = effect[assignment.end() : len(effect) - prefix]
+                items = _expression_items(story, predicates=True, joining=after_operand(value))
+            elif not effect[: len(effect) - prefix].strip():  # an effect begins with a name
+                items = _variable_items(story)
         else:
-            items = _expression_items(story, predicates=True)
+            joining = after_operand(context.text[: len(context.text) - prefix])
+            items = _expression_items(story, predicates=True, joining=joining)
+        if argument is None:  # no `-` or `.` in a name, where they are operators
+            word_on = _NAME_ON.match(rest)
+            end = character + (len(word_on.group()) if word_on else 0)
     elif context.what == "codex":
         shown_part, bar, ref = context.text.partition("|")
         if bar:
@@ -298,6 +445,7 @@ def complete(story: Story, lines: Sequence[str], line: int, character: int) -> C
             items = [
                 Completion(entry.id, "codex", shown(entry.name)) for entry in story.codex.values()
             ]
+            link_on = _REF_ON.match(rest)
         else:
             start = character - len(shown_part)
             items = [
@@ -305,7 +453,10 @@ def complete(story: Story, lines: Sequence[str], line: int, character: int) -> C
                 for entry in story.codex.values()
                 for name in (entry.name, *entry.aliases)
             ]
-    return Completions(start, tuple(items))
+            link_on = _SHOWN_ON.match(rest)
+        if link_on is not None:
+            end = character + len(link_on.group(1))
+    return Completions(start, tuple(items), end if items else None)
 
 
 # ---------------------------------------------------------------- hover and definition
@@ -388,20 +539,39 @@ def _thing_at(story: Story, lines: Sequence[str], line: int, character: int) -> 
     return None
 
 
+#: The characters that mean something in Markdown where a story's text is shown.
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>#&~|]")
+
+
+def markdown_text(text: object) -> str:
+    """A story's text (a title, a summary, a codex entry) as Markdown that shows it as it
+    is: `*`, `_`, backticks, brackets, `<` and the like escaped with a backslash."""
+    return _MARKDOWN.sub(lambda found: "\\" + found.group(), str(text))
+
+
+def markdown_code(text: object) -> str:
+    """An id as Markdown code (`eve-1`); a backtick in it (ids have none once the story
+    loads without errors) cannot end the code early."""
+    return "`" + str(text).replace("`", "'") + "`"
+
+
 def _scene_markdown(story: Story, scene_id: str) -> str:
+    md, code = markdown_text, markdown_code
     scene = story.scenes[scene_id]
     chapter = story.chapters.get(scene.chapter)
-    heading = f"**{scene.title}** (scene `{scene.id}`)"
-    where_ = f"{scene.dates}, {scene.time}, {scene.place}"
+    heading = f"**{md(scene.title)}** (scene {code(scene.id)})"
+    where_ = md(f"{scene.dates}, {scene.time}, {scene.place}")
     parts = [heading, where_]
     if chapter is not None:
-        parts.append(f"Chapter {chapter.number}: {chapter.title}")
+        parts.append(f"Chapter {md(chapter.number)}: {md(chapter.title)}")
     if scene.ending is not None:
-        parts.append(f"Ending `{scene.ending.id}` ({scene.ending.kind}): {scene.ending.title}")
+        ending = scene.ending
+        parts.append(f"Ending {code(ending.id)} ({md(ending.kind)}): {md(ending.title)}")
     return "\n\n".join(parts)
 
 
 def _markdown(story: Story, thing: _Thing) -> str | None:
+    md, code = markdown_text, markdown_code
     if thing.what == "scene":
         return _scene_markdown(story, thing.id)
     if thing.what == "choice":
@@ -410,30 +580,34 @@ def _markdown(story: Story, thing: _Thing) -> str | None:
         if choice is None:
             return None
         return (
-            f"**{choice.label}** (choice `{thing.id}`, {choice.history}) leads to `{choice.target}`"
+            f"**{md(choice.label)}** (choice {code(thing.id)}, {md(choice.history)}) "
+            f"leads to {code(choice.target)}"
         )
     if thing.what == "chapter":
         chapter = story.chapters[thing.id]
-        return f"**Chapter {chapter.number}: {chapter.title}** (`{chapter.id}`)"
+        return f"**Chapter {md(chapter.number)}: {md(chapter.title)}** ({code(chapter.id)})"
     if thing.what == "paragraph":
         paragraph = story.paragraphs[thing.id]
-        return f"**{paragraph.id}** ({paragraph.section})\n\n{paragraph.summary}"
+        return f"**{md(paragraph.id)}** ({md(paragraph.section)})\n\n{md(paragraph.summary)}"
     if thing.what == "variable":
         variable = story.variables[thing.id]
-        parts = [f"**{variable.name}**: {_variable_line(story, variable.name)}"]
+        parts = [f"**{md(variable.name)}**: {md(_variable_line(story, variable.name))}"]
         if variable.label:
-            parts.append(f"Shown as: {variable.label}")
+            parts.append(f"Shown as: {md(variable.label)}")
         else:
             parts.append("Hidden from the player (no label)")
         if variable.about:
-            parts.append(variable.about)
+            parts.append(md(variable.about))
         return "\n\n".join(parts)
     if thing.what == "predicate":
-        return PREDICATES[thing.id]
+        return md(PREDICATES[thing.id])
     if thing.what == "codex":
         entry = story.codex[thing.id]
-        also = f"\n\nAlso: {', '.join(entry.aliases)}" if entry.aliases else ""
-        return f"**{entry.name}** ({entry.group}, `{entry.id}`)\n\n{entry.text.strip()}{also}"
+        also = f"\n\nAlso: {md(', '.join(entry.aliases))}" if entry.aliases else ""
+        return (
+            f"**{md(entry.name)}** ({md(entry.group)}, {code(entry.id)})\n\n"
+            f"{md(entry.text.strip())}{also}"
+        )
     return None
 
 
