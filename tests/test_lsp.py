@@ -531,6 +531,15 @@ def test_prose_completes_nothing(story):
     assert index.hover(story, *lines_and_place(text, "The gate", 1)) is None
 
 
+def test_codex_terms_are_offered_only_where_links_show(story):
+    """[[...]] links the codex in a scene's text and an ending's epilogue; in a label or a
+    note the brackets are shown as typed (and `check` warns), so nothing is offered."""
+    for text in ("    text: Go to [[", "    text: |\n      Go to [[", "    epilogue: Now [["):
+        assert index.complete(story, *lines_and_place(text, "[[")).items, text
+    for text in ("        label: Go to [[", "        note: See [["):
+        assert index.complete(story, *lines_and_place(text, "[[")).items == (), text
+
+
 def test_hover_and_definition_in_conditions(story):
     text = "    if: visited(a) and chose(a.up) and flag\n"
     hover = index.hover(story, *lines_and_place(text, "flag", 1))

@@ -32,6 +32,8 @@ SCENE_KEYS = frozenset({"goto", "scene", "start"})
 CONDITION_KEYS = frozenset({"if"})
 #: Keys whose value is an effect or a list of them.
 EFFECT_KEYS = frozenset({"effects", "then", "else"})
+#: Keys whose text may link the codex with [[...]] (elsewhere the brackets show as typed).
+LINK_KEYS = frozenset({"text", "epilogue"})
 #: Keys whose value is a list of paragraph ids.
 SOURCE_KEYS = frozenset({"sources"})
 #: Keys whose value is an id of something else, never text.
@@ -292,8 +294,8 @@ def _context(lines: Sequence[str], line: int, character: int) -> _Context:
         return _Context("effect", value)
     if key in ID_KEYS:
         return _Context("", value)
-    link = _open_link(value)
-    if link is not None:
+    link = _open_link(value) if key in LINK_KEYS else None
+    if link is not None:  # links show only in a scene's text and an ending's epilogue
         return _Context("codex", value[link:])
     brace = _open_brace(value)
     if brace is not None and "?" not in value[brace:]:
