@@ -266,12 +266,14 @@ class PlainPlayer:
 
     def show_help(self) -> None:
         """The commands that apply: in an assessment, not what is off (undo, load); the
-        hand-in only in an assignment."""
+        hand-in only in an assignment; the codex only in a story that has one."""
         assessed = self.session.rules.assessed
         for line in HELP.splitlines():
             command = line.split()[0] if line.startswith("  ") else ""
-            if (assessed and command in ("undo", "load")) or (
-                command == "handin" and self.classroom is None
+            if (
+                (assessed and command in ("undo", "load"))
+                or (command == "handin" and self.classroom is None)
+                or (command == "codex" and not self.story.codex)  # a story may have none
             ):
                 continue
             if line.startswith("  "):
@@ -337,7 +339,7 @@ class PlainPlayer:
         for paragraph in frame.plain_epilogue():
             self.wrap(paragraph)
             self.say()
-        self.show_history(heading=f"{wording.PATH_HEADING}:")
+        self.show_history(heading=f"{wording.path_heading(frame.graded)}:")
         self.show_questions(frame, at_ending=True)
 
     def show_history(self, heading: str = f"{wording.HISTORY_HEADING}:") -> None:
@@ -345,17 +347,19 @@ class PlainPlayer:
         already (all of them at an ending)."""
         timing = self.session.profile.settings.note_timing
         path = self.game.noted_path(timing)
+        # A story that grades no choice has no verdicts (nor any to keep for later).
+        graded = self.game.frame.graded
         self.say(heading)
         if not path:
             self.wrap(f"  ({wording.NO_CHOICES_YET})")
         hidden = 0
         for number, (entry, shown) in enumerate(path, 1):
-            if not shown:
+            if not shown and graded:
                 hidden += not entry.alone
                 self.wrap(f"{number}. {entry.scene.title}: {entry.label}", "  ", "     ")
                 continue
-            mark = wording.history_tag(entry.choice.history).lower()
-            self.wrap(f"{number}. {entry.scene.title}: {entry.label} [{mark}]", "  ", "     ")
+            mark = f" [{wording.history_tag(entry.choice.history).lower()}]" if graded else ""
+            self.wrap(f"{number}. {entry.scene.title}: {entry.label}{mark}", "  ", "     ")
             sources = entry.choice.sources  # a story of its own may cite nothing
             cited = f"(sources: {', '.join(sources)})" if sources else ""
             if entry.choice.note or cited:
@@ -381,6 +385,13 @@ class PlainPlayer:
         last one's; at the end of a chapter, those on its choices, each with what was
         chosen; or none until the ending. A choice that was the only one open has none."""
         timing = self.session.profile.settings.note_timing
+        if not self.game.frame.graded:
+            # No verdict in a story that grades no choice: only an author's note, if any.
+            for verdict in self.game.notes_due("choice"):
+                if verdict.note.strip():
+                    self.say()
+                    self.wrap(verdict.note.strip())
+            return
         notes: list[Verdict] = [v for v in self.game.notes_due(timing) if not v.alone]
         if timing == "chapter":
             for verdict in notes:
@@ -399,7 +410,7 @@ class PlainPlayer:
         codex = self.story.codex
         met = self.session.met_terms()
         if not codex:
-            self.wrap("This story has no codex.")
+            self.wrap(wording.NO_CODEX)
             return
         if not words:
             known = sorted((codex[t] for t in met if t in codex), key=_codex_order)

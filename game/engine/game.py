@@ -155,6 +155,16 @@ class Frame:
     citations: tuple[Citation, ...] = ()
     #: The codex entries the text (and epilogue) link to, in order of first mention.
     terms: tuple[Term, ...] = ()
+    #: Some choice of the story is graded faithful or divergent. False for a story that
+    #: grades none (a story of its own that gives no `history:`): then front ends speak
+    #: of no verdict, no history's notes and no "path and history".
+    graded: bool = True
+    #: The story cites Victor Serge's article, so its endings may say what happened; a
+    #: story of its own (own sources or none) is never taken for the record.
+    cites_article: bool = True
+    #: The story has codex entries (a story of its own may have none: then no codex is
+    #: offered).
+    has_codex: bool = True
 
     @property
     def ending(self) -> Ending | None:
@@ -178,7 +188,9 @@ class Frame:
     def ending_kind(self) -> str | None:
         """At an ending, the line that says what kind it is."""
         ending = self.scene.ending
-        return wording.ending_kind_line(ending.kind) if ending is not None else None
+        if ending is None:
+            return None
+        return wording.ending_kind_line(ending.kind, factual=self.cites_article)
 
     @property
     def chapter_heading(self) -> str:
@@ -282,6 +294,8 @@ class Game:
         #: The state before the last choice (None at the start).
         self._before: dict[str, Value] | None = None
         self._frame: Frame | None = None
+        #: Whether the story grades any choice (worked out once, on first use).
+        self._graded: bool | None = None
 
     # ------------------------------------------------------------ reading
 
@@ -317,6 +331,14 @@ class Game:
     @property
     def ended(self) -> bool:
         return self.scene.ending is not None
+
+    @property
+    def graded(self) -> bool:
+        """Some choice of the story is graded faithful or divergent (see Frame.graded);
+        worked out once per game, not at every frame."""
+        if self._graded is None:
+            self._graded = story_grades(self.story)
+        return self._graded
 
     @property
     def can_undo(self) -> bool:
@@ -582,6 +604,9 @@ class Game:
             self._verdict(before),
             self._citations(scene.sources),
             tuple(Term(term, story.codex[term].name) for term in terms),
+            self.graded,
+            story.citations == "article",
+            bool(story.codex),
         )
 
     def _verdict(self, before: State | None) -> Verdict | None:
@@ -645,6 +670,16 @@ class Game:
         ):
             due.append(Reflection(chapter, chapter.reflection_at(state), at_end=True))
         return tuple(due)
+
+
+def story_grades(story: Story) -> bool:
+    """Whether some choice of the story is graded faithful or divergent (False for a story
+    whose every choice is the player's own, as a story of its own that gives no `history:`).
+    For a front end with no game under way (the help on the title screen); a game keeps
+    the answer (`Game.graded`, `Frame.graded`)."""
+    return any(
+        choice.history != "own" for scene in story.scenes.values() for choice in scene.choices
+    )
 
 
 def dev_setting(story: Story, setting: str) -> tuple[str, Value]:

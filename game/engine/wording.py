@@ -66,8 +66,20 @@ def ending_kind_name(kind: str) -> str:
     return ENDING_KIND_NAMES.get(kind, kind)
 
 
-def ending_kind_line(kind: str) -> str:
-    return ENDING_KIND_LINES.get(kind, kind)
+#: The same, for a story that does not cite Victor Serge's article (a story of its own):
+#: its kinds named, with no claim about what happened.
+STORY_ENDING_KIND_LINES = {
+    "historical": "The historical ending.",
+    "alternate": "An alternate ending.",
+    "defeat": "A defeat.",
+}
+
+
+def ending_kind_line(kind: str, *, factual: bool = True) -> str:
+    """The line under an ending's title; `factual` False (a story that does not cite the
+    article) names the kind without saying whether it happened."""
+    lines = ENDING_KIND_LINES if factual else STORY_ENDING_KIND_LINES
+    return lines.get(kind, kind)
 
 
 def ending_title(title: str) -> str:
@@ -77,17 +89,27 @@ def ending_title(title: str) -> str:
 # ---------------------------------------------------------------- headings
 
 PATH_HEADING = "Your path and history"
+#: The same, for a story that grades no choice (every one the player's own).
+PLAIN_PATH_HEADING = "Your path"
 HISTORY_HEADING = "Your choices so far"
 EPILOGUE_HEADING = "What really happened"
 VARIABLES_HEADING = "Where things stand"
 SOURCES_HEADING = "Sources"
 CODEX_HEADING = "In the codex"
+#: What the codex says in a story that has no codex entries.
+NO_CODEX = "This story has no codex."
 UNDONE = "You took back your last choice."
 #: Heading of the notes shown together when a chapter ends (the spoiler setting "chapter").
 CHAPTER_NOTES_HEADING = "The chapter is over. What history says of your choices in it:"
 NO_CHOICES_YET = "no choices yet"
 #: In the history, for a choice whose verdict the spoiler setting keeps for later.
 NOTE_LATER = "What history says of this comes later (see Settings: history's notes)."
+
+
+def path_heading(graded: bool) -> str:
+    """The heading of the path at an ending: 'Your path and history', or 'Your path' in a
+    story that grades no choice."""
+    return PATH_HEADING if graded else PLAIN_PATH_HEADING
 
 
 def reflection_heading(number: int, title: str) -> str:

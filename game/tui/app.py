@@ -481,8 +481,11 @@ class PetrogradApp(App[int]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In an assessment, what is off is not offered (Load); hand-in only in class."""
+        """In an assessment, what is off is not offered (Load); hand-in only in class; the
+        codex only in a story that has one."""
         if action == "load" and self.session.rules.assessed:
+            return False
+        if action == "codex" and not self.story.codex:
             return False
         if action == "hand_in" and self.classroom is None:
             return False
@@ -567,7 +570,18 @@ class PetrogradApp(App[int]):
             if isinstance(self.screen, SceneScreen):
                 self.screen.apply_settings()
 
-        self.push_screen(SettingsScreen(self.session.profile.settings), closed)
+        self.push_screen(SettingsScreen(self.session.profile.settings, graded=self.graded), closed)
+
+    @property
+    def graded(self) -> bool:
+        """Whether the story grades any choice (the game's own answer when one is under
+        way; before one, the engine's for the story)."""
+        game = self.session.game
+        if game is not None:
+            return game.graded
+        from game.engine.game import story_grades
+
+        return story_grades(self.story)
 
     def action_show_term(self, term: str) -> None:
         entry = self.story.codex.get(term)

@@ -254,11 +254,36 @@ scenes:
 """
 
 
-def lighthouse_story(folder: Path, *, title: str = "The Lighthouse", sources: str = "own") -> Story:
+#: Lines that make the Lighthouse's climb a graded choice (`lighthouse_story(graded=True)`).
+LIGHTHOUSE_GRADED = """\
+        history: faithful
+        note: The keeper did climb the tower that night.
+"""
+
+
+def lighthouse_story(
+    folder: Path,
+    *,
+    title: str = "The Lighthouse",
+    sources: str = "own",
+    calendar: str | None = None,
+    graded: bool = False,
+    cited_choice: bool = False,
+) -> Story:
     """LIGHTHOUSE with its sources file in a folder of its own (`sources="none"`: with
-    `sources: none` instead, and scenes that cite nothing); `title` replaces its title."""
+    `sources: none` instead, and scenes that cite nothing); `title` replaces its title.
+    `calendar` ("old-style", "new-style") is written into story.yaml; `graded` makes the
+    climb a faithful choice with a note (otherwise no choice is graded); `cited_choice`
+    gives the climb `sources: [log-2]` and no note."""
     folder.mkdir(parents=True, exist_ok=True)
     story, chapter = LIGHTHOUSE.replace("The Lighthouse", title), LIGHTHOUSE_CHAPTER
+    if calendar is not None:
+        story = story.replace("  start: shore\n", f"  start: shore\n  calendar: {calendar}\n")
+    climb = "        goto: lamp\n"
+    if graded:
+        chapter = chapter.replace(climb, climb + LIGHTHOUSE_GRADED)
+    if cited_choice:
+        chapter = chapter.replace(climb, climb + "        sources: [log-2]\n")
     if sources == "none":
         story = story.replace("  start: shore\n", "  start: shore\n  sources: none\n")
         chapter = "".join(line for line in chapter.splitlines(True) if "sources:" not in line)

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.engine import CodexEntry, Term
+from game.engine import CodexEntry, Term, wording
 from game.session import PlaySession
 
 GROUPS = (
@@ -105,6 +105,12 @@ class CodexScreen(ModalScreen[None]):
         self.met = session.met_terms()
 
     def compose(self) -> ComposeResult:
+        if not self.session.story.codex:  # a story of its own may have none: no search
+            with Vertical(id="no-codex-dialog", classes="dialog"):
+                yield Static(Content("Codex").stylize("bold"), id="codex-title")
+                yield Static(Content(wording.NO_CODEX), id="codex-text")
+                yield Button("Close", id="close-codex", variant="primary")
+            return
         with Vertical(id="codex-dialog", classes="dialog"):
             yield Static(
                 Content.assemble(
@@ -121,6 +127,9 @@ class CodexScreen(ModalScreen[None]):
             yield Button("Close", id="close-codex", variant="primary")
 
     def on_mount(self) -> None:
+        if not self.session.story.codex:
+            self.query_one("#close-codex", Button).focus()
+            return
         self.fill("")
         self.query_one("#codex-search", Input).focus()
 

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 HELP_FILE = Path(__file__).resolve().parent.parent / "help.md"
 #: `<!-- for: article own -->` in help.md: the lines after it are for those stories only.
-_FOR = re.compile(r"<!-- for: ([a-z ]+) -->")
+_FOR = re.compile(r"<!-- for: ([a-z -]+) -->")
+#: The words of a `for:` line that name what a story cites (any one of them will do).
+_CITATIONS = frozenset({"article", "own", "none"})
 #: Characters Markdown gives a meaning to (all of ASCII's punctuation may be escaped).
 _MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -33,16 +35,41 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", shown(text))
 
 
+def story_traits(story: Story) -> frozenset[str]:
+    """The words of help.md's `for:` lines that hold for the story: what it cites
+    ("article", "own" or "none"), "old-style" when its dates are Old Style, "graded" or
+    "ungraded" (whether some choice is graded faithful or divergent), "codex" or "no-codex"."""
+    from game.engine.game import story_grades
+
+    traits: set[str] = {story.citations}
+    if any(scene.old_style for scene in story.scenes.values()):
+        traits.add("old-style")
+    traits.add("graded" if story_grades(story) else "ungraded")
+    traits.add("codex" if story.codex else "no-codex")
+    return frozenset(traits)
+
+
+def _wanted(words: list[str], traits: frozenset[str]) -> bool:
+    """A `for:` line's part is shown when the story cites one of the sources named (if
+    any is) and has every other trait named; `all` is every story."""
+    cites = [word for word in words if word in _CITATIONS]
+    if cites and not any(word in traits for word in cites):
+        return False
+    return all(word in traits for word in words if word not in _CITATIONS and word != "all")
+
+
 def help_text(story: Story, *, assessed: bool = False, classroom: bool = False) -> str:
-    """The help, as it applies: to the story (its title; Victor Serge and the Old Style
-    calendar only for a story that cites his article); in an assessment,
+    """The help, as it applies: to the story (its title; Victor Serge only for a story that
+    cites his article; the calendar only when its dates are Old Style; history's verdicts
+    only when it grades its choices; the codex only when it has one); in an assessment,
     what is off (undo, loading) is not listed; in an assignment, the hand-in is."""
     rows = []
     wanted = True
     comment = False
+    traits = story_traits(story)
     for line in HELP_FILE.read_text(encoding="utf-8").splitlines():
         if found := _FOR.fullmatch(line):
-            wanted = story.citations in found.group(1).split()
+            wanted = _wanted(found.group(1).split(), traits)
             continue
         if comment or line.startswith("<!--"):  # a note to whoever edits the file
             comment = "-->" not in line

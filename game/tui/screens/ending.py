@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from game.atomic import WriteFailed
-from game.engine import wording
+from game.engine import PathEntry, wording
 from game.session import Locked, PlaySession
 from game.tui.access import AppAccess
 from game.tui.widgets.header import SceneHeader
@@ -74,21 +74,11 @@ class EndingScreen(AppAccess, Screen[None]):
                         Content("\n").join([heading] + [Content(f"• {q}") for q in due.questions]),
                         classes="ending-reflection",
                     )
-                yield Static(Content(wording.PATH_HEADING).stylize("bold"), id="path-heading")
+                yield Static(
+                    Content(wording.path_heading(frame.graded)).stylize("bold"), id="path-heading"
+                )
                 for number, entry in enumerate(game.path(), 1):
-                    choice = entry.choice
-                    marker = wording.history_tag(choice.history)
-                    yield Static(
-                        Content.assemble(
-                            Content(f"{number}. [{marker}] ").stylize("bold"),
-                            Content(f"{entry.scene.title}: {entry.label}"),
-                            "\n",
-                            Content(
-                                f"{choice.note} (sources: {', '.join(choice.sources)})"
-                            ).stylize("italic"),
-                        ),
-                        classes=f"path-step -{choice.history}",
-                    )
+                    yield path_step(number, entry, graded=frame.graded)
         yield Footer()
         yield TooSmallNotice()
 
@@ -149,6 +139,26 @@ class EndingScreen(AppAccess, Screen[None]):
             pane.scroll_page_up()
         else:
             pane.scroll_page_down()
+
+
+def path_step(number: int, entry: PathEntry, *, graded: bool = True) -> Static:
+    """One step of the path at the ending: its number, history's tag (in a story that
+    grades its choices), the scene and the choice; then history's note and the sources,
+    when the choice has either (a choice of a story of its own may have neither)."""
+    choice = entry.choice
+    marker = f"[{wording.history_tag(choice.history)}] " if graded else ""
+    parts: list[Content | str] = [
+        Content(f"{number}. {marker}").stylize("bold"),
+        Content(f"{entry.scene.title}: {entry.label}"),
+    ]
+    note = choice.note.strip()
+    cited = f"(sources: {', '.join(choice.sources)})" if choice.sources else ""
+    if note or cited:
+        parts += ["\n", Content(f"{note} {cited}".strip()).stylize("italic")]
+    return Static(
+        Content.assemble(*parts),
+        classes=f"path-step -{choice.history}" if graded else "path-step",
+    )
 
 
 def wording_handed_in(at: str) -> str:

@@ -17,6 +17,9 @@ def path_widgets(game: Game, timing: NoteTiming) -> list[Static]:
     """One block per step: its scene and date on the first line, then (indented, so that
     wrapped lines stay under it) the choice, its verdict and history's note."""
     blocks: list[Static] = []
+    # A story that grades no choice has no verdicts to keep for later: an author's note on
+    # a choice is shown as it is, with no tag.
+    graded = game.frame.graded
     for number, (entry, noted) in enumerate(game.noted_path(timing), 1):
         blocks.append(
             Static(
@@ -29,12 +32,13 @@ def path_widgets(game: Game, timing: NoteTiming) -> list[Static]:
         )
         choice = entry.choice
         lines = [Content(f"You chose: {entry.label}")]
-        if noted:
-            verdict = Content.assemble(
-                Content(wording.history_tag(choice.history)).stylize("bold"),
-                f" · {wording.history_meaning(choice.history)}",
-            )
-            lines.append(verdict)
+        if noted or not graded:
+            if graded:
+                verdict = Content.assemble(
+                    Content(wording.history_tag(choice.history)).stylize("bold"),
+                    f" · {wording.history_meaning(choice.history)}",
+                )
+                lines.append(verdict)
             if choice.note.strip():
                 sources = f" (sources: {', '.join(choice.sources)})" if choice.sources else ""
                 lines.append(Content(f"{choice.note}{sources}").stylize("italic"))

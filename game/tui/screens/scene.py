@@ -91,7 +91,11 @@ class SceneScreen(AppAccess, Screen[None]):
     frame: var[Frame | None] = var(None, always_update=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In an assessment, undo is off, so it is not offered."""
+        """In an assessment, undo is off, so it is not offered; in a story with no codex,
+        neither are the scene's terms."""
+        if action == "terms":
+            game = self.session.game
+            return game is not None and game.frame.has_codex
         return not (action == "undo" and self.session.rules.assessed)
 
     def __init__(self, session: PlaySession) -> None:
@@ -175,8 +179,15 @@ class SceneScreen(AppAccess, Screen[None]):
             last.add_class("-undone")
             last.display = True
             return
-        notes = self.game.notes_due(self.session.profile.settings.note_timing)
-        content = notes_content(notes) if notes else None
+        if frame.graded:
+            notes = self.game.notes_due(self.session.profile.settings.note_timing)
+            content = notes_content(notes) if notes else None
+        else:
+            # A story that grades no choice gives no verdict: only an author's note, if
+            # the last choice has one, and no banner of history.
+            notes = ()
+            said = [n.note for n in self.game.notes_due("choice") if n.note.strip()]
+            content = Content(said[0]) if said else None
         changes = [
             f"{var.label} {gauge_change(var)}" for var in frame.variables if gauge_change(var)
         ]

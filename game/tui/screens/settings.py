@@ -1,5 +1,5 @@
-"""The settings screen: colours, when history's notes are shown, text reveal and its speed,
-the side panel. Saved as they change."""
+"""The settings screen: colours, when history's notes are shown (in a story that grades its
+choices), text reveal and its speed, the side panel. Saved as they change."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from game.tui.themes import THEMES, stored_theme, theme_label
 class SettingsScreen(AppAccess, ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close")]
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, graded: bool = True) -> None:
         super().__init__()
         self.settings = settings
+        #: False in a story that grades no choice: it has no history's notes to time.
+        self.graded = graded
 
     def compose(self) -> ComposeResult:
         settings = self.settings
@@ -35,14 +37,15 @@ class SettingsScreen(AppAccess, ModalScreen[None]):
                     allow_blank=False,
                     id="theme",
                 )
-            with Horizontal(classes="setting"):
-                yield Label("History's notes", classes="setting-label")
-                yield Select(
-                    [(label, name) for name, label in SPOILER_NAMES.items()],
-                    value=settings.spoilers,
-                    allow_blank=False,
-                    id="spoilers",
-                )
+            if self.graded:
+                with Horizontal(classes="setting"):
+                    yield Label("History's notes", classes="setting-label")
+                    yield Select(
+                        [(label, name) for name, label in SPOILER_NAMES.items()],
+                        value=settings.spoilers,
+                        allow_blank=False,
+                        id="spoilers",
+                    )
             with Horizontal(classes="setting"):
                 yield Label("Reveal text gradually", classes="setting-label")
                 yield Switch(value=settings.reveal, id="reveal")

@@ -84,7 +84,8 @@ class TitleScreen(Screen[None]):
                             disabled=latest is None,
                         )
                     yield Button("Endings", id="endings")
-                    yield Button("Codex", id="codex")
+                    if story.codex:  # a story of its own may have none
+                        yield Button("Codex", id="codex")
                     yield Button("Settings", id="settings")
                     yield Button("Help", id="help")
                     yield Button("Quit", id="quit")

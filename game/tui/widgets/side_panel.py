@@ -34,7 +34,7 @@ class SidePanel(VerticalScroll):
     can_focus = False
 
     def compose(self) -> ComposeResult:
-        yield Static(wording.VARIABLES_HEADING, classes="panel-heading")
+        yield Static(wording.VARIABLES_HEADING, classes="panel-heading", id="variables-heading")
         yield SteadyStatic(id="variables")
         yield Static(wording.SOURCES_HEADING, classes="panel-heading", id="sources-heading")
         yield SteadyStatic(id="sources")
@@ -53,13 +53,20 @@ class SidePanel(VerticalScroll):
                 line = line + Content(f"  {change}").stylize("bold")
             lines.append(line)
         self.query_one("#variables", Static).update(Content("\n").join(lines))
+        # a story may show no variable (none has a label): then no empty heading
+        self.query_one("#variables-heading", Static).display = bool(lines)
+        self.query_one("#variables", Static).display = bool(lines)
         sources = [Content(f"{c.id}: {c.summary}" if c.summary else c.id) for c in frame.citations]
         self.query_one("#sources", Static).update(Content("\n").join(sources))
         # a scene of a story of its own may cite nothing: then no empty heading
         self.query_one("#sources-heading", Static).display = bool(sources)
+        self.query_one("#sources", Static).display = bool(sources)
         terms = []
         for term in frame.terms:
             terms.append(Content(f"• {term.name}").stylize(f"@click=app.show_term('{term.id}')"))
         self.query_one("#terms", Static).update(
             Content("\n").join(terms) if terms else Content("(none)")
         )
+        # a story with no codex at all says nothing of it (not "(none)" in every scene)
+        self.query_one("#terms-heading", Static).display = frame.has_codex
+        self.query_one("#terms", Static).display = frame.has_codex
