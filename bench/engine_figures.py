@@ -33,10 +33,34 @@ def _parse_files(files: list[Path]) -> None:
 # ---------------------------------------------------------------- a choice
 
 
+def _compiled(story: Any) -> tuple[dict[str, int], list[list[tuple[Any, Any, int]]]]:
+    """The floor's story: per scene (by number), its choices as plain tuples (condition or
+    None, the effects from `machine.effect_steps` or None, the target's number)."""
+    from game.engine.machine import effect_steps
+
+    number = {sid: n for n, sid in enumerate(story.scenes)}
+    declared = story.state_variables
+    scenes = [
+        [
+            (
+                choice.test,
+                effect_steps(choice, declared) if choice.actions else None,
+                number[choice.target],
+            )
+            for choice in scene.choices
+        ]
+        for scene in story.scenes.values()
+    ]
+    return number, scenes
+
+
 def engine_step(playthroughs: int, repeats: int) -> dict[str, Any]:
     """`Game.choose()` on the shipped story vs a bare `transitions` trigger on a machine
-    with the same states and transitions (no conditions, no effects), over the same
-    random playthroughs. Seconds per choice."""
+    with the same states and transitions (no conditions, no effects), and vs the plain
+    Python floor: a loop over the story compiled to plain tuples (`_compiled`) that checks
+    each condition and applies the effects, with no machine, no record and no clock, the
+    physical limit of the language. All three play the same random playthroughs; taken
+    turn about. Seconds per choice."""
     from transitions import Machine
 
     from game.engine import Game, load_story
@@ -80,33 +104,141 @@ def engine_step(playthroughs: int, repeats: int) -> dict[str, Any]:
             assert choice is not None
             at = choice.target
         triggers.append(names)
+    number, compiled = _compiled(story)
+    indexes = []  # each path as the number of the choice taken in each scene
+    for path in paths:
+        at, taken = story.start, []
+        for choice_id in path:
+            ids = [choice.id for choice in story.scenes[at].choices]
+            taken.append(ids.index(choice_id))
+            at = story.scenes[at].choices[taken[-1]].target
+        indexes.append(taken)
+    first = number[story.start]
+    game.restart(0)
+    initial = game.state  # the state a new game begins in, memory included
 
-    def time_game() -> float:
+    def time_game(batch: range) -> float:
         spent = 0.0
-        for seed, path in enumerate(paths):
+        for seed in batch:
             game.restart(seed)
             started = time.perf_counter()
-            for choice_id in path:
+            for choice_id in paths[seed]:
                 game.choose(choice_id)
             spent += time.perf_counter() - started
-        return spent / steps
+        return spent
 
-    def time_bare() -> float:
+    def time_bare(batch: range) -> float:
         spent = 0.0
-        for names in triggers:
+        for seed in batch:
             bare.set_state(story.start, model=model)
             started = time.perf_counter()
-            for name in names:
+            for name in triggers[seed]:
                 model.trigger(name)  # type: ignore[attr-defined]
             spent += time.perf_counter() - started
-        return spent / steps
+        return spent
 
-    time_game(), time_bare()  # warm up
-    game_times, bare_times = [], []
+    def time_floor(batch: range) -> float:
+        spent = 0.0
+        for seed in batch:
+            variables, at = dict(initial), first
+            started = time.perf_counter()
+            for index in indexes[seed]:
+                test, apply, target = compiled[at][index]
+                if test is not None and not test(variables):
+                    raise AssertionError("the floor took a closed choice")
+                if apply is not None:
+                    apply(variables)
+                at = target
+            spent += time.perf_counter() - started
+        return spent
+
+    everything = range(len(paths))
+    time_game(everything), time_bare(everything), time_floor(everything)  # warm up
+    # In batches of 50 playthroughs taken turn about, one sample a batch: a burst of
+    # load from another program falls on all three alike.
+    batches = [range(n, min(n + 50, len(paths))) for n in range(0, len(paths), 50)]
+    # Untimed, before each: a collection, so that none pays for another's garbage (the
+    # bare trigger makes much).
+    game_times, bare_times, floor_times = [], [], []
     for _ in range(repeats):
-        game_times.append(time_game())
-        bare_times.append(time_bare())
-    return {"game_seconds": game_times, "bare_seconds": bare_times, "steps": steps}
+        for batch in batches:
+            count = sum(len(paths[seed]) for seed in batch)
+            gc.collect()
+            game_times.append(time_game(batch) / count)
+            gc.collect()
+            bare_times.append(time_bare(batch) / count)
+            gc.collect()
+            floor_times.append(time_floor(batch) / count)
+    return {
+        "game_seconds": game_times,
+        "bare_seconds": bare_times,
+        "floor_seconds": floor_times,
+        "steps": steps,
+    }
+
+
+def random_floor(story: Any, runs: int, seed: int) -> tuple[dict[int, int], int, float]:
+    """The random-play floor, the limit for autoplay: `runs` playthroughs of the story
+    compiled to plain tuples (`_compiled`), each choice drawn uniformly among the open ones
+    by one `random.Random` reseeded for each run (as autoplay draws them: the only open
+    one, or `choice`), from each start in turn, counting endings and nothing else.
+    Returns (ending scene number -> runs, choices taken, seconds)."""
+    import random
+
+    from game.engine import Game
+
+    number, compiled = _compiled(story)
+    starts = [(number[first], Game(story, seed=1, start=first).state) for first in story.starts]
+    ending = [scene.ending is not None for scene in story.scenes.values()]
+    always = [all(test is None for test, _, _ in choices) for choices in compiled]
+    endings: dict[int, int] = {}
+    rng = random.Random()
+    pick = rng.choice
+    steps = 0
+    started = time.perf_counter()
+    for index in range(runs):
+        rng.seed(seed + index)
+        at, initial = starts[index % len(starts)]
+        variables = dict(initial)
+        while not ending[at]:
+            choices = compiled[at]
+            if not always[at]:
+                choices = [c for c in choices if c[0] is None or c[0](variables)]
+            _, apply, target = choices[0] if len(choices) == 1 else pick(choices)
+            if apply is not None:
+                apply(variables)
+            at = target
+            steps += 1
+        endings[at] = endings.get(at, 0) + 1
+    return endings, steps, time.perf_counter() - started
+
+
+def autoplay_step(runs: int, repeats: int, chunk: int = 500) -> dict[str, Any]:
+    """`autoplay()` in this process on the shipped story, seconds per choice, vs the
+    random-play floor (`random_floor`) playing the same runs: `repeats` times `runs`
+    runs, in batches of `chunk` taken turn about (a batch of autoplay, the same batch on
+    the floor), one sample a batch. Both must end the same runs at the same endings."""
+    from game.engine import load_story
+    from game.paths import assets_dir, scenes_dir
+    from game.tools.autoplay import autoplay
+
+    story = load_story([scenes_dir()], assets=assets_dir())
+    ids = list(story.scenes)
+    report = autoplay(story, min(runs, 500), seed=1)  # warm up, and the same runs:
+    endings, _, _ = random_floor(story, min(runs, 500), 1)
+    same = {story.scenes[ids[n]].ending.id: c for n, c in endings.items()}  # type: ignore[union-attr]
+    assert same == dict(report.endings), "the floor does not play autoplay's playthroughs"
+    autoplay_times, floor_times = [], []
+    size = max(1, min(chunk, runs))
+    for _ in range(repeats):
+        for first in range(1, runs + 1, size):
+            report = autoplay(story, size, seed=first)
+            assert not report.failures
+            autoplay_times.append(report.seconds / report.steps)
+            _, steps, seconds = random_floor(story, size, first)
+            assert steps == report.steps
+            floor_times.append(seconds / steps)
+    return {"autoplay_seconds": autoplay_times, "floor_seconds": floor_times}
 
 
 # ---------------------------------------------------------------- loading
@@ -189,7 +321,8 @@ def load_generated(folders: list[Path], repeats: list[int]) -> dict[str, Any]:
 
 def autoplay_rate(runs: int, repeats: int) -> dict[str, Any]:
     """`petrograd autoplay --runs N` on the shipped story: playthroughs a second, as it
-    reports them (the playthroughs only, not starting up and loading)."""
+    reports them (the playthroughs only, not starting up and loading); and `autoplay_step`
+    in this process."""
     rates = []
     subprocess.run([*PETROGRAD, "autoplay", "--runs", "10"], capture_output=True, cwd=ROOT)
     for _ in range(repeats):
@@ -205,7 +338,8 @@ def autoplay_rate(runs: int, repeats: int) -> dict[str, Any]:
         report = json.loads(done.stdout)
         assert report["runs"] == runs and report["ok"], report["failures"][:3]
         rates.append(float(report["rate"]))
-    return {"rates": rates}
+    # and a choice of autoplay in this process against the random-play floor
+    return {"rates": rates, **autoplay_step(runs, repeats)}
 
 
 def check_command(folder: Path, repeats: int) -> dict[str, Any]:

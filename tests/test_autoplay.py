@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import time
 
 import pytest
 
@@ -153,12 +152,57 @@ def test_an_engine_error_is_caught_with_its_seed(shipped_story, monkeypatch):
         return real(self, choice_id)
 
     monkeypatch.setattr(Game, "choose", broken)
-    report = autoplay(shipped_story, 5, seed=9, start="c1-smolny")
+    report = autoplay(shipped_story, 5, seed=9, start="c1-smolny", use_table=False)
     assert [f.kind for f in report.failures] == ["error"] * 5
     assert [f.seed for f in report.failures] == [9, 10, 11, 12, 13]
     assert report.failures[0].message == "RuntimeError: boom"
     assert len(report.failures[0].path) == 1
     assert report.failures[0].path[0] in ("c1-smolny:liaison", "c1-smolny:home-first")
+
+
+def test_an_error_on_the_table_is_caught_with_its_seed_and_path(shipped_story, monkeypatch):
+    """On the table, an effect that raises is a finding like any engine error: its seed,
+    its scene, and the path to it (found by playing the run again)."""
+    from game.engine import table as table_module
+
+    real = table_module.StoryTable.__init__
+
+    def sabotaged(self, story):
+        real(self, story)
+        here = self.index["c1-postponed"]
+
+        def boom(state):
+            raise RuntimeError("boom")
+
+        self.rows = tuple(
+            tuple(row._replace(apply=boom) for row in rows) if n == here else rows
+            for n, rows in enumerate(self.rows)
+        )
+
+    monkeypatch.setattr(table_module.StoryTable, "__init__", sabotaged)
+    report = autoplay(shipped_story, 5, seed=9, start="c1-smolny")
+    failed = [f for f in report.failures if f.kind == "error"]
+    assert failed and all(f.scene == "c1-postponed" for f in failed)
+    assert failed[0].message == "RuntimeError: boom"
+    assert failed[0].path[-1].startswith("c1-smolny:")
+    assert sum(report.endings.values()) + len(report.failures) == 5
+
+
+def test_one_random_generator_is_reseeded_for_every_run(shipped_story, monkeypatch):
+    import random
+
+    from game.tools import autoplay as module
+
+    made = []
+
+    class Counted(random.Random):
+        def __init__(self, *args):
+            made.append(1)
+            super().__init__(*args)
+
+    monkeypatch.setattr(module.random, "Random", Counted)
+    report = autoplay(shipped_story, 50, seed=4)
+    assert made == [1] and report.runs == 50 and not report.failures
 
 
 def test_strategies(shipped_story):
@@ -185,19 +229,18 @@ def test_no_frame_is_built_per_choice(shipped_story, monkeypatch):
         return real(self, previous)
 
     monkeypatch.setattr(Game, "_make_frame", counting)
-    report = autoplay(shipped_story, 20, seed=1)
+    report = autoplay(shipped_story, 20, seed=1, use_table=False)
     assert report.steps > 200
     assert built == []  # neither Game.restart() nor the loop builds a frame
 
 
-def test_ten_thousand_playthroughs_are_fast(shipped_story):
-    """The issue asks for 10,000 in well under a minute: time 2,000 and check the pace."""
-    started = time.perf_counter()
+def test_two_thousand_playthroughs_cover_the_story(shipped_story):
+    """The issue asks for 10,000 in well under a minute: that pace is a row of `make bench`
+    (autoplay --runs 10,000, at least 2,000 a second), timed there, not here. Here: 2,000
+    runs play without a failure and reach every scene and choice."""
     report = autoplay(shipped_story, 2_000, seed=1)
-    elapsed = time.perf_counter() - started
     assert not report.failures
     assert report.scene_coverage == 100.0 and report.choice_coverage == 100.0
-    assert elapsed * 5 < 45, f"{report.rate:.0f} playthroughs/s is too slow for 10,000"
 
 
 def test_progress_bar_draws_and_clears():

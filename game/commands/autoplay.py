@@ -24,7 +24,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="play many random playthroughs and report coverage, endings and failures",
         description="Play N playthroughs headless, picking among the open choices at random, "
         "and report the scenes and choices visited, the endings reached and any playthrough "
-        "that got stuck or failed, with the seed that reproduces it.",
+        "that got stuck or failed, with the seed that reproduces it. A playthrough with no "
+        "ending after 1,000 choices, or 4 per scene in a story of more than 250 scenes, is "
+        "reported as a loop.",
     )
     autoplay.add_argument(
         "--runs", type=run_count(1), default=1000, metavar="N", help="playthroughs (default 1000)"

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from game.engine import wording
 from game.engine.expr import State, Value
-from game.engine.machine import Runner, trigger_name
+from game.engine.machine import Move, Runner, StoryMachine, old_values
 from game.engine.model import Chapter, Choice, Ending, History, Scene, Span, Story, paragraphs
 from game.engine.record import Record, Step, clean_text
 
@@ -231,6 +232,34 @@ def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+class UtcStamps:
+    """Times as a record writes them (`2026-12-01T09:36:46Z`, to the second): a game's
+    default clock notes `time.time()` at each choice, and the text is made from it when
+    the record is read, once per whole second."""
+
+    __slots__ = ("_second", "_text")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def text(self, at: str | float) -> str:
+        """`at` as text: a time.time() value, or a text a clock gave, as it is."""
+        if isinstance(at, str):
+            return at
+        second = int(at)
+        if second != self._second:
+            moment = dt.datetime.fromtimestamp(second, dt.UTC)
+            self._second, self._text = second, moment.isoformat().replace("+00:00", "Z")
+        return self._text
+
+
+#: A step as a game keeps it until its record is read: (scene, choice, at, why), the
+#: fields of a `Step`, but for `at`, which with the default clock is the time.time() of
+#: the choice, made into text only when it is read (`UtcStamps`).
+RawStep = tuple[str, str, str | float, str | None]
+
+
 class Game:
     """One playthrough of a story."""
 
@@ -240,7 +269,7 @@ class Game:
         *,
         seed: int | None = None,
         start: str | None = None,
-        clock: Callable[[], str] = _utc_now,
+        clock: Callable[[], str] | None = None,
         variables: Mapping[str, Value] | None = None,
     ) -> None:
         """A new playthrough from the story's start, or from `start` (a scene id) if given.
@@ -277,9 +306,11 @@ class Game:
         self.start = start
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
         self.random = random.Random(self.seed)
-        self._clock = clock
-        self._machine = story.machine
-        self._events = self._machine.events
+        #: The time of each step (default: time.time(), written as text when read).
+        self._clock: Callable[[], str | float] = clock if clock is not None else time.time
+        self._stamps = UtcStamps()
+        self._machine: StoryMachine = story.machine
+        self._moves: dict[str, dict[str, Move]] = self._machine.moves
         self._start_memory: dict[str, dict[str, Value]] = {}
         self._runner = Runner(self._start_state(start, initial))
         self._machine.add_model(self._runner, initial=start)
@@ -288,11 +319,21 @@ class Game:
         self._blank = Record(
             story.id, story.version, story.content_hash, self.seed, start, (), extra, initial
         )
-        self._steps: list[Step] = []
+        #: The steps so far, as tuples (`Step`s are made when the record is read).
+        self._steps: list[RawStep] = []
+        #: The steps already made into `Step`s for a record read before.
+        self._made: tuple[Step, ...] = ()
         self._record: Record | None = self._blank
-        self._previous: Scene | None = None
-        #: The state before the last choice (None at the start).
-        self._before: dict[str, Value] | None = None
+        #: What the last choice changed: the state keys and their values before it (None
+        #: at the start); the whole state before it is built from these when asked for.
+        self._changed: tuple[str, ...] | None = None
+        self._old: Any = ()
+        #: The whole state before the last choice, when it was kept or built.
+        self._before_state: dict[str, Value] | None = None
+        #: The choices open now, worked out once per state (None: not yet).
+        self._open: dict[str, Choice] | None = None
+        #: Those that were open where the last choice was taken (None: not worked out).
+        self._open_before: dict[str, Choice] | None = None
         self._frame: Frame | None = None
         #: Whether the story grades any choice (worked out once, on first use).
         self._graded: bool | None = None
@@ -325,8 +366,32 @@ class Game:
     @property
     def record(self) -> Record:
         if self._record is None:
-            self._record = replace(self._blank, steps=tuple(self._steps))
+            made, steps = self._made, self._steps
+            if len(made) < len(steps):
+                text = self._stamps.text
+                made += tuple(
+                    Step(scene, choice, text(at), why)
+                    for scene, choice, at, why in steps[len(made) :]
+                )
+                self._made = made
+            self._record = replace(self._blank, steps=made)
         return self._record
+
+    @property
+    def _previous(self) -> Scene | None:
+        """The scene of the last choice (None at the start)."""
+        steps = self._steps
+        return self.story.scenes[steps[-1][0]] if steps else None
+
+    @property
+    def _before(self) -> dict[str, Value] | None:
+        """The whole state before the last choice (None at the start), built on first use
+        from the state now and the old values of what the choice changed."""
+        if self._before_state is None and self._changed is not None:
+            before = dict(self._runner.variables)
+            before.update(old_values(self._changed, self._old))
+            self._before_state = before
+        return self._before_state
 
     @property
     def ended(self) -> bool:
@@ -353,17 +418,18 @@ class Game:
         declared = story.state_variables
         from game.engine.machine import effect_steps
 
-        for step in self._steps:
-            scene = story.scenes[step.scene]
-            choice = scene.choice(step.choice)
+        stamp = self._stamps.text
+        for scene_id, choice_id, at, why in self._steps:
+            scene = story.scenes[scene_id]
+            choice = scene.choice(choice_id)
             assert choice is not None
             out.append(
                 PathEntry(
                     scene,
                     choice,
-                    step.at,
+                    stamp(at),
                     choice.label_text.render(state),
-                    None if step.why is None else clean_text(step.why),  # as it may be shown
+                    None if why is None else clean_text(why),  # as it may be shown
                     self._passages(scene.body.render(state)),
                     self._citations(choice.sources),
                     sum(1 for c in scene.choices if c.is_open(state)) == 1,
@@ -405,29 +471,60 @@ class Game:
     def is_open(self, choice: Choice) -> bool:
         return choice.is_open(self._runner.variables)
 
+    def _open_now(self) -> dict[str, Choice]:
+        """The choices open now by id, in the scene's order, each condition evaluated once
+        per state."""
+        found = self._open
+        if found is None:
+            variables = self._runner.variables
+            found = self._open = {
+                c.id: c
+                for c in self.story.scenes[self._runner.scene_id].choices
+                if c.is_open(variables)
+            }
+        return found
+
     # ------------------------------------------------------------ acting
 
-    def choose(self, choice_id: str, *, why: str | None = None) -> None:
+    def choose(self, choice_id: str, why: str | None = None) -> None:
         """Take a choice of the current scene; raises ChoiceUnavailable if it cannot be taken.
 
         `why` keeps the player's reason with the step (assignments ask for one). The host
         then reads `frame` (built only when read, so headless tools don't pay for it).
+        (`why` may be given by position: a function with keyword-only parameters is called
+        by a slower path in CPython 3.11, and a choice is taken millions of times.)
         """
-        scene = self.story.scenes[self._runner.scene_id]
-        choice = scene.choice(choice_id)
-        if choice is None:
-            raise ChoiceUnavailable(f"scene '{scene.id}' has no choice '{choice_id}'")
-        event = self._events.get(trigger_name(scene.id, choice_id))
+        runner = self._runner
+        scene_id = runner.scene_id
+        move = self._moves[scene_id].get(choice_id)
+        if move is None:
+            raise ChoiceUnavailable(f"scene '{scene_id}' has no choice '{choice_id}'")
+        choice, event, targets, keep = move
+        open_now = self._open
+        checked = open_now is not None
+        if event is None or (checked and choice_id not in open_now):  # type: ignore[operator]
+            raise self._refusal(choice)
+        variables = runner.variables
+        old = keep(variables) if keep is not None else ()
+        # The machine checks the condition (pure, so nothing has changed when it fails),
+        # unless the open choices were worked out in this very state.
+        taken = event.take(runner, checked)
+        full = None
+        if taken is None:  # callbacks on the machine: all of transitions' order
+            full = {**variables, **old_values(targets, old)}
+            taken = event.trigger(runner)
+        if not taken:
+            raise self._refusal(choice)
+        self._steps.append((scene_id, choice_id, self._clock(), why))
+        self._record = self._frame = self._open = None
+        self._changed, self._old, self._before_state = targets, old, full
+        self._open_before = open_now
+
+    def _refusal(self, choice: Choice) -> ChoiceUnavailable:
         variables = self._runner.variables
-        before = dict(variables)
-        # The machine checks the condition (pure, so nothing has changed when it fails).
-        if event is None or not event.trigger(self._runner):
-            reason = choice.reason_text.render(variables) if choice.reason_text else None
-            label = choice.label_text.render(variables)
-            raise ChoiceUnavailable(reason or f"'{label}' cannot be taken now")
-        self._steps.append(Step(scene.id, choice_id, self._clock(), why))
-        self._record = None
-        self._previous, self._before, self._frame = scene, before, None
+        reason = choice.reason_text.render(variables) if choice.reason_text else None
+        label = choice.label_text.render(variables)
+        return ChoiceUnavailable(reason or f"'{label}' cannot be taken now")
 
     def choose_number(self, number: int) -> None:
         """Take the choice shown with this number (1-based)."""
@@ -465,9 +562,9 @@ class Game:
         )
 
     def open_choices(self) -> list[Choice]:
-        """The choices of the current scene that can be taken now (for tools; no Frame built)."""
-        variables = self._runner.variables
-        return [c for c in self.scene.choices if c.is_open(variables)]
+        """The choices of the current scene that can be taken now (for tools; no Frame built).
+        Each condition is evaluated once per state: the frame and `choose` reuse them."""
+        return list(self._open_now().values())
 
     def close(self) -> None:
         """Nothing to release any more (the machine keeps no playthroughs); kept so hosts
@@ -476,21 +573,7 @@ class Game:
     # ------------------------------------------------------------ replay
 
     def _start_state(self, start: str, initial: Mapping[str, Value] | None) -> dict[str, Value]:
-        """The state a playthrough begins in at `start`: the declared initial values with
-        `initial` laid over them, and the memory the path of history brings there."""
-        story = self.story
-        state = story.initial_state()
-        if story.memory and start != story.start:
-            memory = self._start_memory.get(start)
-            if memory is None:
-                memory = arrival_memory(story, start)
-                self._start_memory[start] = memory
-            state.update(memory)
-        for name, value in (initial or {}).items():
-            declared = story.variables.get(name)
-            if declared is not None and isinstance(value, bool) == (declared.type == "bool"):
-                state[name] = declared.clamp(value)
-        return state
+        return start_state(self.story, start, initial, self._start_memory)
 
     def _restore(self, record: Record, *, keep_version: bool = False) -> int:
         """Reset to the start and replay `record`; returns how many steps applied.
@@ -511,24 +594,43 @@ class Game:
             record.initial,
         )
         self._steps = []
+        self._made = ()
         self._record = None
         self.seed = record.seed
         self.random = random.Random(self.seed)
         applied = 0
-        previous = before = None
+        changed = before = None
+        kept: Any = ()
+        runner = self._runner
+        variables = runner.variables
         for step in record.steps:
-            scene = self.scene
-            if step.scene != scene.id:
+            scene_id = runner.scene_id
+            if step.scene != scene_id:
                 break
-            choice = scene.choice(step.choice)
-            if choice is None or not self.is_open(choice):
+            move = self._moves[scene_id].get(step.choice)
+            if move is None:
                 break
-            before = dict(self._runner.variables)
-            self._events[trigger_name(scene.id, choice.id)].trigger(self._runner)
-            self._steps.append(step)
-            previous = scene
+            choice, event, targets, keep = move
+            if event is None:
+                break
+            old = keep(variables) if keep is not None else ()
+            taken = event.take(runner)
+            if taken is None:  # callbacks on the machine: all of transitions' order
+                if not choice.is_open(variables):
+                    break
+                before = {**variables, **old_values(targets, old)}
+                taken = event.trigger(runner)
+            else:
+                before = None
+            if not taken:
+                break
+            self._steps.append((step.scene, step.choice, step.at, step.why))
+            changed, kept = targets, old
             applied += 1
-        self._previous, self._before, self._frame = previous, before, None
+        self._made = tuple(record.steps[:applied])
+        self._changed, self._old, self._before_state = changed, kept, before
+        self._open = self._open_before = None
+        self._frame = None
         return applied
 
     # ------------------------------------------------------------ frames
@@ -547,8 +649,9 @@ class Game:
         state = self._runner.variables
         views = []
         number = 0
+        open_now = self._open_now()
         for choice in scene.choices:
-            open_ = choice.is_open(state)
+            open_ = choice.id in open_now
             if not open_ and choice.reason_text is None:
                 continue
             number += 1
@@ -612,17 +715,20 @@ class Game:
     def _verdict(self, before: State | None) -> Verdict | None:
         if not self._steps or before is None:
             return None
-        step = self._steps[-1]
-        scene = self.story.scenes[step.scene]
-        choice = scene.choice(step.choice)
+        scene_id, choice_id = self._steps[-1][:2]
+        scene = self.story.scenes[scene_id]
+        choice = scene.choice(choice_id)
         assert choice is not None
+        open_before = self._open_before
+        if open_before is None:
+            open_before = {c.id: c for c in scene.choices if c.is_open(before)}
         return Verdict(
             scene.title,
             choice.label_text.render(before),
             choice.history,
             choice.note,
             self._citations(choice.sources),
-            alone=sum(1 for c in scene.choices if c.is_open(before)) == 1,
+            alone=len(open_before) == 1,
         )
 
     def notes_due(self, timing: NoteTiming) -> tuple[Verdict, ...]:
@@ -776,6 +882,32 @@ def _same_values(a: Mapping[str, Value] | None, b: Mapping[str, Value] | None) -
     return a.keys() == b.keys() and all(
         type(a[name]) is type(b[name]) and a[name] == b[name] for name in a
     )
+
+
+def start_state(
+    story: Story,
+    start: str,
+    initial: Mapping[str, Value] | None,
+    memo: dict[str, dict[str, Value]] | None = None,
+) -> dict[str, Value]:
+    """The state a playthrough begins in at `start`: the declared initial values with
+    `initial` laid over them (each of its variable's type, kept within its range), and
+    the memory the path of history brings there (`memo` keeps that memory by start, for
+    a caller that starts many). A new game at `start` has `initial` =
+    `starting_variables(story, start)`; the batch tools' table starts from the same."""
+    state = story.initial_state()
+    if story.memory and start != story.start:
+        memory = memo.get(start) if memo is not None else None
+        if memory is None:
+            memory = arrival_memory(story, start)
+            if memo is not None:
+                memo[start] = memory
+        state.update(memory)
+    for name, value in (initial or {}).items():
+        declared = story.variables.get(name)
+        if declared is not None and isinstance(value, bool) == (declared.type == "bool"):
+            state[name] = declared.clamp(value)
+    return state
 
 
 def arrival_memory(story: Story, start: str) -> dict[str, Value]:

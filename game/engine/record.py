@@ -54,7 +54,9 @@ class RecordError(ValueError):
 class Step:
     """One choice: in `scene`, the player took `choice` at time `at` (ISO 8601, UTC).
 
-    `why` is the player's one-line reason, where an assignment asks for one.
+    `why` is the player's one-line reason, where an assignment asks for one. A game
+    keeps its steps as plain tuples while it plays and makes them into Steps only when
+    its record is read (`Game.record`).
     """
 
     scene: str

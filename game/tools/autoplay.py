@@ -1,28 +1,53 @@
-"""Autoplay: many random playthroughs, headless, through the engine's public API.
+"""Autoplay: many random playthroughs, headless.
 
-The equivalent of ChoiceScript's randomtest. One `Game` is reused for every run
-(`Game.restart(seed)`), choices are read with `Game.open_choices()` and taken with
-`Game.choose()`; no frame is asked for during a run. Run `i` uses the seed
-`seed + i` and draws its choices from the game's own `random`, so any playthrough
-is reproduced by `petrograd autoplay --runs 1 --seed <its seed>`.
+The equivalent of ChoiceScript's randomtest. Run `i` uses the seed `seed + i`: its
+choices are drawn, among the open ones, by a `random.Random` seeded with it (one
+generator, reseeded for each run), so any playthrough is reproduced by
+`petrograd autoplay --runs 1 --seed <its seed>`.
+
+The runs are played on the story's compiled table (`game.engine.table`), which
+tests/test_table.py proves plays exactly the playthroughs a `Game` plays: the same
+seed gives the same scenes, choices, variables and ending, and the same report. With
+`observe` (coverage watches each game) or `use_table=False`, they are played through
+the engine's public API instead: one `Game` per start, reused for every run
+(`Game.restart(seed)`), choices read with `Game.open_choices()` and taken with
+`Game.choose()`, no frame asked for.
+
+Counts are kept by scene and choice number and made into the report's counters at the
+end; a run's path is not kept at all: the few runs that fail are played again, with
+their seed, to find it.
+
+A playthrough with no ending after `step_cap(story)` choices (1,000, or 4 per scene of
+a larger story) is reported as a loop.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from game.engine import Game, Scene, Story
 from game.engine.explore import linked_scenes
+from game.engine.table import Row, StoryTable
 
 Strategy = Literal["random", "faithful", "divergent"]
 STRATEGIES: tuple[Strategy, ...] = ("random", "faithful", "divergent")
 
-#: A playthrough longer than this is reported as looping.
+#: The fewest choices a playthrough may take before it is reported as looping.
 MAX_STEPS = 1_000
+#: ... and for a larger story, this many per scene (a playthrough that passes no scene
+#: twice takes fewer choices than the story has scenes).
+STEPS_PER_SCENE = 4
+
+
+def step_cap(story: Story) -> int:
+    """How many choices a playthrough of `story` may take before it is reported as
+    looping: 1,000, or 4 per scene for a story of more than 250 scenes."""
+    return max(MAX_STEPS, STEPS_PER_SCENE * len(story.scenes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +94,8 @@ class Report:
     scope: frozenset[str] | None = None
     #: Where every playthrough began (None: the story's start).
     start: str | None = None
+    #: The step cap: a playthrough with no ending after this many choices is a loop.
+    max_steps: int = MAX_STEPS
 
     # ------------------------------------------------------------ derived
 
@@ -123,6 +150,7 @@ class Report:
             "seconds": round(self.seconds, 4),
             "rate": round(self.rate, 1) if self.seconds > 0 else None,
             "steps": self.steps,
+            "max_steps": self.max_steps,
             "scenes": {
                 "total": len(self.scenes_in_scope),
                 "visited": len(self.scenes),
@@ -143,13 +171,20 @@ class Report:
         }
 
 
-def _pool(choices: list[Any], strategy: Strategy) -> list[Any]:
+def _pool(choices: Sequence[Any], strategy: Strategy) -> Sequence[Any]:
     """The choices a strategy picks among: its own kind when there is one open, else the
     player's own (ungraded) ones, else any."""
     if strategy == "random":
         return choices
     preferred = [c for c in choices if c.history == strategy]
     return preferred or [c for c in choices if c.history == "own"] or choices
+
+
+def _row_pool(table: StoryTable, rows: Sequence[Row], strategy: Strategy) -> Sequence[Row]:
+    """`_pool` on the table's rows: the same choices, in the same order."""
+    choices = table.choices
+    preferred = [r for r in rows if choices[r.number].history == strategy]
+    return preferred or [r for r in rows if choices[r.number].history == "own"] or rows
 
 
 def _quiet_clock() -> str:
@@ -162,31 +197,57 @@ def autoplay(
     seed: int = 1,
     strategy: Strategy = "random",
     *,
-    max_steps: int = MAX_STEPS,
+    max_steps: int | None = None,
     progress: Callable[[int], None] | None = None,
     every: int = 250,
     start: str | None = None,
     observe: Callable[[Game], object] | None = None,
+    use_table: bool = True,
 ) -> Report:
     """Play `runs` playthroughs with seeds `seed`, `seed + 1`, ..., from `start` (a
     viewpoint's), or else from each of the story's starts in turn (run i from the i-th,
     round the viewpoints); `progress(done)` is called every `every` runs and at the end;
-    `observe(game)`, if given, at each run's start and after each choice."""
+    `observe(game)`, if given, at each run's start and after each choice. A run with no
+    ending after `max_steps` choices (default `step_cap(story)`) is a loop.
+
+    The runs are played on the story's table unless `observe` is given or `use_table`
+    is False: then through `Game`s. Both give the same report (but its `seconds`)."""
     report = Report(
-        story, runs, seed, strategy, scope=frozenset(linked_scenes(story, start)) if start else None, start=start
+        story,
+        runs,
+        seed,
+        strategy,
+        scope=frozenset(linked_scenes(story, start)) if start else None,
+        start=start,
+        max_steps=max_steps if max_steps is not None else step_cap(story),
     )
+    firsts = (start,) if start else story.starts
+    if observe is None and use_table:
+        _play_table(report, StoryTable(story), firsts, progress, every)
+    else:
+        _play_games(report, firsts, progress, every, observe)
+    if progress is not None:
+        progress(runs)
+    return report
+
+
+def _play_games(
+    report: Report,
+    firsts: Sequence[str],
+    progress: Callable[[int], None] | None,
+    every: int,
+    observe: Callable[[Game], object] | None,
+) -> None:
+    story, seed, strategy, max_steps = report.story, report.seed, report.strategy, report.max_steps
     scene_counts = report.scenes
     choice_counts = report.choices
     ending_counts = report.endings
     # No clock: a record's times are unused. One game for each start, reused run after run.
-    games = [
-        Game(story, seed=seed, start=first, clock=_quiet_clock)
-        for first in ((start,) if start else story.starts)
-    ]
+    games = [Game(story, seed=seed, start=first, clock=_quiet_clock) for first in firsts]
     steps_total = 0
     started = time.perf_counter()
     try:
-        for index in range(runs):
+        for index in range(report.runs):
             run_seed = seed + index
             game = games[index % len(games)]
             game.restart(run_seed)
@@ -198,7 +259,7 @@ def autoplay(
             steps = 0
             try:
                 while scene.ending is None:
-                    open_choices = game.open_choices()
+                    open_choices: Sequence[Any] = game.open_choices()
                     if not open_choices:
                         report.failures.append(
                             _failure(game, run_seed, "stuck", "no choice can be taken here")
@@ -220,6 +281,7 @@ def autoplay(
                         )
                         break
                 else:
+                    assert scene.ending is not None
                     ending_counts[scene.ending.id] += 1
             except Exception as exc:  # any engine error is a finding, with its seed
                 report.failures.append(
@@ -233,9 +295,120 @@ def autoplay(
             game.close()
     report.seconds = time.perf_counter() - started
     report.steps = steps_total
-    if progress is not None:
-        progress(runs)
-    return report
+
+
+#: How a run on the table ended: an ending (None), or a failure's kind and message.
+_Outcome = tuple[Literal["stuck", "loop", "error"], str] | None
+
+
+def _run(
+    table: StoryTable,
+    first: str,
+    rng: random.Random,
+    strategy: Strategy,
+    max_steps: int,
+    choice_counts: list[int],
+    ending_counts: list[int],
+    path: list[int] | None,
+) -> tuple[_Outcome, int, int]:
+    """One run on the table, `rng` seeded for it: counts the choices taken and the
+    ending reached (the scenes entered are worked out from those at the end), and
+    (`path`) notes the number of each choice taken. Returns how it ended, the scene it
+    ended in and the choices it took, as `_play_games` would find them."""
+    at, state = table.start(first)
+    rows_of, always_open, endings = table.rows, table.always_open, table.endings
+    pick = rng.choice
+    pool = strategy != "random"
+    steps = 0
+    try:
+        while True:
+            if endings[at] is not None:
+                ending_counts[at] += 1
+                return None, at, steps
+            rows: Sequence[Row] = rows_of[at]
+            if not always_open[at]:
+                # row[1] is the row's test (an index is cheaper than a named field)
+                rows = [row for row in rows if row[1] is None or row[1](state)]
+                if not rows:
+                    return ("stuck", "no choice can be taken here"), at, steps
+            if pool:
+                rows = _row_pool(table, rows, strategy)
+            row = rows[0] if len(rows) == 1 else pick(rows)
+            number, _test, apply, target = row
+            if target < 0:
+                table.take(row, state)  # raises ChoiceUnavailable, as Game.choose does
+            if apply is not None:
+                apply(state)
+            if path is not None:
+                path.append(number)
+            choice_counts[number] += 1
+            at = target
+            steps += 1
+            if steps >= max_steps:
+                return ("loop", f"no ending after {steps} choices"), at, steps
+    except Exception as exc:  # any engine error is a finding, with its seed
+        return ("error", f"{type(exc).__name__}: {exc}"), at, steps
+
+
+def _play_table(
+    report: Report,
+    table: StoryTable,
+    firsts: Sequence[str],
+    progress: Callable[[int], None] | None,
+    every: int,
+) -> None:
+    seed, strategy, max_steps = report.seed, report.strategy, report.max_steps
+    scenes, choices = len(table.scene_ids), len(table.choice_keys)
+    choice_counts, ending_counts = [0] * choices, [0] * scenes
+    begun = dict.fromkeys(firsts, 0)  # runs begun at each start
+    for first in firsts:
+        table.start(first)  # the starting states, worked out before the clock starts
+    rng = random.Random()
+    steps_total = 0
+    started = time.perf_counter()
+    for index in range(report.runs):
+        run_seed = seed + index
+        first = firsts[index % len(firsts)]
+        begun[first] += 1
+        rng.seed(run_seed)
+        outcome, at, steps = _run(
+            table, first, rng, strategy, max_steps, choice_counts, ending_counts, None
+        )
+        steps_total += steps
+        if outcome is not None:
+            # Played again, the same seed takes the same path: now noted for the report.
+            path: list[int] = []
+            rng.seed(run_seed)
+            _run(table, first, rng, strategy, max_steps, [0] * choices, [0] * scenes, path)
+            keys = table.choice_keys
+            report.failures.append(
+                Failure(
+                    run_seed,
+                    outcome[0],
+                    table.scene_ids[at],
+                    outcome[1],
+                    tuple(f"{keys[n][0]}:{keys[n][1]}" for n in path),
+                )
+            )
+        if progress is not None and (index + 1) % every == 0:
+            progress(index + 1)
+    report.seconds = time.perf_counter() - started
+    report.steps = steps_total
+    # A scene is entered once for each run begun there and each choice taken into it.
+    scene_counts = [0] * scenes
+    for first, count in begun.items():
+        scene_counts[table.index[first]] += count
+    for rows in table.rows:
+        for row in rows:
+            if choice_counts[row.number] and row.target >= 0:
+                scene_counts[row.target] += choice_counts[row.number]
+    ids, keys = table.scene_ids, table.choice_keys
+    report.scenes.update({ids[n]: c for n, c in enumerate(scene_counts) if c})
+    report.choices.update({keys[n]: c for n, c in enumerate(choice_counts) if c})
+    for n, count in enumerate(ending_counts):
+        ending = table.endings[n]
+        if count and ending is not None:
+            report.endings[ending] += count
 
 
 def _failure(
@@ -269,6 +442,10 @@ def format_text(report: Report) -> str:
         f"autoplay: {report.runs:,} playthrough(s) of '{story.title}' {story.version}, "
         f"strategy {report.strategy}, seeds {report.seed}..{last}"
         + (f", from the scene '{report.start}'" if report.start else "")
+    )
+    out.append(
+        f"step cap: {report.max_steps:,} choices (a playthrough with no ending by then is "
+        "reported as a loop)"
     )
     per_run = report.steps / report.runs if report.runs else 0.0
     rate = f"{report.rate:,.0f} playthroughs/s" if report.seconds > 0 else "instant"
