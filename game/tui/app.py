@@ -81,6 +81,27 @@ class PetrogradApp(App[int]):
         #: In --dev mode: the errors of the last edit that did not load (empty once fixed).
         self.story_problems: list[Problem] = []
         session.write_soon = self.write_soon
+        self.start_with_theme(stored_theme(self.settings.theme))
+
+    def start_with_theme(self, name: str) -> None:
+        """Take the player's theme before the style sheets are first read.
+
+        Setting `theme` has Textual parse every style sheet again and apply it again to
+        every widget (`App.refresh_css`): done once the app is mounted (or even from
+        here, where it is queued), that is a second parse and a second styling of the
+        whole screen on the way to the first frame. So the theme is taken as Textual's
+        own `__init__` takes the default one: its variables given to the style sheet
+        before any of it is parsed, and the app's theme classes set (`_watch_theme`,
+        less the refresh)."""
+        for theme in ALL_THEMES:
+            self.register_theme(theme)
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        dark = self.current_theme.dark
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.set_class(True, f"-theme-{name}", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
 
     def write_soon(self, write: Callable[[], object]) -> None:
         """The session's autosave and profile are written in a worker thread, off the event
@@ -121,9 +142,6 @@ class PetrogradApp(App[int]):
         self.end_on_hangup()
         if self.watch is not None:
             self.set_interval(0.5, self.check_story_files)
-        for theme in ALL_THEMES:
-            self.register_theme(theme)
-        self.theme = stored_theme(self.settings.theme)
         if self.session.profile.problem:
             self.notify(self.session.profile.problem, severity="warning")
         classroom = self.classroom

@@ -6,19 +6,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from game.atomic import WriteFailed
 from game.engine import PathEntry, wording
 from game.session import Locked, PlaySession
 from game.tui.access import AppAccess
+from game.tui.onepaint import OnePaintScreen
 from game.tui.widgets.header import SceneHeader
 from game.tui.widgets.scene_text import passages_content
 from game.tui.widgets.too_small import TooSmallNotice
 
 
-class EndingScreen(AppAccess, Screen[None]):
+class EndingScreen(AppAccess, OnePaintScreen[None]):
     """Shown when the game reaches an ending."""
 
     BINDINGS = [

@@ -14,7 +14,6 @@ from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Click, Key, Resize
 from textual.reactive import var
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -22,6 +21,7 @@ from game.engine import ChoiceUnavailable, Frame, Game, Verdict, wording
 from game.profile import REVEAL_SPEEDS
 from game.session import Locked, PlaySession
 from game.tui.access import AppAccess
+from game.tui.onepaint import OnePaintScreen
 from game.tui.widgets.choice_list import ChoiceList
 from game.tui.widgets.header import SceneHeader
 from game.tui.widgets.scene_text import passages_content
@@ -65,7 +65,7 @@ def notes_content(notes: tuple[Verdict, ...]) -> Content:
     return Content("\n").join(lines)
 
 
-class SceneScreen(AppAccess, Screen[None]):
+class SceneScreen(AppAccess, OnePaintScreen[None]):
     """Shows the game's current frame and passes choices to the session."""
 
     BINDINGS = [

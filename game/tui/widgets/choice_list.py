@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.content import Content
+from textual.events import Resize
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -46,6 +49,30 @@ class ChoiceList(OptionList):
         if width < 4:
             return self.option_count
         return super().get_content_height(container, viewport, width)
+
+    #: The width the option list's caches were filled at (Textual keys them by option only).
+    _cache_width = -1
+
+    def _follow_width(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._cache_width:
+            self._cache_width = width
+            self._option_render_cache.clear()
+            self._line_cache.clear()
+
+    def _update_lines(self) -> None:
+        self._follow_width()
+        super()._update_lines()
+
+    def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
+        self._follow_width()
+        return super()._get_option_render(option, style)
+
+    def _on_resize(self, event: Resize) -> None:
+        """Textual's OptionList empties its caches and paints again on every resize, after the
+        frame that showed it at its new size: with a new scene's choices, a second frame the
+        same as the first. Its caches follow their width above instead (game/tui/onepaint.py)."""
+        event.prevent_default()  # not OptionList's own
 
     def show(self, choices: tuple[ChoiceView, ...]) -> None:
         """Replace the options with a frame's choices and highlight the first open one."""
