@@ -30,11 +30,16 @@ SIZE = (100, 30)
 # ---------------------------------------------------------------- cold start and memory
 
 
-def _spawn_first_frame(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+def _spawn_first_frame(
+    args: list[str], env: dict[str, str]
+) -> tuple[float, float, float, float, str]:
     """Run bench/firstframe.py ARGS in a new process on a pseudo-terminal; returns
-    (seconds from spawn to exit, its peak resident memory in MiB, what it painted)."""
+    (seconds from spawn to its first frame, seconds from spawn to exit, its peak
+    resident memory to the first frame in MiB, its CPU seconds to the first frame,
+    what it painted). Both times are read on CLOCK_MONOTONIC, which the child shares
+    (`time.monotonic()`)."""
     leader, follower = pty.openpty()
-    started = time.perf_counter()
+    started = time.monotonic()
     child = subprocess.Popen(
         [sys.executable, str(BENCH / "firstframe.py"), *args],
         stdin=follower,
@@ -65,7 +70,7 @@ def _spawn_first_frame(args: list[str], env: dict[str, str]) -> tuple[float, flo
     watchdog = threading.Timer(120, child.kill)  # a hung child fails the bench, not hangs it
     watchdog.start()
     _, status = os.waitpid(child.pid, 0)  # blocking: returns the moment the child ends
-    seconds = time.perf_counter() - started
+    seconds = time.monotonic() - started
     watchdog.cancel()
     child.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
@@ -75,9 +80,9 @@ def _spawn_first_frame(args: list[str], env: dict[str, str]) -> tuple[float, flo
     child.stderr.close()
     text = b"".join(said).decode(errors="replace").strip()
     last = text.splitlines()[-1].split() if text else []
-    if child.returncode != 0 or len(last) != 3 or last[0] != "painted":
+    if child.returncode != 0 or len(last) != 5 or last[0] != "painted":
         raise RuntimeError(f"firstframe.py {' '.join(args)} failed ({child.returncode}): {text}")
-    return seconds, int(last[2]) / 1024, last[1]
+    return float(last[3]) - started, seconds, int(last[2]) / 1024, float(last[4]), last[1]
 
 
 def _data_with_a_save(folder: Path) -> None:
@@ -93,7 +98,8 @@ def _data_with_a_save(folder: Path) -> None:
 
 
 def cold_start(repeats: int) -> dict[str, Any]:
-    """`petrograd play --continue` to its first frame (a scene) vs the bare app to its first."""
+    """`petrograd play --continue` to its first frame (a scene) vs the bare app to its first,
+    both with the collector held until then (bench/firstframe.py); also each to its exit."""
     folder = Path(tempfile.mkdtemp(prefix="petrograd-bench-"))
     try:
         _data_with_a_save(folder)
@@ -117,10 +123,14 @@ def cold_start(repeats: int) -> dict[str, Any]:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return {
-        "game_seconds": [s for s, _, _ in game],
-        "bare_seconds": [s for s, _, _ in bare],
-        "game_mib": [m for _, m, _ in game],
-        "bare_mib": [m for _, m, _ in bare],
+        "game_seconds": [run[0] for run in game],
+        "bare_seconds": [run[0] for run in bare],
+        "game_exit_seconds": [run[1] for run in game],
+        "bare_exit_seconds": [run[1] for run in bare],
+        "game_mib": [run[2] for run in game],
+        "bare_mib": [run[2] for run in bare],
+        "game_cpu_seconds": [run[3] for run in game],
+        "bare_cpu_seconds": [run[3] for run in bare],
     }
 
 
@@ -129,36 +139,54 @@ def cold_start(repeats: int) -> dict[str, Any]:
 
 class _PaintClock:
     """Notes when each frame is handed to the driver: Textual's `App._display`, the one
-    place every screen update goes through (in a terminal, where it is written out;
-    headless, where writing is skipped). Mixed into both apps alike."""
+    place every screen update goes through, outside a batch of updates (in a terminal,
+    where it is written out; headless, where writing is skipped). Mixed into both apps
+    alike."""
 
     paints: list[float]
 
     def _display(self, screen: Any, renderable: Any) -> None:
-        if renderable is not None:
+        if renderable is not None and not self._batch_count:  # type: ignore[attr-defined]
             self.paints.append(time.perf_counter())
         super()._display(screen, renderable)  # type: ignore[misc]
 
 
-async def _press_and_wait(pilot: Any, app: Any, key: str) -> float:
-    """Press `key`; the latency is from the press to the first frame painted after it.
+def _quiet(app: Any) -> bool:
+    """Nothing is waiting to be laid out or painted (no frame is still due)."""
+    screen = app.screen
+    if screen._layout_required or screen._repaint_required or screen._dirty_widgets:
+        return False
+    return not any(w._layout_required or w._repaint_required for w in screen.walk_children())
 
-    Pilot's `press` returns only once the app has been idle for a while (it sleeps in
-    steps of 20 ms to see that), so its own duration is not the latency; the paints
-    noted meanwhile are. Both apps handle the key in one go (the game takes the
-    choice, saves, and updates every widget of the scene before returning), so the
-    first frame painted after the press is the one that shows the next scene. (Textual
-    may paint again a few frames later, once the widgets have taken their new sizes.)
+
+async def _press_and_wait(pilot: Any, app: Any, key: str) -> tuple[float, int]:
+    """Press `key`; returns the latency, from the press to the first frame painted after
+    it, and how many frames were painted until the app was idle again.
+
+    Pilot's `press` returns once the app has handled the key and what it sent on, so
+    its own duration is not the latency; the paints noted meanwhile are. Both apps
+    handle the key in one go (the game takes the choice, saves, and updates every
+    widget of the scene before returning), so the first frame painted after the press
+    is the one that shows the next scene. Then each `pause` handles what is pending
+    and runs the screen's update (Pilot's way), until no widget asks for a frame: a
+    plain Textual screen paints a second time there (game/tui/onepaint.py says why).
     """
     app.paints.clear()
     started = time.perf_counter()
     await pilot.press(key)
     if not app.paints:
         raise RuntimeError(f"pressing {key!r} painted nothing")
-    return app.paints[0] - started
+    latency = app.paints[0] - started
+    for _ in range(20):
+        await pilot.pause()
+        if _quiet(app):
+            await pilot.pause()
+            if _quiet(app):
+                return latency, len(app.paints)
+    raise RuntimeError(f"the app never settled after {key!r}")
 
 
-async def _game_latencies(presses: int) -> list[float]:
+async def _game_latencies(presses: int) -> list[tuple[float, int]]:
     from game import startup
     from game.engine import load_story
     from game.paths import assets_dir, scenes_dir
@@ -189,17 +217,20 @@ async def _game_latencies(presses: int) -> list[float]:
                     await pilot.pause()
                     continue
                 number = next(v.number for v in game.frame.choices if v.available)
-                before = game.record.steps
-                out.append(await _press_and_wait(pilot, app, str(number)))
-                if app.session.game is None or app.session.game.record.steps == before:
+                before = len(game.record.steps)
+                taken = await _press_and_wait(pilot, app, str(number))
+                if app.session.game is None or len(app.session.game.record.steps) == before:
                     raise RuntimeError("the key press did not take the choice")
+                if app.session.game.ended:  # to the ending screen: not a scene's frame
+                    taken = (taken[0], -1)
+                out.append(taken)
     finally:
         startup.release(freeze=False)  # in case no frame was painted
         shutil.rmtree(folder, ignore_errors=True)
     return out
 
 
-async def _bare_latencies(presses: int, laid_out: bool = False) -> list[float]:
+async def _bare_latencies(presses: int, laid_out: bool = False) -> list[tuple[float, int]]:
     from bare_app import BareApp, LaidOutApp
 
     class TimedBare(_PaintClock, BareApp):
@@ -222,14 +253,22 @@ async def _bare_latencies(presses: int, laid_out: bool = False) -> list[float]:
 
 
 def choice_latency(presses: int, rounds: int = 4) -> dict[str, Any]:
-    """Key press to the next scene painted, vs the bare app swapping its text, and the
-    laid-out reference app swapping everything; in rounds taken turn about."""
-    game: list[float] = []
-    bare: list[float] = []
-    laid_out: list[float] = []
+    """Key press to the next scene painted, and the frames painted per press, vs the
+    laid-out reference app swapping everything and the bare app swapping its text; in
+    rounds taken turn about."""
+    game: list[tuple[float, int]] = []
+    bare: list[tuple[float, int]] = []
+    laid_out: list[tuple[float, int]] = []
     per_round = max(1, presses // rounds)
     for _ in range(rounds):
         game += asyncio.run(_game_latencies(per_round))
-        bare += asyncio.run(_bare_latencies(per_round))
         laid_out += asyncio.run(_bare_latencies(per_round, laid_out=True))
-    return {"game_seconds": game, "bare_seconds": bare, "laid_out_seconds": laid_out}
+        bare += asyncio.run(_bare_latencies(per_round))
+    return {
+        "game_seconds": [s for s, _ in game],
+        "laid_out_seconds": [s for s, _ in laid_out],
+        "bare_seconds": [s for s, _ in bare],
+        "game_paints": [n for _, n in game if n >= 0],
+        "laid_out_paints": [n for _, n in laid_out],
+        "bare_paints": [n for _, n in bare],
+    }
