@@ -15,10 +15,14 @@ $(STAMP): pyproject.toml
 play: $(STAMP)
 	$(BIN)/petrograd
 
+# The suite runs on every core (pytest-xdist); `make test PYTEST_WORKERS=0` runs it in one
+# process. A module that builds something costly once runs whole on one worker
+# (tests/conftest.py: WHOLE_MODULES, --dist loadgroup).
+PYTEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check game tests bench fuzz
 	$(BIN)/mypy --strict game/engine
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 check: $(STAMP)
 	$(BIN)/petrograd check

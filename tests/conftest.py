@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from game.engine import Story, check_story, load_story
 from game.paths import assets_dir, scenes_dir
@@ -109,6 +110,37 @@ scenes:
         history: faithful
         note: It happened.
 """
+
+
+# The suite runs on every core (`make test`: pytest-xdist, `-n auto --dist loadgroup`).
+# Each worker has its own session: `shipped_story` and the other session and module
+# fixtures are built once a worker, every test's files are under its own tmp_path, and
+# every port is a free one the kernel picks. The modules below build something costly
+# once for all their tests (a wheel, a language server, a class's reports): each runs
+# whole on one worker rather than building it twice.
+WHOLE_MODULES = {
+    "test_wheel.py",
+    "test_lsp.py",
+    "test_save_safety.py",
+    "test_class_report.py",
+    "test_report.py",
+    "test_transcript.py",
+    "test_plans.py",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (with --dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in WHOLE_MODULES:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+# Hypothesis: never a deadline (a property test must not fail for being slow on a busy
+# machine); the number of examples is each test's own (tests/fuzzing.py: `examples`, and
+# PETROGRAD_FUZZ_EXAMPLES for `make fuzz-properties`).
+settings.register_profile("petrograd", deadline=None, print_blob=True)
+settings.load_profile("petrograd")
 
 
 class Stuck(BaseException):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -40,11 +39,17 @@ def test_save_list_and_load_round_trip(mini, tmp_path):
     assert loaded.game.record.steps == game.record.steps
 
 
-def test_continue_takes_the_newest_save(mini, tmp_path):
+def test_continue_takes_the_newest_save(mini, tmp_path, monkeypatch):
+    import itertools
+
+    import game.saves
+
+    # Each save a second after the one before (no sleeping until the clock moves on).
+    seconds = itertools.count()
+    monkeypatch.setattr(game.saves, "_now", lambda: f"2026-01-01T00:00:{next(seconds):02d}.000Z")
     session = PlaySession(mini, tmp_path)
     session.new_game()
     session.save("1")
-    time.sleep(0.01)
     session.choose("refuse")  # autosaves
     assert session.store.latest().slot == "auto"
     again = PlaySession(mini, tmp_path)

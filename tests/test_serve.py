@@ -225,6 +225,26 @@ def tab_saves(data: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in data.glob("web/tab-*/saves/auto.json")]
 
 
+def _until_sent(page, received: bytearray, text: bytes, what: str) -> None:
+    """Poll (up to DEADLINE) until the game has sent `text` to the page's terminal."""
+    deadline = time.monotonic() + DEADLINE
+    while text not in received:
+        assert time.monotonic() < deadline, (
+            f"gave up waiting for {what}: {bytes(received[-400:])!r}"
+        )
+        page.wait_for_timeout(100)
+
+
+def _settled(page) -> bytes:
+    """The page's picture once two in a row are the same (up to 20 s)."""
+    before, now = b"", page.screenshot()
+    deadline = time.monotonic() + 20
+    while now != before and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        before, now = now, page.screenshot()
+    return now
+
+
 def _next_screen(page, before: bytes) -> bytes:
     """The page's picture once it differs from `before` (up to 20 s), then settled; `before`
     itself if it never changed."""
@@ -255,6 +275,16 @@ def test_a_browser_plays_a_choice(serve, tmp_path):
         )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 800})
+            received = bytearray()  # what the page's terminal is sent, as the game drew it
+            page.on(
+                "websocket",
+                lambda ws: ws.on(
+                    "framereceived",
+                    lambda payload: received.extend(
+                        payload if isinstance(payload, bytes) else payload.encode()
+                    ),
+                ),
+            )
             page.goto(url, wait_until="domcontentloaded")
             start = page.locator("#start")
             if start.is_visible():
@@ -262,9 +292,11 @@ def test_a_browser_plays_a_choice(serve, tmp_path):
             page.wait_for_selector(
                 ".textual-terminal canvas, .textual-terminal .xterm", timeout=30_000
             )
-            page.wait_for_timeout(3000)  # the app starts in its own process and paints the title
+            # The app starts in its own process: wait (no fixed time) until it has drawn the
+            # title, and the page has painted it.
+            _until_sent(page, received, b"New game", "the title screen")
             page.focus("textarea.xterm-helper-textarea")  # keys go to the terminal
-            title = page.screenshot()
+            title = _settled(page)
             page.keyboard.press("Enter")  # New game has the focus
             picker = _next_screen(page, title)
             assert picker != title, "whom to play was not asked"

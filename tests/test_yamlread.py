@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -68,21 +67,73 @@ def test_python_tags_refused_and_nothing_runs(tmp_path: Path):
     assert not sentinel.exists()
 
 
-def test_anchors_and_aliases_refused_quickly():
+def alias_bomb(levels: int = 12) -> str:
+    """A "billion laughs": each level refers seven times to the one before it."""
     bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
-    for i in range(1, 12):
+    for i in range(1, levels):
         prev = chr(ord("a") + i - 1)
         here = chr(ord("a") + i)
         bomb.append(
             f"{here}: &{here} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]"
         )
-    started = time.perf_counter()
-    value, problems = read("\n".join(bomb) + "\n")
-    assert time.perf_counter() - started < 1.0
+    return "\n".join(bomb) + "\n"
+
+
+@pytest.fixture
+def events_read(monkeypatch) -> list[str]:
+    """The kinds of the parser events the reader asked for, in order (counted, not timed)."""
+    import yaml
+
+    seen: list[str] = []
+
+    def counting(base: type) -> type:
+        class Counting(base):  # type: ignore[misc, valid-type]
+            def get_event(self):
+                event = super().get_event()
+                seen.append(type(event).__name__)
+                return event
+
+        return Counting
+
+    monkeypatch.setattr(yaml, "CSafeLoader", counting(yaml.CSafeLoader))
+    monkeypatch.setattr(yaml, "SafeLoader", counting(yaml.SafeLoader))
+    return seen
+
+
+def test_anchors_and_aliases_refused_at_once(events_read):
+    """The bomb is refused at its first anchor: the reader stops there, so nothing after it
+    is parsed, let alone expanded (bench/reader_figures.py times the same input)."""
+    text = alias_bomb()
+    value, problems = read(text)
     assert value is None
     assert problems[0].code == "anchor"
+    assert problems[0].mark.line == 1
+    # stream, document, the mapping, the key `a`, and the anchored list that is refused
+    assert events_read == [
+        "StreamStartEvent",
+        "DocumentStartEvent",
+        "MappingStartEvent",
+        "ScalarEvent",
+        "SequenceStartEvent",
+    ]
+    events_read.clear()
     _, problems = read("a: x\nb: *a\n")
     assert problems[0].code in ("alias", "yaml-syntax")
+    assert events_read[-1] == "AliasEvent"  # refused at the alias itself
+    assert len(events_read) == 7
+
+
+def test_the_readers_work_is_one_event_per_value(events_read):
+    """Linear in the input, counted in the parser's events: each row `k: [v, n]` is five
+    events (key, list, two values, end of list), plus seven for the stream, the document,
+    the mapping and the end; the reader asks for each event once and never reads back."""
+    counts = []
+    for rows in (100, 1_000, 10_000):
+        events_read.clear()
+        value, problems = read("".join(f"k{n}: [v, {n}]\n" for n in range(rows)))
+        assert problems == [] and len(value) == rows
+        counts.append(len(events_read))
+    assert [count - 7 for count in counts] == [5 * rows for rows in (100, 1_000, 10_000)]
 
 
 def test_deep_nesting_refused():
