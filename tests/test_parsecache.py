@@ -260,8 +260,7 @@ def test_a_lone_surrogate_is_refused_by_either_parser_and_never_reaches_the_cach
         value, problems = read_yaml_bytes(text, "f.yaml")
         assert value is None and problems and problems[0].mark.line == 1
     value = YamlMap("f.yaml", 0)
-    value["a"] = "x\ud800y"
-    value._key_places["a"] = value._value_places["a"] = 3
+    value._add("a", "x\ud800y", 3, 3)
     cache = ParseCache(tmp_path)
     cache.put(text, value)  # if ever asked to store one, it does not raise
     assert cache.get(text, "f.yaml") is None  # and it never comes back out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from game.engine.expr import Value, variables_in
@@ -77,7 +78,7 @@ def successors(
         yield choice, after
 
 
-def _live_through(choice: Choice, after: set[str], observed: str | None) -> set[str]:
+def _live_through(choice: Choice, after: AbstractSet[str], observed: str | None) -> set[str]:
     """The variables that matter before `choice`, given those that matter after it.
 
     With `observed`, each effect on that variable also reads it (and what its
@@ -117,9 +118,22 @@ def live_variables(
 
     With `texts`, what the scenes' conditional texts read matters too (for the walk that
     asks whether each text condition can hold)."""
-    reads = {sid: text_reads(scene) for sid, scene in story.scenes.items()} if texts else {}
-    live: dict[str, set[str]] = {
-        scene_id: set(reads.get(scene_id, ())) for scene_id in story.scenes
+    # Each scene's set is kept as a frozenset, equal ones once: most scenes of a large
+    # story share theirs, and a set per scene was most of what the check held at its peak.
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    empty: frozenset[str] = frozenset()
+
+    def kept(names: AbstractSet[str]) -> frozenset[str]:
+        frozen = frozenset(names)
+        return shared.setdefault(frozen, frozen)
+
+    reads: dict[str, frozenset[str]] = {}
+    for sid, scene in story.scenes.items() if texts else ():
+        found = text_reads(scene)
+        if found:
+            reads[sid] = kept(found)
+    live: dict[str, frozenset[str]] = {
+        scene_id: reads.get(scene_id, empty) for scene_id in story.scenes
     }
     incoming: dict[str, list[str]] = {scene_id: [] for scene_id in story.scenes}
     for scene in story.scenes.values():
@@ -133,14 +147,14 @@ def live_variables(
         queued.discard(scene_id)
         now: set[str] = set(reads.get(scene_id, ()))
         for choice in story.scenes[scene_id].choices:
-            now |= _live_through(choice, live.get(choice.target, set()), observed)
+            now |= _live_through(choice, live.get(choice.target, empty), observed)
         if now != live[scene_id]:
-            live[scene_id] = now
+            live[scene_id] = kept(now)
             for source in incoming[scene_id]:
                 if source not in queued:
                     queued.add(source)
                     work.append(source)
-    return {scene_id: frozenset(names) for scene_id, names in live.items()}
+    return live
 
 
 # ---------------------------------------------------------------- the walks

@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 import stat
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -40,6 +41,7 @@ from game.engine.memory import remember
 from game.engine.model import (
     HISTORIES,
     LINK,
+    NO_MARKS,
     Action,
     Chapter,
     Choice,
@@ -117,7 +119,9 @@ class _Parts:
     digest: Any = field(default_factory=hashlib.sha256)
     #: Parsed files kept from earlier loads (`petrograd play` only), or None.
     cache: ParseCache | None = None
-    #: Each file's bytes by its shown path, to find a place inside a text for a message.
+    #: Each file's bytes by its shown path, to find a place inside a text for a message,
+    #: compressed (`zlib`, its fastest level: a large story's files are kept while it is
+    #: assembled, and few of them are ever looked into). Let go once it is assembled.
     sources: dict[str, bytes] = field(default_factory=dict)
     #: Story files (and folders) that could not be read or used, each with the kind of
     #: file it looks like ('story', 'chapter', 'codex', 'sources', or '?' when it cannot
@@ -397,7 +401,7 @@ def _read_story_file(path: Path, folder: Path, parts: _Parts, *, in_pack: bool =
     except ValueError:  # an unsaved file, given by its resolved path
         inside = path.relative_to(folder.resolve()).as_posix()
     parts.digest.update(inside.encode() + b"\0" + data + b"\0")
-    parts.sources[shown] = data
+    parts.sources[shown] = zlib.compress(data, 1)
     value, problems = parts.parse(data, shown)
     parts.problems.extend(problems)
     if value is None:
@@ -469,8 +473,10 @@ def _text(value: Any, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-def _ids(value: Any) -> tuple[str, ...]:
-    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+def _ids(value: Any, shared: dict[Any, Any] | None = None) -> tuple[str, ...]:
+    """The texts of a list, as a tuple (the equal one in `shared` when there is one)."""
+    found = tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+    return found if shared is None else shared.setdefault(found, found)
 
 
 class _Builder:
@@ -498,6 +504,10 @@ class _Builder:
         self.relaxed = False
         #: Scene dates are Old Style, shown with the New Style beside them.
         self.old_style = True
+        #: Equal tuples read many times (lists of citations, orders of keys), kept once.
+        self.shared: dict[Any, Any] = {}
+        #: Texts without alternatives parsed so far (`template_at`), each kept once.
+        self._plain_texts: dict[str, Template] = {}
         #: Where the paragraphs cited come from, for messages.
         self.sources_name = "assets/sources.yaml"
 
@@ -510,7 +520,11 @@ class _Builder:
         lines = self._lines.get(mark.path)
         if lines is None:
             data = self.parts.sources.get(mark.path)
-            lines = data.decode("utf-8", "replace").splitlines() if data is not None else []
+            lines = (
+                zlib.decompress(data).decode("utf-8", "replace").splitlines()
+                if data is not None
+                else []
+            )
             self._lines[mark.path] = lines
         if not lines or mark.line <= 0:
             return Mark(mark.path, mark.line, mark.column + offset)
@@ -546,6 +560,9 @@ class _Builder:
 
     def template_at(self, text: str, mark: Mark, types: dict[str, Type]) -> Template:
         """Parse `text`, which stands at `mark` (conditional text)."""
+        known = self._plain_texts.get(text)
+        if known is not None:
+            return known
         errors: list[TextError] = []
         try:
             template = parse_template(
@@ -563,7 +580,11 @@ class _Builder:
                 alternative.condition,
                 partial(self._in_text, mark, text, alternative.condition_offset),
             )
-        return replace(template, places=places) if places else template
+        if places:
+            return replace(template, places=places)
+        if not errors:  # the same wherever it stands: written again, it is the same
+            self._plain_texts[text] = template
+        return template
 
     def _in_text(self, mark: Mark, text: str, start: int, column: int) -> Mark:
         """The place of a condition's column, the condition starting at `text[start]`."""
@@ -862,8 +883,8 @@ class _Builder:
             id=choice_id,
             label=_text(raw.get("label")),
             target=raw["goto"],
-            sources=_ids(raw.get("sources")),
-            source_marks=_item_marks(raw.get("sources")),
+            sources=_ids(raw.get("sources"), self.shared),
+            source_marks=_item_marks(raw.get("sources"), self.shared),
             history=graded,
             note=_text(raw.get("note")),
             condition=condition,
@@ -871,7 +892,7 @@ class _Builder:
             disabled_reason=raw.get("disabled") if isinstance(raw.get("disabled"), str) else None,
             effects=tuple(effects),
             mark=mark,
-            marks=raw.value_marks,
+            marks=raw.shared_value_marks(self.shared),
             test=test,
             actions=tuple(actions),
             label_text=self.template(raw, "label", types),
@@ -1052,12 +1073,12 @@ class _Builder:
             time=str(raw.get("time", "")),
             place=_text(raw.get("place")),
             text=_text(raw.get("text")),
-            sources=_ids(raw.get("sources")),
-            source_marks=_item_marks(raw.get("sources")),
+            sources=_ids(raw.get("sources"), self.shared),
+            source_marks=_item_marks(raw.get("sources"), self.shared),
             choices=tuple(choices),
             ending=ending,
             mark=mark,
-            marks=raw.value_marks,
+            marks=raw.shared_value_marks(self.shared),
             body=self.template(raw, "text", types),
             old_style=self.old_style,
         )
@@ -1124,15 +1145,11 @@ class _Builder:
         return out
 
 
-def _item_marks(value: Any) -> dict[str, Mark]:
+def _item_marks(value: Any, shared: dict[Any, Any]) -> Mapping[str, Mark]:
     """Where each text of a list is written (the first place of each)."""
     if not isinstance(value, YamlList):
-        return {}
-    marks: dict[str, Mark] = {}
-    for index, item in enumerate(value):
-        if isinstance(item, str):
-            marks.setdefault(item, value.item_mark(index))
-    return marks
+        return NO_MARKS
+    return value.text_marks(shared)
 
 
 def _id_mark(raw: YamlMap) -> Mark:
@@ -1222,7 +1239,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
             pending_refs.append((chapter_id, value.value_mark("chapter")))
         else:
             continue
-        raw_scenes = value.get("scenes")
+        raw_scenes = value.pop("scenes", None)  # once built, the parsed scenes are let go
         if not isinstance(raw_scenes, YamlList):
             continue
         for raw in raw_scenes:
@@ -1370,6 +1387,7 @@ def check_story(
     if sources_file is not None and not sources_file.exists():
         sources_file = None
     story = _assemble(parts, sources_file)
+    parts.sources.clear()  # only the assembly looks into the files' text
     if story is not None:
         parts.problems.extend(analysis.analyse(story))
     return story, sort_problems(_without_cascades(_dedupe(parts.problems), parts))

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from game.engine.expr import (
@@ -55,6 +56,14 @@ def paragraphs(text: str) -> list[str]:
     return [
         " ".join(line.strip() for line in block.splitlines()) for block in blocks if block.strip()
     ]
+
+
+#: No places known: one empty mapping shared by every choice and scene made without any.
+NO_MARKS: Mapping[str, Mark] = MappingProxyType({})
+
+
+def _no_marks() -> Mapping[str, Mark]:
+    return NO_MARKS
 
 
 # ---------------------------------------------------------------- the story
@@ -152,9 +161,9 @@ class Choice:
     effects: tuple[Effect, ...] = ()
     mark: Mark = field(default=Mark(""), compare=False)
     #: Where each key's value stands in the file, for messages.
-    marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+    marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
     #: Where each cited paragraph id is written (an item of `sources:`).
-    source_marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+    source_marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
     #: The condition compiled to a function of the variables (None: always open).
     test: Callable[[State], Value] | None = field(default=None, compare=False, repr=False)
     #: The effects compiled, the memory's last (see `Action`).
@@ -193,9 +202,9 @@ class Scene:
     ending: Ending | None = None
     mark: Mark = field(default=Mark(""), compare=False)
     #: Where each key's value stands in the file, for messages.
-    marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+    marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
     #: Where each cited paragraph id is written (an item of `sources:`).
-    source_marks: Mapping[str, Mark] = field(default_factory=dict, compare=False, repr=False)
+    source_marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
     body: Template = field(default=plain_template(""), compare=False, repr=False)
     #: The date is Old Style (Julian), shown with the New Style beside it; False for a
     #: story written in today's calendar (`calendar: new-style` in story.yaml).

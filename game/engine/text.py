@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from game.engine.expr import Bool, Expr, ExprError, State, Value
 from game.engine.problems import Mark
@@ -74,6 +75,10 @@ class Alternative:
 Part = str | Alternative
 
 
+#: The places of a text without alternatives: one empty mapping shared by all of them.
+NO_PLACES: Mapping[int, Mark] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class Template:
     """A text as written, parsed into literal runs and alternatives."""
@@ -81,7 +86,7 @@ class Template:
     raw: str
     parts: tuple[Part, ...]
     #: Where each alternative's '{' stands in its file, by its offset (for messages).
-    places: Mapping[int, Mark] = field(default_factory=dict, compare=False, repr=False)
+    places: Mapping[int, Mark] = field(default_factory=lambda: NO_PLACES, compare=False, repr=False)
 
     def place(self, alternative: Alternative) -> Mark:
         """Where an alternative stands in its file (unknown: an empty mark)."""

@@ -16,7 +16,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+import sys
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,40 +62,131 @@ def _mark_at(path: str, place: Place) -> Mark:
     return place  # type: ignore[no-any-return]
 
 
+#: Places kept as one array of machine ints while a value is read, then sealed into the
+#: bytes of that array (one object, no spare room): `_place_at` reads either.
+Places = Any
+_WIDTH = array("q").itemsize
+
+
+def _place_at(places: Places, index: int) -> int:
+    """Place `index` (from the end when negative) of an array or its sealed bytes."""
+    if type(places) is not bytes:
+        return places[index]  # type: ignore[no-any-return]
+    if index < 0:
+        index += len(places) // _WIDTH
+    if not 0 <= index < len(places) // _WIDTH:
+        raise IndexError(index)
+    start = index * _WIDTH
+    return int.from_bytes(places[start : start + _WIDTH], sys.byteorder, signed=True)
+
+
+def _unsealed(places: Places) -> array[int]:
+    """The places as an array (a copy when they were sealed)."""
+    if type(places) is not bytes:
+        return places  # type: ignore[no-any-return]
+    out = array("q")
+    out.frombytes(places)
+    return out
+
+
+def _count(places: Places) -> int:
+    return len(places) // _WIDTH if type(places) is bytes else len(places)
+
+
+def _index(keys: Sequence[str], key: str) -> int:
+    """Where `key` stands in `keys` (-1: not there)."""
+    try:
+        return keys.index(key)
+    except ValueError:
+        return -1
+
+
 class Marks(Mapping[str, Mark]):
-    """A read-only view of where each key's value stands (`Mark`s, made when read)."""
+    """A read-only mapping of where each key (or each key's value) stands: `Mark`s, made
+    when read, from a compact copy of the places (the mapping it came from is not kept)."""
 
-    __slots__ = ("_path", "_places")
+    __slots__ = ("_path", "_keys", "_places")
 
-    def __init__(self, path: str, places: dict[str, Place]) -> None:
+    def __init__(self, path: str, keys: tuple[str, ...], places: array[int]) -> None:
         self._path = path
-        self._places = places
+        self._keys = keys
+        self._places: Places = places.tobytes()
 
     def __getitem__(self, key: str) -> Mark:
-        return _mark_at(self._path, self._places[key])
+        try:
+            index = self._keys.index(key)
+        except ValueError:
+            raise KeyError(key) from None
+        return _mark_at(self._path, _place_at(self._places, index))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._places)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._places)
+        return len(self._keys)
 
     def __repr__(self) -> str:
         return f"Marks({dict(self)!r})"
 
 
-class YamlMap(dict[str, Any]):
-    """A mapping that knows where it, each key and each value stand in the file."""
+#: Past this many keys, a mapping looks its keys up in a dict made once (`YamlMap._find`).
+_SCAN_KEYS = 24
 
-    __slots__ = ("_path", "_place", "_key_places", "_value_places")
+
+class YamlMap(dict[str, Any]):
+    """A mapping that knows where it, each key and each value stand in the file.
+
+    The places are kept compactly, since a large story holds hundreds of thousands of
+    them: the keys in the order they were read (`_keys`) and, in one array of machine
+    ints (`_places`), the place of key `i` at `2 * i` and of its value at `2 * i + 1`.
+    Once the mapping is read, the reader seals both (`_seal`): the keys become a tuple
+    shared with every mapping of the file written with the same keys, the array its bytes.
+    A key set later (by a test, say) without a place stands at the mapping's place."""
+
+    __slots__ = ("_path", "_place", "_keys", "_places", "_lookup")
 
     def __init__(self, mark: Mark | str, place: Place = None) -> None:
         """`YamlMap(mark)`; the reader makes them as `YamlMap(path, place)`."""
         super().__init__()
         self._path = mark.path if isinstance(mark, Mark) else mark
         self._place = mark if place is None else place
-        self._key_places: dict[str, Place] = {}
-        self._value_places: dict[str, Place] = {}
+        self._keys: Sequence[str] = []
+        self._places: Places = array("q")
+        self._lookup: dict[str, int] | None = None
+
+    def _add(self, key: str, value: Any, key_place: int, value_place: int) -> None:
+        """Put `key: value` read at these places (the reader's and the cache's way)."""
+        if type(self._keys) is not list:
+            self._keys = list(self._keys)
+            self._places = _unsealed(self._places)
+        self[key] = value
+        self._keys.append(key)
+        self._places.append(key_place)
+        self._places.append(value_place)
+        self._lookup = None
+
+    def _seal(self, shared: dict[Any, Any]) -> None:
+        """Keep the places compactly, now that every key is read."""
+        keys = tuple(self._keys)
+        self._keys = shared.setdefault(keys, keys)
+        if type(self._places) is not bytes:
+            self._places = self._places.tobytes()
+
+    def _find(self, key: str) -> int:
+        keys = self._keys
+        if len(keys) <= _SCAN_KEYS:
+            return _index(keys, key)
+        lookup = self._lookup
+        if lookup is None:
+            lookup = {}
+            for index, name in enumerate(keys):
+                lookup.setdefault(name, index)
+            self._lookup = lookup
+        return lookup.get(key, -1)
+
+    def _place_of(self, key: str, offset: int) -> Place:
+        index = self._find(key)
+        return self._place if index < 0 else _place_at(self._places, 2 * index + offset)
 
     @property
     def mark(self) -> Mark:
@@ -102,25 +195,33 @@ class YamlMap(dict[str, Any]):
 
     def key_mark(self, key: str) -> Mark:
         """Where `key` is written, or the mapping itself when it is absent."""
-        return _mark_at(self._path, self._key_places.get(key, self._place))
+        return _mark_at(self._path, self._place_of(key, 0))
 
     def value_mark(self, key: str) -> Mark:
         """Where the value of `key` starts, or the mapping itself when it is absent."""
-        return _mark_at(self._path, self._value_places.get(key, self._place))
+        return _mark_at(self._path, self._place_of(key, 1))
 
     @property
     def key_marks(self) -> Marks:
         """Where each key is written."""
-        return Marks(self._path, self._key_places)
+        return Marks(self._path, tuple(self._keys), _unsealed(self._places)[0::2])
 
     @property
     def value_marks(self) -> Marks:
-        """Where each key's value starts (a view: keep it rather than copy it)."""
-        return Marks(self._path, self._value_places)
+        """Where each key's value starts (a compact copy, which keeps nothing of the
+        mapping alive: a choice keeps its own for messages)."""
+        return Marks(self._path, tuple(self._keys), _unsealed(self._places)[1::2])
+
+    def shared_value_marks(self, shared: dict[Any, Any]) -> Marks:
+        """`value_marks`, its tuple of keys taken from `shared` when an equal one is there
+        (a story's thousands of choices are written with a few orders of keys)."""
+        keys = tuple(self._keys)
+        return Marks(self._path, shared.setdefault(keys, keys), _unsealed(self._places)[1::2])
 
 
 class YamlList(list[Any]):
-    """A sequence that knows where it and each item stand in the file."""
+    """A sequence that knows where it and each item stand in the file (its places kept
+    as `YamlMap`'s are: an array while it is read, then sealed into bytes)."""
 
     __slots__ = ("_path", "_place", "_item_places")
 
@@ -129,7 +230,18 @@ class YamlList(list[Any]):
         super().__init__()
         self._path = mark.path if isinstance(mark, Mark) else mark
         self._place = mark if place is None else place
-        self._item_places: list[Place] = []
+        self._item_places: Places = array("q")
+
+    def _add(self, value: Any, place: int) -> None:
+        """Append `value`, read at `place`."""
+        if type(self._item_places) is bytes:
+            self._item_places = _unsealed(self._item_places)
+        self.append(value)
+        self._item_places.append(place)
+
+    def _seal(self) -> None:
+        if type(self._item_places) is not bytes:
+            self._item_places = self._item_places.tobytes()
 
     @property
     def mark(self) -> Mark:
@@ -138,14 +250,31 @@ class YamlList(list[Any]):
 
     def item_mark(self, index: int) -> Mark:
         """Where item `index` starts."""
-        if index < len(self._item_places):
-            return _mark_at(self._path, self._item_places[index])
+        if index < _count(self._item_places):
+            return _mark_at(self._path, _place_at(self._item_places, index))
         return self.mark
 
     @property
     def item_marks(self) -> list[Mark]:
         """Where each item starts."""
-        return [self.item_mark(index) for index in range(len(self._item_places))]
+        return [self.item_mark(index) for index in range(_count(self._item_places))]
+
+    def text_marks(self, shared: dict[Any, Any]) -> Mapping[str, Mark]:
+        """Where each text of the list is written (the first place of each), compactly: its
+        tuple of texts taken from `shared` when an equal one is there."""
+        places = _unsealed(self._item_places)
+        if type(self._place) is not int or len(places) < len(self):  # not as read: plainly
+            marks: dict[str, Mark] = {}
+            for index, item in enumerate(self):
+                if isinstance(item, str):
+                    marks.setdefault(item, self.item_mark(index))
+            return marks
+        texts: dict[str, int] = {}
+        for index, item in enumerate(self):
+            if isinstance(item, str):
+                texts.setdefault(item, places[index])
+        keys = tuple(texts)
+        return Marks(self._path, shared.setdefault(keys, keys), array("q", texts.values()))
 
 
 #: The first characters of plain values that may be typed (null, true/false, a number).
@@ -551,6 +680,12 @@ def _build(loader: Any, display: str, lines: list[str], notes: list[Problem]) ->
     ev_doc = yaml.DocumentStartEvent
     plain = _plain_scalar
     get_event = loader.get_event
+    # Every text read once per file: the same key (`id:`, `label:`) and the same values
+    # (`history: faithful`) are written thousands of times, and each would be a string
+    # of its own, kept by the story as long as it lives.
+    strings: dict[str, str] = {}
+    same = strings.setdefault
+    key_orders: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same for mappings' keys
 
     def mark_of(event: Any) -> Mark:
         m = event.start_mark
@@ -617,7 +752,7 @@ def _build(loader: Any, display: str, lines: list[str], notes: list[Problem]) ->
                     "character pair, which is not text on its own; remove it",
                 )
             if in_map and key is None:
-                key = event.value
+                key = same(event.value, event.value)
                 m = event.start_mark
                 key_place = m.line << _COLUMN_BITS | m.column
                 continue
@@ -625,11 +760,13 @@ def _build(loader: Any, display: str, lines: list[str], notes: list[Problem]) ->
             m = event.start_mark
             if not style:
                 value = plain(event.value)
+                if type(value) is str:
+                    value = same(value, value)
                 place = m.line << _COLUMN_BITS | m.column
                 if " " in event.value:  # words: a ' #' after them would have cut them short
                     _comment_after(event, display, lines, notes)
             else:
-                value = event.value
+                value = same(event.value, event.value)
                 if style == "|" or style == ">":
                     place = _block_start(lines, m.line)
                 else:
@@ -654,6 +791,10 @@ def _build(loader: Any, display: str, lines: list[str], notes: list[Problem]) ->
         elif kind is ev_map_end or kind is ev_seq_end:
             value = container
             place = container._place
+            if in_map:
+                value._seal(key_orders)
+            else:
+                value._seal()
             container, in_map, key, key_place = stack.pop()
         elif kind is ev_doc:
             documents += 1
@@ -693,9 +834,11 @@ def _build(loader: Any, display: str, lines: list[str], notes: list[Problem]) ->
                         ),
                     )
                 )
-            container[key] = value
-            container._key_places[key] = key_place
-            container._value_places[key] = place
+            container[key] = value  # as `_add` does, inline: the mapping is being read
+            container._keys.append(key)
+            places = container._places
+            places.append(key_place)
+            places.append(place)
             key = None
         else:
             container.append(value)
@@ -718,15 +861,15 @@ def to_plain(value: Any) -> Any:
             "keys": [
                 [
                     key,
-                    _plain_place(value._key_places[key]),
-                    _plain_place(value._value_places[key]),
+                    _plain_place(value._place_of(key, 0)),
+                    _plain_place(value._place_of(key, 1)),
                     to_plain(item),
                 ]
                 for key, item in value.items()
             ],
         }
     if isinstance(value, YamlList):
-        places = value._item_places
+        places = _unsealed(value._item_places)
         return {
             "list": _plain_place(value._place),
             "items": [[_plain_place(places[i]), to_plain(item)] for i, item in enumerate(value)],
@@ -778,14 +921,18 @@ def _from_plain(plain: Any, display: str, depth: int, count: list[int]) -> Any:
             for key, key_place, value_place, item in plain["keys"]:
                 if not isinstance(key, str) or key in mapping:
                     raise NotPlain("a key that is not text, or a duplicate")
-                mapping[key] = _from_plain(item, display, depth + 1, count)
-                mapping._key_places[key] = _int(key_place)
-                mapping._value_places[key] = _int(value_place)
+                mapping._add(
+                    key,
+                    _from_plain(item, display, depth + 1, count),
+                    _int(key_place),
+                    _int(value_place),
+                )
+            mapping._seal({})
             return mapping
         sequence = YamlList(display, _int(plain["list"]))
         for place, item in plain["items"]:
-            sequence.append(_from_plain(item, display, depth + 1, count))
-            sequence._item_places.append(_int(place))
+            sequence._add(_from_plain(item, display, depth + 1, count), _int(place))
+        sequence._seal()
         return sequence
     except (KeyError, TypeError, ValueError) as exc:
         raise NotPlain(str(exc)) from None
