@@ -222,3 +222,84 @@ def test_a_removed_choice_can_no_longer_be_taken(small_story):
     with pytest.raises(ChoiceUnavailable):
         game.choose("up")
     assert game.scene.id == "a" and game.record.steps == ()
+
+
+def test_a_choice_closed_in_the_cache_is_still_offered_to_the_machine(small_story):
+    """With another transition on a choice's trigger (transitions tries them in order),
+    whether the choice is taken must not depend on whether the frame was read first."""
+    small_story.machine.add_transition(trigger_name("a", "locked"), "a", "b")  # no condition
+    for read_first in (False, True):
+        game = Game(small_story, seed=1, clock=lambda: "")
+        if read_first:
+            assert not next(v for v in game.frame.choices if v.id == "locked").available
+        game.choose("locked")
+        assert game.scene.id == "b"
+
+
+_LOOP = """\
+chapter:
+  id: one
+  number: 1
+  title: One
+scenes:
+  - id: a
+    title: A
+    date: 1917-10-25
+    time: "21:00"
+    place: Here
+    sources: [eve-1]
+    text: Round.
+    choices:
+      - id: more
+        label: "{n > 1? Again | First}"
+        goto: a
+        sources: [eve-1]
+        history: faithful
+        note: It happened.
+        effects: [n += 1]
+      - id: stop
+        label: Stop
+        goto: b
+        sources: [eve-1]
+        history: faithful
+        note: It happened.
+  - id: b
+    title: B
+    date: 1917-10-26
+    time: night
+    place: There
+    sources: [eve-2]
+    text: The end.
+    ending:
+      id: done
+      title: Done
+      kind: historical
+      epilogue: "That is all{flag or n != 3?, for now}."
+"""
+
+
+def test_a_replay_stopped_by_the_machine_shows_the_last_step_it_applied(make_story):
+    """A replay that the machine stops (a condition registered on the transition) keeps
+    the state before the last step applied, not before the step refused."""
+    from transitions.core import Condition
+
+    from game.engine import replay
+
+    story = load_story([make_story({"one.yaml": _LOOP})], assets=assets_dir())
+    allow = [True]
+    transition = story.machine.events[trigger_name("a", "more")].transitions["a"][0]
+    # n starts at 1: refuses the second round only, once `allow` is cleared
+    transition.conditions.append(
+        Condition(lambda event: allow[0] or event.model.variables["n"] < 2)
+    )
+    game = Game(story, seed=1, clock=lambda: "")
+    game.choose("more")
+    game.choose("more")
+    allow[0] = False
+    replayed = replay(story, game.record)
+    assert (replayed.applied, replayed.total) == (1, 2)
+    frame = replayed.game.frame
+    assert [(v.name, v.value, v.previous) for v in frame.variables if v.name == "n"] == [
+        ("n", 2, 1)
+    ]
+    assert frame.verdict is not None and frame.verdict.label == "First"

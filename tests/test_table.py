@@ -275,3 +275,31 @@ def test_a_run_that_fails_on_the_table_reports_its_path(make_story, monkeypatch)
     slow = autoplay(story, 3, seed=1, max_steps=40, use_table=False)
     assert fast.failures == slow.failures
     assert [len(f.path) for f in fast.failures] == [40] * 3
+
+
+_DEAD_END = """\
+chapter: one
+scenes:
+  - id: c
+    title: C
+    date: 1917-10-25
+    time: "21:00"
+    place: Here
+    sources: [eve-1]
+    text: Nothing to do.
+"""
+
+
+def test_a_scene_without_choices_is_stuck_on_the_table_too(make_story):
+    """A dead end (which only check_story lets through) is 'stuck' on the table, as in a
+    game, not an error from choosing among no choices."""
+    from game.engine import check_story
+    from tests.conftest import CHAPTER_YAML
+
+    chapter = CHAPTER_YAML.replace("goto: b\n", "goto: c\n", 1)
+    folder = make_story({"one.yaml": chapter, "two.yaml": _DEAD_END})
+    story, _ = check_story([folder], assets=assets_dir())
+    assert story is not None
+    for use_table in (True, False):
+        report = autoplay(story, 5, 1, use_table=use_table)
+        assert {(f.kind, f.scene) for f in report.failures} == {("stuck", "c")}

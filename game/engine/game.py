@@ -500,10 +500,13 @@ class Game:
         if move is None:
             raise ChoiceUnavailable(f"scene '{scene_id}' has no choice '{choice_id}'")
         choice, event, targets, keep = move
-        open_now = self._open
-        checked = open_now is not None
-        if event is None or (checked and choice_id not in open_now):  # type: ignore[operator]
+        if event is None:
             raise self._refusal(choice)
+        open_now = self._open
+        # Found open in this very state: the fast path need not check it again. Not found
+        # open: the machine is still asked (with callbacks on it, transitions' full order
+        # may take the choice by another way), and refuses it at the cost of one check.
+        checked = open_now is not None and choice_id in open_now
         variables = runner.variables
         old = keep(variables) if keep is not None else ()
         # The machine checks the condition (pure, so nothing has changed when it fails),
@@ -615,15 +618,15 @@ class Game:
                 break
             old = keep(variables) if keep is not None else ()
             taken = event.take(runner)
+            full = None
             if taken is None:  # callbacks on the machine: all of transitions' order
                 if not choice.is_open(variables):
                     break
-                before = {**variables, **old_values(targets, old)}
+                full = {**variables, **old_values(targets, old)}
                 taken = event.trigger(runner)
-            else:
-                before = None
-            if not taken:
+            if not taken:  # `before` stays the state before the last step applied
                 break
+            before = full
             self._steps.append((step.scene, step.choice, step.at, step.why))
             changed, kept = targets, old
             applied += 1

@@ -77,7 +77,7 @@ class StoryTable:
         #: Scene number -> every choice is open in any state (no condition): the open
         #: choices are the scene's choices, with no condition to evaluate.
         self.always_open: tuple[bool, ...] = tuple(
-            all(row.test is None for row in here) for here in self.rows
+            bool(here) and all(row.test is None for row in here) for here in self.rows
         )
         self._starts: dict[str, dict[str, Value]] = {}
         self._memo: dict[str, dict[str, Value]] = {}
