@@ -9,21 +9,22 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from game.engine import clock, effects
+from game.engine import clock
 from game.engine.model import LINK, Choice, Scene, Story
 from game.engine.problems import Mark, Problem, did_you_mean
 
 
-def analyse(story: Story) -> list[Problem]:
-    """Every cross-reference and structural problem of a story."""
-    return [
-        *_links(story),
-        *_graph(story),
-        *_endings(story),
-        *_chapter_numbers(story),
-        *effects.unread(story),
-        *clock.problems(story),
-    ]
+def analyse(story: Story, *, warnings: bool = True) -> list[Problem]:
+    """Every cross-reference and structural problem of a story.
+
+    Without `warnings`, the checks that only ever warn are left out (numbering, unread
+    effects, time going back): loading a story to play reports errors only."""
+    found = [*_links(story), *_graph(story), *_endings(story)]
+    if warnings:
+        from game.engine import effects  # the liveness analysis: not needed to play
+
+        found += [*_chapter_numbers(story), *effects.unread(story), *clock.problems(story)]
+    return found
 
 
 def _chapter_numbers(story: Story) -> Iterator[Problem]:

@@ -10,8 +10,8 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -479,6 +479,127 @@ def _ids(value: Any, shared: dict[Any, Any] | None = None) -> tuple[str, ...]:
     return found if shared is None else shared.setdefault(found, found)
 
 
+#: A place, or what finds it when it is needed (a problem reported there).
+Place = Mark | Callable[[], Mark]
+
+
+class _Locator:
+    """Finds where a character of a text stands in its file, from the files' compressed
+    bytes, for the few places anything asks for (a problem, coverage, the language server):
+    most texts' places are never needed, and finding one means reading the file.
+
+    The file is read from the text's start on, matching the value's characters in order
+    and passing over what YAML took away (indentation, folded line breaks, quotes), so the
+    place is right for block, folded and quoted texts alike. Asked for places of the same
+    text in increasing order, it goes on from the last one instead of starting again, so
+    the places of a text cost one reading of it. One file's lines are kept at a time."""
+
+    __slots__ = ("_cursor", "_file", "_sources", "_wanted")
+
+    def __init__(self, sources: dict[str, bytes]) -> None:
+        self._sources = sources
+        #: The files whose texts have places still to find (`settle`).
+        self._wanted: set[str] = set()
+        #: The file last read, and its lines (one tuple: a reader on another thread, the
+        #: language server's, sees the lines of the file they are of).
+        self._file: tuple[str | None, list[str]] = (None, [])
+        #: (text's mark, text, next index, line, column): where the last reading stopped.
+        self._cursor: tuple[Mark, str, int, int, int] | None = None
+
+    def places(self, mark: Mark, text: str, offsets: tuple[int, ...]) -> Mapping[int, Mark]:
+        """The places of `text[offset]` for each offset, found on first reading."""
+        self._wanted.add(mark.path)
+        return _Places(self, mark, text, offsets)
+
+    def settle(self) -> None:
+        """Keep only the bytes of the files whose places may still be asked for (the loader
+        lets the others go once the story is assembled)."""
+        self._sources = {path: data for path, data in self._sources.items() if path in self._wanted}
+        self._file = (None, [])
+
+    def _file_lines(self, path: str) -> list[str]:
+        kept, lines = self._file
+        if path != kept:
+            data = self._sources.get(path)
+            lines = (
+                zlib.decompress(data).decode("utf-8", "replace").splitlines()
+                if data is not None
+                else []
+            )
+            self._file = (path, lines)
+        return lines
+
+    def locate(self, mark: Mark, value: str, offset: int) -> Mark:
+        """The place of `value[offset]`, a text whose value starts at `mark`."""
+        lines = self._file_lines(mark.path)
+        if not lines or mark.line <= 0:
+            return Mark(mark.path, mark.line, mark.column + offset)
+        start, line, column = 0, mark.line - 1, mark.column - 1
+        cursor = self._cursor
+        if (
+            cursor is not None
+            and cursor[2] <= offset
+            and (cursor[1] is value or cursor[1] == value)
+            and cursor[0] == mark
+        ):
+            start, line, column = cursor[2], cursor[3], cursor[4]
+        count = len(lines)
+        for index in range(start, min(offset + 1, len(value))):
+            char = value[index]
+            space = char.isspace()
+            if space and index < offset:
+                continue
+            before = line, column
+            while line < count:
+                text = lines[line]
+                found = column if space else text.find(char, column)
+                if found >= 0 and found <= len(text):
+                    if index == offset:
+                        # a space is passed over, not matched, when reading on past it
+                        line_after, column_after = before if space else (line, found + 1)
+                        self._cursor = (mark, value, index + 1, line_after, column_after)
+                        return Mark(mark.path, line + 1, found + 1)
+                    column = found + 1
+                    break
+                line, column = line + 1, 0
+            else:
+                break
+        return Mark(mark.path, mark.line, mark.column + offset)
+
+
+class _Places(Mapping[int, Mark]):
+    """Where each alternative of a text stands in its file, by its offset in the text: all
+    found together (one reading of the text) the first time one is asked for, then kept."""
+
+    __slots__ = ("_found", "_locator", "_mark", "_offsets", "_text")
+
+    def __init__(self, locator: _Locator, mark: Mark, text: str, offsets: tuple[int, ...]) -> None:
+        self._locator = locator
+        self._mark = mark
+        self._text = text
+        self._offsets = offsets
+        self._found: dict[int, Mark] | None = None
+
+    def _places(self) -> dict[int, Mark]:
+        found = self._found
+        if found is None:
+            locate = self._locator.locate
+            marks = {
+                offset: locate(self._mark, self._text, offset) for offset in sorted(self._offsets)
+            }
+            found = self._found = {offset: marks[offset] for offset in self._offsets}
+        return found
+
+    def __getitem__(self, offset: int) -> Mark:
+        return self._places()[offset]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+
 class _Builder:
     """Assembles a Story from validated files; adds problems for cross-file mistakes."""
 
@@ -489,11 +610,13 @@ class _Builder:
         # tree and function: large stories repeat them, so each text is parsed once per load.
         self._conditions: dict[str, tuple[Expr, Callable[[State], Value]] | ExprError] = {}
         self._effects: dict[str, tuple[Effect, Callable[[State], Value]] | ExprError] = {}
-        #: Every memory predicate written anywhere, with its place: checked against the
-        #: scenes and choices once all files are read (`memory.remember`).
-        self.memory_refs: list[tuple[Memory, Mark]] = []
+        #: Every memory predicate written anywhere, with its place (or what finds it, for
+        #: one in conditional text): checked against the scenes and choices once all files
+        #: are read (`memory.remember`).
+        self.memory_refs: list[tuple[Memory, Place]] = []
         self._groups = 0
-        self._lines: dict[str, list[str]] = {}
+        #: Finds where a character of a text stands in its file, when something asks.
+        self.locator = _Locator(parts.sources)
         #: The chapters read so far, by id.
         self.chapters_seen: dict[str, Chapter] = {}
         #: The texts that may link the codex, checked once the codex is read.
@@ -512,44 +635,24 @@ class _Builder:
         self.sources_name = "assets/sources.yaml"
 
     def locate(self, mark: Mark, value: str, offset: int) -> Mark:
-        """The place of `value[offset]`, a text whose value starts at `mark`.
-
-        The file is read from `mark` on, matching the value's characters in order and
-        passing over what YAML took away (indentation, folded line breaks, quotes), so
-        the place is right for block, folded and quoted texts alike."""
-        lines = self._lines.get(mark.path)
-        if lines is None:
-            data = self.parts.sources.get(mark.path)
-            lines = (
-                zlib.decompress(data).decode("utf-8", "replace").splitlines()
-                if data is not None
-                else []
-            )
-            self._lines[mark.path] = lines
-        if not lines or mark.line <= 0:
-            return Mark(mark.path, mark.line, mark.column + offset)
-        line, column = mark.line - 1, mark.column - 1
-        for index, char in enumerate(value[: offset + 1]):
-            if char.isspace() and index < offset:
-                continue
-            while line < len(lines):
-                text = lines[line]
-                found = text.find(char, column) if not char.isspace() else column
-                if found >= 0 and found <= len(text):
-                    if index == offset:
-                        return Mark(mark.path, line + 1, found + 1)
-                    column = found + 1
-                    break
-                line, column = line + 1, 0
-            else:
-                break
-        return Mark(mark.path, mark.line, mark.column + offset)
+        """The place of `value[offset]`, a text whose value starts at `mark` (`_Locator`)."""
+        return self.locator.locate(mark, value, offset)
 
     def note_memory(self, tree: Expr | None, where: Callable[[int], Mark]) -> None:
-        """Keep a tree's memory predicates for checking; `where` places a column of its text."""
+        """Keep a tree's memory predicates for checking; `where` places a column of its text
+        (cheaply: a one-line value's column)."""
         if tree is not None:
             for node in memory_in(tree):
                 self.memory_refs.append((node, where(node.column)))
+
+    def note_memory_in_text(self, tree: Expr | None, mark: Mark, text: str, start: int) -> None:
+        """Keep a text's condition's memory predicates for checking, the condition starting at
+        `text[start]`: their places are found only if a problem needs them."""
+        if tree is not None:
+            for node in memory_in(tree):
+                self.memory_refs.append(
+                    (node, partial(self.locator.locate, mark, text, start + node.column - 1))
+                )
 
     def template(self, raw: YamlMap, key: str, types: dict[str, Type]) -> Template:
         """Parse the text under `key` (conditional text); a mistake is a problem at its place."""
@@ -573,22 +676,18 @@ class _Builder:
             template = plain_template(text)
         for error in errors:
             self.problem(self.locate(mark, text, error.offset), "bad-text", error.message)
-        places = {}
+        offsets = []
         for alternative in template.alternatives():
-            places[alternative.offset] = self.locate(mark, text, alternative.offset)
-            self.note_memory(
-                alternative.condition,
-                partial(self._in_text, mark, text, alternative.condition_offset),
+            offsets.append(alternative.offset)
+            self.note_memory_in_text(
+                alternative.condition, mark, text, alternative.condition_offset
             )
-        if places:
-            return replace(template, places=places)
+        if offsets:
+            places = self.locator.places(mark, text, tuple(offsets))
+            return Template(template.raw, template.parts, places)  # `replace`, but cheaper
         if not errors:  # the same wherever it stands: written again, it is the same
             self._plain_texts[text] = template
         return template
-
-    def _in_text(self, mark: Mark, text: str, start: int, column: int) -> Mark:
-        """The place of a condition's column, the condition starting at `text[start]`."""
-        return self.locate(mark, text, start + column - 1)
 
     def parse_condition(
         self, text: str, types: dict[str, Type]
@@ -622,7 +721,10 @@ class _Builder:
             raise ExprError(found.message, found.column)
         return found
 
-    def problem(self, mark: Mark, code: str, message: str, severity: str = "error") -> None:
+    def problem(self, mark: Place, code: str, message: str, severity: str = "error") -> None:
+        """Add a problem at `mark` (or at what `mark` finds, when it is a function)."""
+        if not isinstance(mark, Mark):
+            mark = mark()
         self.problems.append(Problem(mark, code, message, severity))  # type: ignore[arg-type]
 
     # -- variables
@@ -1295,6 +1397,7 @@ def _assemble(parts: _Parts, sources_file: Path | None) -> Story | None:
         citations=citations,
     )
     parts.problems.extend(analysis.codex_links(story, links, builder.locate))
+    builder.locator.settle()
     return story
 
 
@@ -1373,6 +1476,19 @@ def check_story(
     resolved path to the bytes to read instead of the file's (an editor's unsaved
     text, for the language server); a file must exist to be read.
     """
+    return _check(folders, assets, cache, overlays, warnings=True)
+
+
+def _check(
+    folders: Sequence[Path],
+    assets: Path | None,
+    cache: ParseCache | None,
+    overlays: Mapping[Path, bytes] | None,
+    *,
+    warnings: bool,
+) -> tuple[Story | None, list[Problem]]:
+    """`check_story`; without `warnings`, the analysis's checks that only warn are skipped
+    (the loader's own warnings are still there)."""
     parts = _Parts(
         cache=cache, overlays={Path(k).resolve(): v for k, v in (overlays or {}).items()}
     )
@@ -1389,7 +1505,7 @@ def check_story(
     story = _assemble(parts, sources_file)
     parts.sources.clear()  # only the assembly looks into the files' text
     if story is not None:
-        parts.problems.extend(analysis.analyse(story))
+        parts.problems.extend(analysis.analyse(story, warnings=warnings))
     return story, sort_problems(_without_cascades(_dedupe(parts.problems), parts))
 
 
@@ -1461,8 +1577,11 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 def load_story(
     folders: Sequence[Path], *, assets: Path | None = None, cache: ParseCache | None = None
 ) -> Story:
-    """Load a story for play. Raises StoryError if any error (not warning) was found."""
-    story, problems = check_story(folders, assets=assets, cache=cache)
+    """Load a story for play. Raises StoryError if any error (not warning) was found.
+
+    Only errors count here, so the checks that can only warn (unread effects and the like,
+    a good part of a check's time) are not made: `check_story` makes them."""
+    story, problems = _check(folders, assets, cache, None, warnings=False)
     errors = [p for p in problems if p.severity == "error"]
     if story is None or errors:
         raise StoryError(errors or problems)

@@ -279,6 +279,11 @@ def parse_template(
     return Template(raw, parser.sequence(0))
 
 
+#: What ends a run of literal text: a codex link (whose '|' is its own), an alternative's
+#: braces, and the bar between its parts.
+_SPECIAL = re.compile(r"\[\[|[{}|]")
+
+
 def _never(state: State) -> Value:
     return False
 
@@ -306,9 +311,18 @@ class _TemplateParser:
         raw = self.raw
         parts: list[Part] = []
         literal: list[str] = []
+        search = _SPECIAL.search
         while self.pos < len(raw):
+            found = search(raw, self.pos)  # literal text up to the next '[[', '{', '}', '|'
+            if found is None:
+                literal.append(raw[self.pos :])
+                self.pos = len(raw)
+                break
+            if found.start() > self.pos:
+                literal.append(raw[self.pos : found.start()])
+                self.pos = found.start()
             char = raw[self.pos]
-            if raw.startswith("[[", self.pos):
+            if char == "[":
                 end = raw.find("]]", self.pos + 2)
                 # a link's own '|' is not a branch; an unclosed '[[' is just two brackets
                 stop = self.pos + 2 if end < 0 or "{" in raw[self.pos : end] else end + 2
@@ -321,9 +335,9 @@ class _TemplateParser:
                 parts.append(self.alternative(depth + 1))
             elif char == "}" and depth == 0:
                 raise self.stray()
-            elif char in "|}" and depth > 0:
+            elif depth > 0:  # '|' or '}' of the enclosing alternative
                 break
-            else:
+            else:  # '|' outside any alternative is just a character
                 literal.append(char)
                 self.pos += 1
         if literal:

@@ -41,6 +41,8 @@ _INT = re.compile(r"[-+]?(0|[1-9][0-9]{0,14})")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Half of a UTF-16 pair on its own ("\ud800"): not a character, and it cannot be written out.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Either of them (one search for each text read back from the parse cache).
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -894,17 +896,20 @@ def from_plain(plain: Any, display: str) -> Any:
 
     Everything is checked as the reader checks it (nesting, the number of values, their
     types, whole numbers of at most 15 digits, no control characters or surrogates),
-    so a damaged cache can give nothing that a file could not.
+    so a damaged cache can give nothing that a file could not. Mappings written with
+    the same keys share one tuple of them, as the reader's do.
     """
-    return _from_plain(plain, display, 0, [0])
+    return _from_plain(plain, display, 0, [0], {})
 
 
-def _from_plain(plain: Any, display: str, depth: int, count: list[int]) -> Any:
+def _from_plain(
+    plain: Any, display: str, depth: int, count: list[int], shared: dict[Any, Any]
+) -> Any:
     count[0] += 1
     if count[0] > MAX_VALUES:
         raise NotPlain("too many values")
     if isinstance(plain, str):
-        if _CONTROL.search(plain) is not None or _SURROGATE.search(plain) is not None:
+        if _NOT_TEXT.search(plain) is not None:
             raise NotPlain("a control character or a surrogate")
         return plain
     if plain is None or isinstance(plain, bool):
@@ -918,20 +923,29 @@ def _from_plain(plain: Any, display: str, depth: int, count: list[int]) -> Any:
     try:
         if "map" in plain:
             mapping = YamlMap(display, _int(plain["map"]))
+            keys: list[str] = []
+            places = array("q")
             for key, key_place, value_place, item in plain["keys"]:
                 if not isinstance(key, str) or key in mapping:
                     raise NotPlain("a key that is not text, or a duplicate")
-                mapping._add(
-                    key,
-                    _from_plain(item, display, depth + 1, count),
-                    _int(key_place),
-                    _int(value_place),
-                )
-            mapping._seal({})
+                if type(key_place) is not int or type(value_place) is not int:
+                    raise NotPlain("a place that is not a whole number")
+                if key_place < 0 or value_place < 0:  # `_int`, made inline: most values are
+                    raise NotPlain("a place that is not a whole number")  # under a key
+                mapping[key] = _from_plain(item, display, depth + 1, count, shared)
+                keys.append(key)
+                places.append(key_place)
+                places.append(value_place)
+            mapping._keys = keys  # what `_add` would have made, key by key
+            mapping._places = places
+            mapping._seal(shared)
             return mapping
         sequence = YamlList(display, _int(plain["list"]))
+        item_places = array("q")
         for place, item in plain["items"]:
-            sequence._add(_from_plain(item, display, depth + 1, count), _int(place))
+            sequence.append(_from_plain(item, display, depth + 1, count, shared))
+            item_places.append(_int(place))
+        sequence._item_places = item_places
         sequence._seal()
         return sequence
     except (KeyError, TypeError, ValueError) as exc:
