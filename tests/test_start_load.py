@@ -18,7 +18,7 @@ from pathlib import Path
 from game.engine import analysis, check_story, load_story, loader
 from game.engine.yamlread import read_yaml_bytes
 from game.paths import assets_dir, scenes_dir
-from tests.conftest import CHAPTER_YAML
+from tests.conftest import CHAPTER_YAML, ROOT
 
 
 def _counting_locate(monkeypatch) -> list[int]:
@@ -144,3 +144,17 @@ def test_loading_to_play_skips_only_what_can_only_warn(make_story):
             p for p in everything if p.severity == "error"
         ]
     assert any(p.severity == "error" for p in analysis.analyse(wrong, warnings=False))
+
+
+def test_every_engine_dataclass_has_a_docstring():
+    """Without one, `dataclass` works a docstring out of the class's signature at import
+    (`inspect.signature`), which every start of the game pays for; and a reader wants one."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "game" / "engine").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and ast.get_docstring(node) is None:
+                if any("dataclass" in ast.unparse(d) for d in node.decorator_list):
+                    missing.append(f"{path.name}:{node.lineno} {node.name}")
+    assert not missing

@@ -78,26 +78,36 @@ class ExprError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Num:
+    """A whole number written in the text."""
+
     value: int
 
 
 @dataclass(frozen=True, slots=True)
 class Bool:
+    """`true` or `false`."""
+
     value: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Var:
+    """A declared variable, by name."""
+
     name: str
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """`not operand`."""
+
     operand: Expr
 
 
 @dataclass(frozen=True, slots=True)
 class Neg:
+    """`-operand`."""
+
     operand: Expr
 
 
@@ -112,6 +122,8 @@ class BinOp:
 
 @dataclass(frozen=True, slots=True)
 class Call:
+    """`min(...)` or `max(...)`."""
+
     func: str
     args: tuple[Expr, ...]
 
@@ -204,6 +216,8 @@ _FORBIDDEN = {
 
 @dataclass(slots=True)
 class _Tok:
+    """A token of a condition or effect, with its column."""
+
     # not frozen: a frozen dataclass is slower to make, and tokens are made by the thousand
     kind: str  # number, name, op, memory, end
     text: str

@@ -71,6 +71,8 @@ def _no_marks() -> Mapping[str, Mark]:
 
 @dataclass(frozen=True, slots=True)
 class Variable:
+    """A declared variable: its type, starting value, range and the label it is shown by."""
+
     name: str
     type: Type
     initial: Value
@@ -107,6 +109,8 @@ class Viewpoint:
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
+    """A chapter: its number, title and the questions asked when it ends."""
+
     id: str
     number: int
     title: str
@@ -132,6 +136,8 @@ class Chapter:
 
 @dataclass(frozen=True, slots=True)
 class Ending:
+    """What makes a scene an ending: its id, title, kind and epilogue."""
+
     id: str
     title: str
     kind: EndingKind
@@ -149,6 +155,8 @@ Action = tuple[str, str, Callable[[State], Value], Callable[[State], Value] | No
 
 @dataclass(frozen=True, slots=True)
 class Choice:
+    """A choice of a scene: its label, target, condition, effects and what history says of it."""
+
     id: str
     label: str
     target: str
@@ -189,6 +197,8 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Scene:
+    """A scene: where and when it is, its text, the paragraphs it rests on, its choices."""
+
     id: str
     chapter: str
     title: str
@@ -266,6 +276,8 @@ TEXT_PLACES = {
 
 @dataclass(frozen=True, slots=True)
 class CodexEntry:
+    """A codex entry: a person, place, organisation, ship or term, with its text."""
+
     id: str
     name: str
     group: CodexGroup

@@ -134,6 +134,8 @@ class Text(Kind):
 
 @dataclass(frozen=True)
 class Number(Kind):
+    """A whole number."""
+
     what: str = "a whole number"
 
     def accepts(self, value: Any) -> bool:
@@ -152,6 +154,8 @@ class Number(Kind):
 
 @dataclass(frozen=True)
 class Flag(Kind):
+    """true or false."""
+
     what: str = "true or false"
 
     def accepts(self, value: Any) -> bool:
@@ -170,6 +174,8 @@ class Flag(Kind):
 
 @dataclass(frozen=True)
 class ListOf(Kind):
+    """A list of values of one kind, with at least `min_items`."""
+
     item: Kind
     min_items: int = 0
     what: str = "a list"
