@@ -39,6 +39,8 @@ REVEAL_TICKS = 30
 ARROW_LINES = 2
 
 MORE_BELOW = "▼ more below: Page Down"
+#: The kinds of verdict the last-choice banner is styled by (a class each, in scene.tcss).
+LAST_KINDS = ("faithful", "divergent", "own", "several", "undone")
 
 
 def notes_content(notes: tuple[Verdict, ...]) -> Content:
@@ -172,11 +174,9 @@ class SceneScreen(AppAccess, OnePaintScreen[None]):
     def draw_notes(self, frame: Frame) -> None:
         """The verdict on the last choice (or the chapter's notes), as the spoiler setting says."""
         last = self.query_one("#last-choice", Static)
-        for history in ("faithful", "divergent", "own", "several", "undone"):
-            last.remove_class(f"-{history}")
         if self.undone:
             last.update(Content(wording.UNDONE).stylize("italic"))
-            last.add_class("-undone")
+            self._mark_last(last, "undone")
             last.display = True
             return
         if frame.graded:
@@ -197,10 +197,13 @@ class SceneScreen(AppAccess, OnePaintScreen[None]):
             content = line if content is None else Content("\n").join([content, line])
         last.update(content or "")
         last.display = content is not None
-        if len(notes) == 1:
-            last.add_class(f"-{notes[0].history}")
-        elif notes:
-            last.add_class("-several")
+        self._mark_last(last, notes[0].history if len(notes) == 1 else "several" if notes else None)
+
+    @staticmethod
+    def _mark_last(last: Static, kind: str | None) -> None:
+        """The verdict's kind as the banner's one class, set in one go: its styles are worked
+        out again only when the kind changes (not twice per choice, off and on again)."""
+        last.update_classes({f"-{history}": history == kind for history in LAST_KINDS})
 
     @property
     def panel_showing(self) -> bool:
@@ -251,10 +254,9 @@ class SceneScreen(AppAccess, OnePaintScreen[None]):
         """The choices take keys only once the text is whole: until then a key finishes it."""
         choices = self.query_one(ChoiceList)
         choices.disabled = not enabled
-        if enabled:
-            choices.focus()
-        else:
-            self.query_one("#scene-pane", VerticalScroll).focus()
+        target = choices if enabled else self.query_one("#scene-pane", VerticalScroll)
+        if self.focused is not target:  # focusing it again would paint it again
+            target.focus()
 
     @property
     def revealing(self) -> bool:

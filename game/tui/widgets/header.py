@@ -6,7 +6,7 @@ It never wraps: at a narrow width it takes a shorter form, dropping whole fields
 from __future__ import annotations
 
 from textual.content import Content
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widget import Widget
 
 from game.engine import Frame
@@ -47,7 +47,16 @@ class SceneHeader(Widget):
 
     DEFAULT_CSS = "SceneHeader { height: 1; }"
 
-    frame: reactive[Frame | None] = reactive(None)
+    #: Setting it paints the header again only when its text changes (within a chapter,
+    #: a choice often keeps the dates, time and place).
+    frame: var[Frame | None] = var(None)
+    _forms: list[str] | None = None
+
+    def watch_frame(self, frame: Frame | None) -> None:
+        forms = header_forms(frame) if frame is not None else None
+        if forms != self._forms:
+            self._forms = forms
+            self.refresh()
 
     def render(self) -> Content:
         if self.frame is None:
