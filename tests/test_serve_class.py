@@ -318,17 +318,45 @@ async def test_a_public_url_is_used_whatever_the_host(serve):
     assert "https://school.example/petrograd\n" in served.log.read_text()
 
 
-def _settled(page, before: bytes | None = None) -> bytes:
-    """The page's picture once two in a row are the same (and differ from `before`)."""
+class Sent:
+    """What the page's terminal has been sent by its game, as the game drew it: a test waits
+    for a screen to be drawn before it types (a key that arrives before its screen is there
+    goes to the screen that was). The game draws a screen only once it is mounted, its focus
+    already asked for (queued ahead of any key sent after the drawing was seen)."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.received = bytearray()
+        page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framereceived",
+                lambda payload: self.received.extend(
+                    payload if isinstance(payload, bytes) else payload.encode()
+                ),
+            ),
+        )
+
+    def mark(self) -> int:
+        return len(self.received)
+
+    def wait_for(self, text: bytes, what: str, since: int = 0) -> None:
+        """Poll until the game has drawn `text` (after `since`); the deadline only catches a
+        hung game."""
+        deadline = time.monotonic() + DEADLINE
+        while text not in self.received[since:]:
+            assert time.monotonic() < deadline, (
+                f"gave up waiting for {what}: {bytes(self.received[-400:])!r}"
+            )
+            self.page.wait_for_timeout(100)  # polling for the drawing, not timing
+
+
+def wait_until(page, condition, what: str) -> None:
+    """Poll `condition` while the page runs; the deadline only catches a hung game."""
     deadline = time.monotonic() + DEADLINE
-    last = page.screenshot()
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(250)
-        now = page.screenshot()
-        if now == last and now != before:
-            return now
-        last = now
-    pytest.fail("the page did not settle" + (" on a new screen" if before else ""))
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        page.wait_for_timeout(100)  # polling, not timing
 
 
 @needs_chromium
@@ -362,6 +390,7 @@ def test_a_browser_at_another_address_plays_with_nothing_from_the_internet(serve
                 ws.on("framesent", lambda payload: sent.append(str(payload)))
 
             page.on("websocket", on_socket)
+            drawn = Sent(page)
             page.goto(here, wait_until="domcontentloaded")
             assert page.title() == "Petrograd 1917"
             socket_url = page.get_attribute("#terminal", "data-session-websocket-url")
@@ -370,10 +399,10 @@ def test_a_browser_at_another_address_plays_with_nothing_from_the_internet(serve
             assert page.evaluate(
                 "document.activeElement.classList.contains('xterm-helper-textarea')"
             ), "the terminal has the focus"
-            title = page.screenshot()  # the game has drawn (its title may move)
+            drawn.wait_for(b"New game", "the title screen")
+            since = drawn.mark()
             page.keyboard.press("Enter")  # no click first: New game has the game's focus
-            picker = _settled(page, title)  # whom to play: a still screen, a new one
-            assert picker != title, "the key did not reach the game"
+            drawn.wait_for(b"Whom do you play", "whom to play: the key to reach the game", since)
         finally:
             browser.close()
     assert any('"stdin"' in frame and "\\r" in frame for frame in sent), sent
@@ -674,8 +703,9 @@ async def test_a_real_game_reports_where_its_student_is(serve):
 def test_a_student_signs_in_with_a_code_and_the_hand_in_downloads_their_copy(serve):
     """In Chromium, with the example assignment: the student types their name, is shown
     their code, starts, and hands in with W: the record is written on the server and the
-    browser downloads the student's own transcript. Each step waits for what it leads to
-    (the code kept, the game's status), never a fixed time."""
+    browser downloads the student's own transcript. Each key waits for the screen it is
+    for to be drawn (`Sent`), and each step for what it leads to (the code kept, the game's
+    status), never a fixed time."""
     from playwright.sync_api import sync_playwright
 
     served = serve("--assignment", str(ROOT / "examples" / "assignment.yaml"))
@@ -687,33 +717,31 @@ def test_a_student_signs_in_with_a_code_and_the_hand_in_downloads_their_copy(ser
         try:
             context = browser.new_context(accept_downloads=True)
             page = context.new_page()
+            sent = Sent(page)
             page.goto(served.url, wait_until="domcontentloaded")
-            page.wait_for_selector("body.-first-byte", state="attached", timeout=DEADLINE * 1000)
-            deadline = time.monotonic() + DEADLINE
-            while not list(students.glob("*/code.txt")) and time.monotonic() < deadline:
-                page.keyboard.press("Control+u")  # an empty box, then the name, until taken
-                page.keyboard.type("Ada")
-                page.keyboard.press("Enter")
-                page.wait_for_timeout(500)  # polling for the code file, not timing
+            sent.wait_for(b"Your name", "the name screen")
+            page.keyboard.type("Ada")
+            page.keyboard.press("Enter")
+            wait_until(page, lambda: list(students.glob("*/code.txt")), "the code to be kept")
             (code_file,) = students.glob("*/code.txt")
+            sent.wait_for(b"I have written it down", "the code shown")
+            since = sent.mark()
+            page.keyboard.press("Enter")  # "I have written it down"
+            sent.wait_for(b"Start the assignment", "the title screen", since)
+            page.keyboard.press("Enter")  # Start the assignment
             mine = next(status_folder(served.data).glob("*.json"))
-            deadline = time.monotonic() + DEADLINE
-            while time.monotonic() < deadline:
-                now = read_status(mine)
-                if now is not None and now.scene is not None:
-                    break
-                page.keyboard.press("Enter")  # "I have written it down", then Start
-                page.wait_for_timeout(500)  # polling for the game's status, not timing
+            wait_until(
+                page,
+                lambda: (now := read_status(mine)) is not None and now.scene is not None,
+                "the game's first scene",
+            )
             assert read_status(mine).student == "Ada"
             downloads: list = []
             # textual-serve opens the download in a new tab, which downloads and closes
             context.on("page", lambda tab: tab.on("download", lambda d: downloads.append(d)))
             page.on("download", lambda d: downloads.append(d))
             page.keyboard.press("w")
-            deadline = time.monotonic() + DEADLINE
-            while not downloads and time.monotonic() < deadline:
-                page.wait_for_timeout(200)  # polling for the download, not timing
-            assert downloads, "no download reached the browser"
+            wait_until(page, lambda: downloads, "the download to reach the browser")
             name = downloads[0].suggested_filename
             saved = downloads[0].path()
         finally:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 
 from textual.widgets import Static
 
@@ -15,6 +14,7 @@ from game.session import PlaySession
 from game.tui.app import PetrogradApp
 from game.tui.screens.scene import SceneScreen
 from tests.conftest import CHAPTER_YAML, STORY_YAML, write
+from tests.tui.conftest import showing, until
 
 
 def touch_later(path, text):
@@ -66,6 +66,15 @@ def test_session_reload_keeps_the_place_or_says_where_it_changed(tmp_path):
     assert session.game.record.steps == () and session.story is renamed
 
 
+async def start_and_choose(pilot) -> None:
+    """A new game and its first choice, each key once the screen it is for is there."""
+    app = pilot.app
+    await pilot.press("enter")
+    await until(pilot, lambda: showing(app, SceneScreen), "the first scene")
+    await pilot.press("1")
+    await until(pilot, lambda: len(app.session.game.record.steps) == 1, "the first choice")
+
+
 async def test_the_tui_reloads_live(tmp_path):
     folder = tmp_path / "story"
     shutil.copytree(write(tmp_path / "src", {"story.yaml": STORY_YAML, "one.yaml": LOOP}), folder)
@@ -73,27 +82,21 @@ async def test_the_tui_reloads_live(tmp_path):
     watch = StoryWatch([folder], assets_dir())
     app = PetrogradApp(PlaySession(story, tmp_path / "data", seed=1), watch=watch)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("enter", "1")
-        assert len(app.session.game.record.steps) == 1
+        await start_and_choose(pilot)
         touch_later(folder / "one.yaml", LOOP.replace("Text of", "Rewritten text of"))
-        deadline = time.monotonic() + 5
 
         def shown() -> str:  # the new scene screen may still be composing: no text yet
             found = app.screen.query("#scene-text")
             return str(found.first(Static).render()) if found else ""
 
-        while "Rewritten" not in shown():
-            assert time.monotonic() < deadline, "the edit did not show"
-            await pilot.pause(0.1)
-        assert isinstance(app.screen, SceneScreen) and len(app.session.game.record.steps) == 1
+        await until(pilot, lambda: "Rewritten" in shown(), "the edit to show")
+        assert showing(app, SceneScreen) and len(app.session.game.record.steps) == 1
         touch_later(folder / "one.yaml", "chapter: [broken\n")
-        while not app.story_problems:  # wait for the watch to see the broken edit
-            assert time.monotonic() < deadline + 5, "the broken edit was not seen"
-            await pilot.pause(0.1)
-        assert app.story_problems and "one.yaml:1:10: yaml-syntax" in str(app.story_problems[0])
+        await until(pilot, lambda: app.story_problems, "the watch to see the broken edit")
+        assert "one.yaml:1:10: yaml-syntax" in str(app.story_problems[0])
         assert app.session.game is not None and len(app.session.game.record.steps) == 1
         await pilot.press("1")  # the game goes on with the last good story
-        assert len(app.session.game.record.steps) == 2
+        await until(pilot, lambda: len(app.session.game.record.steps) == 2, "the next choice")
 
 
 async def test_fixing_a_broken_edit_clears_its_error_notice_at_once(tmp_path):
@@ -107,22 +110,27 @@ async def test_fixing_a_broken_edit_clears_its_error_notice_at_once(tmp_path):
     def toasts() -> list[str]:  # what the notices on screen say
         return [str(toast.render()) for toast in app.screen.query("Toast")]
 
-    async def wait_for(condition, what: str) -> None:
-        deadline = time.monotonic() + 5
-        while not condition():
-            assert time.monotonic() < deadline, what
-            await pilot.pause(0.1)
-
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.press("enter", "1")
+        await start_and_choose(pilot)
         touch_later(folder / "one.yaml", "chapter: [broken\n")
-        await wait_for(lambda: any("yaml-syntax" in t for t in toasts()), "no error notice")
+        await until(pilot, lambda: any("yaml-syntax" in t for t in toasts()), "an error notice")
         touch_later(folder / "one.yaml", LOOP.replace("Text of", "Mended text of"))
-        await wait_for(lambda: not app.story_problems, "the fixed story did not load")
-        await pilot.pause()
-        shown = toasts()
-        assert not any("yaml-syntax" in t or "has errors" in t for t in shown), shown
-        assert any("Fixed: the story loads again." in t for t in shown), shown
+        await until(pilot, lambda: not app.story_problems, "the fixed story to load")
+        # At once: the error's notice (30 s) has left the app's notices in the step that
+        # loaded the story again (the new notice is posted, and shown next)...
+        notices = [n.message for n in app._notifications]
+        assert not any("yaml-syntax" in n for n in notices), notices
+        # ...and the screen shows the new notice without the old one.
+        await until(
+            pilot,
+            lambda: any("Fixed: the story loads again." in t for t in toasts()),
+            "the new notice on screen",
+        )
+        await until(
+            pilot,
+            lambda: not any("yaml-syntax" in t or "has errors" in t for t in toasts()),
+            "the error notice to leave the screen",
+        )
         assert len(app.session.game.record.steps) == 1
 
 

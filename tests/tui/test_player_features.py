@@ -15,6 +15,7 @@ from game.tui.screens.saves import LoadScreen, SaveScreen
 from game.tui.screens.scene import SceneScreen
 from game.tui.screens.settings import SettingsScreen
 from game.tui.screens.title import TitleScreen
+from tests.tui.conftest import showing, until
 
 
 def text_of(widget) -> str:
@@ -240,17 +241,17 @@ async def test_keys_typed_before_the_screen_catches_up_still_find_the_save(make_
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, SceneScreen), "the first scene")
         for key in ("1", "t"):  # the mini story's first choice ends it; T: the title
             app.post_message(events.Key(key, key))
-        await pilot.pause()
-        assert isinstance(app.screen, TitleScreen)
+        await until(pilot, lambda: showing(app, TitleScreen), "the title screen")
         assert not app.screen.query_one("#continue", Button).disabled
         assert "Endings reached: 1 of" in text_of(app.screen.query_one("#progress", Static))
-        await pilot.press("enter", "1")  # a new game, to its ending again
-        app.post_message(events.Key("e", "e"))
-        await pilot.pause()
-        assert isinstance(app.screen, EndingsScreen)
+        await pilot.press("enter")  # a new game
+        await until(pilot, lambda: showing(app, SceneScreen), "the new game's scene")
+        for key in ("1", "e"):  # to its ending again; E: the endings gallery
+            app.post_message(events.Key(key, key))
+        await until(pilot, lambda: showing(app, EndingsScreen), "the endings gallery")
         assert "1 of" in " ".join(text_of(w) for w in app.screen.query(Static))
 
 

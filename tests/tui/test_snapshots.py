@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 import textual
 
+from tests.tui.conftest import showing, until
 from tests.tui.stories import reader_story
 
 
@@ -18,6 +19,50 @@ def test_textual_is_the_pinned_version():
 @pytest.fixture
 def reader(tmp_path):
     return reader_story(tmp_path / "reader")
+
+
+#: Seconds a notice stays on screen in these tests: longer than any test takes.
+LASTING = 3600.0
+
+
+@pytest.fixture(autouse=True)
+def lasting_notices(monkeypatch):
+    """A notice stays until the snapshot is taken, however slowly the machine runs: the
+    "Saved to slot 1" notice (3 s) was gone from snapshots taken on a loaded machine."""
+    from game.tui.app import PetrogradApp
+
+    notify = PetrogradApp.notify
+
+    def lasting(self, message, *, timeout=None, **options) -> None:
+        notify(self, message, timeout=LASTING, **options)
+
+    monkeypatch.setattr(PetrogradApp, "notify", lasting)
+
+
+def steps(pilot) -> int:
+    game = pilot.app.session.game
+    return len(game.record.steps) if game is not None else 0
+
+
+async def play_and_save(pilot) -> None:
+    """A new game, the second choice, saved to slot 1: each key waits for what the one
+    before it leads to (`until`), so no key reaches a screen that is on its way out."""
+    from game.tui.screens.saves import SaveScreen
+    from game.tui.screens.scene import SceneScreen
+
+    app = pilot.app
+    await pilot.press("enter")
+    await until(pilot, lambda: showing(app, SceneScreen), "the first scene")
+    await pilot.press("2")
+    await until(pilot, lambda: steps(pilot) == 1, "the second choice")
+    await pilot.press("s")
+    await until(pilot, lambda: showing(app, SaveScreen), "the save screen")
+    await pilot.press("enter")
+    await until(
+        pilot,
+        lambda: app.session.saves()[1] is not None and showing(app, SceneScreen),
+        "slot 1 saved",
+    )
 
 
 async def one_choice_then_title(pilot) -> None:
@@ -83,11 +128,24 @@ class TestDialogs:
         assert snap_compare(make_app(reader), run_before=ask, terminal_size=(80, 24))
 
     def test_confirm_a_load(self, snap_compare, make_app, reader):
-        assert snap_compare(
-            make_app(reader),
-            press=["enter", "2", "s", "enter", "1", "l", "down", "enter"],
-            terminal_size=(80, 24),
-        )
+        from game.tui.screens.dialogs import ConfirmScreen
+        from game.tui.screens.saves import LoadScreen
+
+        async def ask(pilot) -> None:
+            app = pilot.app
+            await play_and_save(pilot)
+            await pilot.press("1")
+            await until(pilot, lambda: steps(pilot) == 2, "the next choice")
+            await pilot.press("l")
+            await until(pilot, lambda: showing(app, LoadScreen), "the load screen")
+            await pilot.press("down")  # from the autosave to slot 1
+            await until(
+                pilot, lambda: app.screen.query_one("#slot-list").highlighted == 1, "slot 1"
+            )
+            await pilot.press("enter")
+            await until(pilot, lambda: showing(app, ConfirmScreen), "the question")
+
+        assert snap_compare(make_app(reader), run_before=ask, terminal_size=(80, 24))
 
     def test_confirm_saving_over_a_slot(self, snap_compare, make_app, reader, monkeypatch):
         import game.saves
@@ -95,10 +153,19 @@ class TestDialogs:
         # The question names when the slot was saved: a fixed moment, not the clock's.
         monkeypatch.setattr(game.saves.SaveInfo, "saved_local", property(lambda _: "09:30"))
 
+        from game.tui.screens.dialogs import ConfirmScreen
+        from game.tui.screens.saves import SaveScreen
+
         async def ask(pilot) -> None:
-            await pilot.press("enter", "2", "s", "enter")
-            await pilot.app.workers.wait_for_complete()
-            await pilot.press("1", "s", "enter")
+            app = pilot.app
+            await play_and_save(pilot)
+            await app.workers.wait_for_complete()
+            await pilot.press("1")
+            await until(pilot, lambda: steps(pilot) == 2, "the next choice")
+            await pilot.press("s")
+            await until(pilot, lambda: showing(app, SaveScreen), "the save screen")
+            await pilot.press("enter")
+            await until(pilot, lambda: showing(app, ConfirmScreen), "the question")
 
         assert snap_compare(make_app(reader), run_before=ask, terminal_size=(80, 24))
 

@@ -19,6 +19,10 @@ from tests.conftest import MINI
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
+#: Seconds any wait here may take at most (pexpect's timeout too): generous, for a loaded
+#: machine; only a hung game ever reaches it.
+DEADLINE = 30
+
 
 def test_petrograd_starts_in_a_terminal_and_quits(petrograd_command, tmp_path):
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="80", LINES="24")
@@ -29,7 +33,7 @@ def test_petrograd_starts_in_a_terminal_and_quits(petrograd_command, tmp_path):
         [*petrograd_command[1:], "play", "--story", str(MINI)],
         env=env,
         dimensions=(24, 80),
-        timeout=30,
+        timeout=DEADLINE,
         encoding="utf-8",
     )
     try:
@@ -59,7 +63,7 @@ def spawn(command, tmp_path, *args, **env_changes):
         [*command[1:], "play", *args],
         env=env,
         dimensions=(24, 80),
-        timeout=30,
+        timeout=DEADLINE,
         encoding="utf-8",
     )
 
@@ -112,12 +116,12 @@ def test_closing_the_terminal_saves_and_ends_the_game(petrograd_command, tmp_pat
     play_one_choice(child)
     os.close(child.child_fd)  # what closing the window does
     child.closed = True
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
         pid, status = os.waitpid(child.pid, os.WNOHANG)
         if pid:
             break
-        time.sleep(0.05)
+        time.sleep(0.05)  # polling for the exit, not timing it
     else:
         child.ptyproc.kill(signal.SIGKILL)
         pytest.fail("the game did not exit when its terminal closed")
@@ -154,7 +158,7 @@ def test_dumb_or_redirected_terminals_get_the_plain_player(
     env = dict(os.environ, TERM=term, PETROGRAD_DATA_DIR=str(tmp_path / "data"))
     env.pop("NO_COLOR", None)
     child = pexpect.spawn(
-        "/bin/sh", ["-c", command], env=env, dimensions=(24, 80), timeout=30, encoding="utf-8"
+        "/bin/sh", ["-c", command], env=env, dimensions=(24, 80), timeout=DEADLINE, encoding="utf-8"
     )
     child.logfile_read = seen = io.StringIO()
     try:
@@ -191,7 +195,7 @@ def test_a_name_typed_in_a_latin_1_terminal_is_no_crash(petrograd_command, tmp_p
         child.expect("Remembers")  # the assignment's first scene, "A Square That Remembers"
         child.send("1")  # a first choice: the autosave that the crash never reached
         saves = tmp_path / "data" / "assignments"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + DEADLINE
         while not list(saves.rglob("auto.json")) and time.monotonic() < deadline:
             time.sleep(0.05)  # polling for the file, not timing anything
         autosave = next(saves.rglob("auto.json"))
