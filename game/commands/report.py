@@ -1,4 +1,4 @@
-"""`petrograd report DIR`: verify a folder of handed-in records and write the class report."""
+"""`petrograd report DIR` (or --db WHERE): verify handed-in records, write the class report."""
 
 from __future__ import annotations
 
@@ -20,16 +20,31 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "count in the class figures, one per student (the latest); flagged and unreadable "
         "files are listed with the reason. Records made for different assignments are "
         "reported apart unless --assignment names one. Nothing in the files is ever run. "
-        "See docs/teachers.md.",
+        "With --db WHERE instead of DIR, the hand-ins kept by `petrograd serve` in its "
+        "database are read (and the report written to --output). See docs/teachers.md.",
     )
-    report.add_argument("folder", type=Path, metavar="DIR", help="the folder of .json records")
+    report.add_argument(
+        "folder",
+        type=Path,
+        nargs="?",
+        default=None,
+        metavar="DIR",
+        help="the folder of .json records",
+    )
+    report.add_argument(
+        "--db",
+        default=None,
+        metavar="WHERE",
+        help="instead of DIR, the hand-ins kept by `petrograd serve`: its database, a SQLite "
+        "file or a postgresql://user@host:port/db URL (needs --output)",
+    )
     report.add_argument(
         "--output",
         "-o",
         type=Path,
         default=None,
         metavar="DIR",
-        help="write the report here (default: DIR itself)",
+        help="write the report here (default: DIR itself; required with --db)",
     )
     report.add_argument(
         "--assignment",
@@ -44,6 +59,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     from game.classroom.report import build_report, summary_text, write_report
 
+    if (args.folder is None) == (args.db is None):
+        err("give either DIR (a folder of .json records) or --db WHERE (a database), not both")
+        return 1
+    if args.db is not None:
+        return _report_database(args)
     folder: Path = args.folder
     if not folder.exists():
         err(f"{folder}: no such folder")
@@ -73,3 +93,34 @@ def run(args: argparse.Namespace) -> int:
         err(f"{output}: nothing could be written; check the folder exists and you may write there")
         return 1
     return 0
+
+
+def _report_database(args: argparse.Namespace) -> int:
+    """--db: the hand-ins exported to a temporary folder, reported as a folder would be."""
+    import tempfile
+
+    from game.paths import data_dir
+    from game.web.store import StoreError, export_records, open_store
+
+    if args.output is None:
+        err("--db needs --output DIR: where to write the report (the database is not a folder)")
+        return 1
+    try:
+        store = open_store(args.db, data_dir(), create=False)
+    except StoreError as exc:
+        err(str(exc))
+        return 1
+    with tempfile.TemporaryDirectory(prefix="petrograd-report-") as temp:
+        try:
+            export_records(store, Path(temp))
+        except StoreError as exc:
+            err(str(exc))
+            return 1
+        except OSError as exc:
+            err(f"cannot copy the hand-ins out of the database: {exc.strerror or exc}")
+            return 1
+        finally:
+            store.close()
+        args.folder = Path(temp)
+        args.db = None
+        return run(args)
