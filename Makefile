@@ -21,7 +21,7 @@ play: $(STAMP)
 PYTEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check game tests bench fuzz
-	$(BIN)/mypy --strict game/engine
+	$(BIN)/mypy --strict game/engine game/web
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 check: $(STAMP)
@@ -29,7 +29,7 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check game tests bench fuzz
-	$(BIN)/mypy --strict game/engine
+	$(BIN)/mypy --strict game/engine game/web
 
 # The coverage-guided fuzzer (fuzz/README.md): each atheris target in turn for FUZZ_SECONDS
 # (default 60; `make fuzz FUZZ_SECONDS=900` for a quarter of an hour each), crashes written to

@@ -128,17 +128,30 @@ class _Pending:
 class PlaySession:
     """One player, one story, one data folder."""
 
-    def __init__(self, story: Story, data_dir: Path, *, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        story: Story,
+        data_dir: Path,
+        *,
+        seed: int | None = None,
+        store: SaveStore | None = None,
+        profile: Profile | None = None,
+    ) -> None:
+        """`store` and `profile` replace the data folder's files (the web front end keeps
+        them in its database: game/web/session.py); given both, nothing is read from or
+        written to `data_dir`."""
         self.story = story
         self.data_dir = data_dir
         self.seed = seed
         self.rules = Rules()
         #: Set by a ClassroomSession that wraps this one.
         self.companion: Companion | None = None
-        self.store = SaveStore(data_dir / "saves")
-        self.profile = Profile(data_dir)
-        self.store.clear_temps()
-        clear_stale_temps(data_dir)  # profile.json and settings.json are written there
+        self.store = store if store is not None else SaveStore(data_dir / "saves")
+        self.profile = profile if profile is not None else Profile(data_dir)
+        if store is None:
+            self.store.clear_temps()
+        if profile is None:
+            clear_stale_temps(data_dir)  # profile.json and settings.json are written there
         self.game: Game | None = None
         #: The last autosave or profile write that failed, for the player to see; None when fine.
         self.save_problem: str | None = None

@@ -31,6 +31,11 @@ HEADLESS = [
     "game.commands.check",
     "game.commands.plans",
     "game.commands.schema",
+    # The web pages are a front end of their own: they draw from the engine's Frame,
+    # never from the terminal game's widgets.
+    "game.web.app",
+    "game.web.store",
+    "game.commands.serve",
 ]
 
 

@@ -148,7 +148,7 @@ def serve(tmp_path):
         log = tmp_path / f"serve-{len(started)}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "game", "serve", "--port", str(port)]
+                [sys.executable, "-m", "game", "serve", "--terminal", "--port", str(port)]
                 + ["--records", str(tmp_path / "records"), "--data-dir", str(data), *options],
                 stdout=out,
                 stderr=subprocess.STDOUT,

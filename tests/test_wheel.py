@@ -75,7 +75,16 @@ def test_wheel_holds_scenes_and_assets(installed: Path):
     assert (data / "assets" / "sources.yaml").is_file()
     assert (data / "assets" / "codex.yaml").is_file()
     web = installed / "game" / "web"  # the served page and the teacher's (petrograd serve)
-    for name in ("templates/app_index.html", "templates/teacher.html", "static/page.js"):
+    for name in (
+        "templates/app_index.html",
+        "templates/teacher.html",
+        "static/page.js",
+        # the web pages (game/web/app.py)
+        "templates/html/base.html",
+        "templates/html/scene.html",
+        "static/html/game.css",
+        "static/html/game.js",
+    ):
         assert (web / name).is_file(), name
 
 

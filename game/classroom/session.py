@@ -22,6 +22,7 @@ from game.atomic import WriteFailed, write_atomic, write_json
 from game.classroom.assignment import Assignment
 from game.classroom.handin import (
     Answer,
+    Verification,
     clean_name,
     earlier_problem,
     handin_stem,
@@ -333,18 +334,13 @@ class ClassroomSession:
         ended game writes no second record)."""
         return self.handed_in_mark is not None and self.handed_in_mark == self._mark()
 
-    def hand_in(self) -> list[Path]:
-        """Write NAME-DATE.json, .md and .html to the records folder; returns the paths.
-
-        Raises WriteFailed with a reason when the folder cannot be written."""
-        from game.classroom.transcript import render_html, render_markdown
-
+    def sealed(self) -> tuple[dict[str, Any], Verification]:
+        """The record to hand in now, sealed, and what verifying it finds."""
         game = self.play.game
         assert game is not None
-        story = self.play.story
         data = seal(
             game.record,
-            story,
+            self.play.story,
             student=self.student or "Student",
             assignment=self.assignment,
             answers=self.answers,
@@ -353,7 +349,16 @@ class ClassroomSession:
             attempt=self.attempt,
             earlier=self.earlier,
         )
-        checked = verify(data, story, self.assignment)
+        return data, verify(data, self.play.story, self.assignment)
+
+    def hand_in(self) -> list[Path]:
+        """Write NAME-DATE.json, .md and .html to the records folder; returns the paths.
+
+        Raises WriteFailed with a reason when the folder cannot be written."""
+        from game.classroom.transcript import render_html, render_markdown
+
+        story = self.play.story
+        data, checked = self.sealed()
         folder = self.records_dir
         try:
             folder.mkdir(parents=True, exist_ok=True)

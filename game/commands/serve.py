@@ -1,6 +1,11 @@
-"""`petrograd serve`: the game in browsers, from one machine (textual-serve).
+"""`petrograd serve`: the game in browsers.
 
-Every browser tab starts its own `petrograd play --web` process, so each tab is its
+By default it serves the game as web pages (game/web): one process serves a whole
+class, the students' games are kept in a database (SQLite in the data folder, or
+PostgreSQL with --db, which several processes can share: docs/deploy.md), and the
+page works with a screen reader, at any zoom, on a phone, and with scripts off.
+
+With --terminal it serves the full-screen terminal game instead (textual-serve). Every browser tab starts its own `petrograd play --web` process, so each tab is its
 own game. Without an assignment a tab keeps its saves in a private temporary
 folder, removed when the tab's game ends; with one, each student's saves are kept
 under their name. Records are written to the server's records folder.
@@ -24,7 +29,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from game.commands.common import add_data_option, add_story_options, err
 from game.webtab import (
@@ -36,16 +41,35 @@ from game.webtab import (
     MIN_WIDTH,
 )
 
+if TYPE_CHECKING:
+    from game.engine import Story
+
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     serve = commands.add_parser(
         "serve",
-        help="serve the game to web browsers (a class on one machine)",
+        help="serve the game to web browsers (a class, or a school)",
         description=(
-            "Serve the game to web browsers: each tab is its own game, a process of about "
-            f"{MIB_PER_GAME} MiB. A browser's screen is kept within {MIN_WIDTH}..{MAX_WIDTH} "
-            f"columns and {MIN_HEIGHT}..{MAX_HEIGHT} rows, whatever size it asks for."
+            "Serve the game to web browsers as web pages: one process serves the whole class, "
+            "each student's game kept in a database (SQLite in the data folder; PostgreSQL "
+            "with --db, shared by several processes: docs/deploy.md). With --terminal, serve "
+            "the full-screen terminal game instead: each tab is its own game, a process of "
+            f"about {MIB_PER_GAME} MiB, its screen kept within {MIN_WIDTH}..{MAX_WIDTH} "
+            f"columns and {MIN_HEIGHT}..{MAX_HEIGHT} rows."
         ),
+    )
+    serve.add_argument(
+        "--terminal",
+        action="store_true",
+        help="serve the full-screen terminal game in the browser (textual-serve) instead of "
+        "web pages",
+    )
+    serve.add_argument(
+        "--db",
+        default=None,
+        metavar="WHERE",
+        help="the database of the students' games: a file (SQLite) or "
+        "postgresql://user@host:port/name (default: web.sqlite3 in the data folder)",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
@@ -64,9 +88,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument(
         "--records",
         type=Path,
-        default=Path("petrograd-records"),
+        default=None,
         metavar="DIR",
-        help="where students' records are written (default: ./petrograd-records)",
+        help="where students' records are written as files (default for --terminal: "
+        "./petrograd-records; the web pages keep them in the database, and also write them "
+        "here when it is given)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        metavar="IPS",
+        help="the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed "
+        "(comma-separated; default: 127.0.0.1)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_at_least_one,
+        default=2000,
+        metavar="N",
+        help="at most N connections at once; more are answered 503 (default: 2000)",
     )
     serve.add_argument(
         "--max-games",
@@ -249,8 +289,16 @@ def print_join_card(card: JoinCard, port: int, teacher_code: str, out: TextIO, *
 def run(args: argparse.Namespace) -> int:
     from game.commands.common import load_or_report
 
-    if load_or_report(args) is None:  # fail here, once, rather than in every tab
+    story = load_or_report(args)
+    if story is None:  # fail here, once, rather than in every tab
         return 1
+    if not args.terminal:
+        return run_pages(args, story)
+    if args.db is not None:
+        err("--db is for the web pages; the terminal serving (--terminal) keeps files")
+        return 1
+    if args.records is None:
+        args.records = Path("petrograd-records")
     assignment_title = None
     if args.assignment is not None:
         from game.classroom.assignment import load_assignment
@@ -310,4 +358,72 @@ def run(args: argparse.Namespace) -> int:
     print_join_card(card, args.port, server.teacher_code, sys.stdout, qr=sys.stdout.isatty())
     sys.stdout.flush()
     server.serve()
+    return 0
+
+
+def run_pages(args: argparse.Namespace, story: Story) -> int:
+    """Serve the web pages (game/web) until Ctrl+C."""
+    from game.paths import data_dir
+
+    assignment = None
+    if args.assignment is not None:
+        from game.classroom.assignment import load_assignment
+        from game.engine import StoryError
+
+        try:
+            assignment = load_assignment(args.assignment, story)
+        except StoryError as exc:
+            err("the assignment file has problems:")
+            for problem in exc.problems:
+                sys.stderr.write(f"  {problem}\n")
+            return 1
+    try:
+        import uvicorn
+
+        from game.web.app import WebConfig, build_app
+        from game.web.store import StoreError, open_store
+    except ImportError as exc:
+        err(f"serving web pages needs {exc.name}: pip install 'petrograd-1917'")
+        return 1
+    records = None
+    if args.records is not None:
+        records = args.records.resolve()
+        try:
+            records.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            err(f"cannot use the records folder {records}: {exc.strerror}")
+            return 1
+    try:
+        store = open_store(args.db, data_dir(args.data_dir).resolve())
+    except StoreError as exc:
+        err(str(exc))
+        return 1
+    try:
+        app = build_app(WebConfig(story, store, assignment, records=records))
+    except StoreError as exc:
+        err(str(exc))
+        store.close()
+        return 1
+    web = app.state.web
+    card = join_card(args.host, args.port, args.public_url)
+    print(f"The students' games are kept in {store.url}")
+    if records is not None:
+        print(f"Their records are also written to {records}")
+    print()
+    print_join_card(card, args.port, web.teacher_code, sys.stdout, qr=sys.stdout.isatty())
+    sys.stdout.flush()
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+            server_header=False,
+            limit_concurrency=args.max_connections,
+            timeout_keep_alive=20,
+        )
+    finally:
+        store.close()
     return 0
