@@ -399,7 +399,15 @@ def run_pages(args: argparse.Namespace, story: Story) -> int:
         err(str(exc))
         return 1
     try:
-        app = build_app(WebConfig(story, store, assignment, records=records))
+        app = build_app(
+            WebConfig(
+                story,
+                store,
+                assignment,
+                records=records,
+                trusted_proxies=args.forwarded_allow_ips,
+            )
+        )
     except StoreError as exc:
         err(str(exc))
         store.close()
@@ -418,8 +426,7 @@ def run_pages(args: argparse.Namespace, story: Story) -> int:
             host=args.host,
             port=args.port,
             log_level="warning",
-            proxy_headers=True,
-            forwarded_allow_ips=args.forwarded_allow_ips,
+            proxy_headers=False,  # the app believes only --forwarded-allow-ips (build_app)
             server_header=False,
             limit_concurrency=args.max_connections,
             timeout_keep_alive=20,

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from game.classroom.assignment import Assignment
 from game.classroom.handin import clean_name, student_key
@@ -54,9 +55,14 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates" / "html"
 STATIC = HERE / "static" / "html"
 
-#: Wrong codes one address may try in ATTEMPT_MINUTES before it is told to wait.
-ATTEMPT_LIMIT = 20
+#: Wrong codes one address may try in ATTEMPT_MINUTES before it is told to wait (a whole
+#: school may share one address, so this is generous), and wrong codes for one name.
+ATTEMPT_LIMIT = 100
+ATTEMPT_LIMIT_NAME = 10
 ATTEMPT_MINUTES = 10
+#: The teacher's code is counted as a name of its own (no student's name key has a space
+#: at its start).
+TEACHER_KEY = " teacher"
 #: The longest name, code, reason or answer taken.
 NAME_LIMIT = 60
 ANSWER_LIMIT = 20_000
@@ -69,6 +75,9 @@ class WebConfig:
     story: Story
     store: Store
     assignment: Assignment | None = None
+    #: The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+    #: (comma-separated addresses or networks, "*" for any; uvicorn's words).
+    trusted_proxies: str = "127.0.0.1"
     #: Also write each hand-in to this folder (as the terminal serving does).
     records: Path | None = None
     #: The teacher's code (None: the store's, made once and printed at start).
@@ -193,22 +202,32 @@ class WebGame:
                 continue
         raise Refused("No code could be made for you; try again.")
 
-    def too_many_attempts(self, tx: Tx, request: Request) -> bool:
+    def too_many_attempts(self, tx: Tx, request: Request, name_key: str | None = None) -> bool:
+        """Whether this address (or, given, this student's name) has had too many wrong
+        codes lately: with six characters of 31, guessing one student's takes far longer
+        than a school year at ATTEMPT_LIMIT_NAME tries in ATTEMPT_MINUTES."""
         since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=ATTEMPT_MINUTES)).replace(
             microsecond=0
         )
-        key = f"code:{_client(request)}"
-        return tx.attempts_since(key, since.isoformat().replace("+00:00", "Z")) >= ATTEMPT_LIMIT
+        at = since.isoformat().replace("+00:00", "Z")
+        if tx.attempts_since(f"code:{_client(request)}", at) >= ATTEMPT_LIMIT:
+            return True
+        return name_key is not None and (
+            tx.attempts_since(f"name:{self.klass}:{name_key}", at) >= ATTEMPT_LIMIT_NAME
+        )
+
+    def note_wrong_code(self, tx: Tx, request: Request, name_key: str | None = None) -> None:
+        tx.note_attempt(f"code:{_client(request)}", now())
+        if name_key is not None:
+            tx.note_attempt(f"name:{self.klass}:{name_key}", now())
 
 
-BODY_PART = 32 * 1024
+BODY_PART = 128 * 1024
 
 
 def _https(request: Request) -> bool:
-    if request.url.scheme == "https":
-        return True
-    forwarded = request.headers.get("x-forwarded-proto", "")
-    return forwarded.split(",")[0].strip().lower() == "https"
+    # A trusted proxy's X-Forwarded-Proto is in the scheme already (ProxyHeadersMiddleware).
+    return request.url.scheme == "https"
 
 
 def _client(request: Request) -> str:
@@ -296,7 +315,8 @@ def build_app(config: WebConfig) -> Starlette:
         name = clean_name(_text(form, "name", NAME_LIMIT)) if config.assignment else ""
         with web.store.transaction() as tx:
             # (the pages are drawn after the block: start_page opens a transaction of its own)
-            blocked = web.too_many_attempts(tx, request)
+            name_key = student_key(name) if name else None
+            blocked = web.too_many_attempts(tx, request, name_key)
             row = None
             if not blocked and len(code) == CODE_LENGTH:
                 row = tx.player_by_code(web.klass, code)
@@ -304,12 +324,12 @@ def build_app(config: WebConfig) -> Starlette:
                 if not (row.name_key and hmac.compare_digest(row.name_key, student_key(name))):
                     row = None
             if row is None and not blocked:
-                tx.note_attempt(f"code:{_client(request)}", now())
+                web.note_wrong_code(tx, request, name_key)
         if blocked:
             return start_page(
                 request,
-                f"Too many wrong codes from this computer: wait {ATTEMPT_MINUTES} minutes, "
-                "or ask your teacher.",
+                f"Too many wrong codes from this computer or for this name: wait "
+                f"{ATTEMPT_MINUTES} minutes, or ask your teacher.",
                 resume_name=name,
             )
         if row is None:
@@ -639,13 +659,16 @@ def build_app(config: WebConfig) -> Starlette:
         form = await web.form(request)
         code = _code_key(_text(form, "code", 20))
         with web.store.transaction() as tx:
-            if web.too_many_attempts(tx, request):
+            if web.too_many_attempts(tx, request, TEACHER_KEY):
                 return web.render(
-                    request, "teacher_login.html", error="Too many wrong codes: wait a while."
+                    request,
+                    "teacher_login.html",
+                    error=f"Too many wrong codes: wait {ATTEMPT_MINUTES} minutes.",
+                    status=429,
                 )
             ok = hmac.compare_digest(code, _code_key(web.teacher_code))
             if not ok:
-                tx.note_attempt(f"code:{_client(request)}", now())
+                web.note_wrong_code(tx, request, TEACHER_KEY)
         if not ok:
             return web.render(
                 request,
@@ -740,6 +763,7 @@ def build_app(config: WebConfig) -> Starlette:
     )
     app.state.web = web
     app.add_middleware(Guard)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=config.trusted_proxies)
     return app
 
 

@@ -21,8 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PLAYER_COOKIE = "petrograd"
 VISIT_COOKIE = "petrograd_visit"
 TEACHER_COOKIE = "petrograd_teacher"
-#: A request body larger than this is refused (413): the longest answer is 20,000 characters.
-BODY_LIMIT = 64 * 1024
+#: A request body larger than this is refused (413): the longest answer is 20,000 characters,
+#: which a form sends as up to 180 KiB (Cyrillic, percent-encoded).
+BODY_LIMIT = 256 * 1024
 #: How long the cookies last: a school term.
 COOKIE_SECONDS = 120 * 24 * 3600
 

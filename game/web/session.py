@@ -218,7 +218,7 @@ class Visit:
         except SaveError as exc:
             kept = self.play.set_aside_unreadable_autosave() or self.saves.set_aside(AUTO)
             where = f"; it is kept as {kept.name} in {kept.parent}" if kept else ""
-            self.notice = f"Your saved game could not be read ({exc}){where}. A new game begins."
+            self.notice = f"Your saved game could not be read ({exc}){where}. Begin a new game below."
             return None
 
     def finish(self) -> None:
