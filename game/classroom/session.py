@@ -151,7 +151,7 @@ class ClassroomSession:
                     f"Someone has played as {student} before. If it was you, type your code.",
                     needs_code=True,
                 )
-            if not hmac.compare_digest(_code_key(code), _code_key(known)):
+            if not hmac.compare_digest(_code_key(code).encode(), _code_key(known).encode()):
                 return SignIn(
                     False,
                     "That code does not match this name. Check it (it is on the paper you "

@@ -95,6 +95,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "here when it is given)",
     )
     serve.add_argument(
+        "--teacher-code",
+        type=_teacher_code,
+        default=None,
+        metavar="CODE",
+        help="the code of the teacher's page (6 to 20 letters and digits; default: one made "
+        "for the class and kept in its database). A new one shuts out every browser let in "
+        "with the old; give every process of a class the same",
+    )
+    serve.add_argument(
         "--forwarded-allow-ips",
         default="127.0.0.1",
         metavar="IPS",
@@ -131,6 +140,16 @@ def _public_url(text: str) -> str:
         return checked_public_url(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _teacher_code(text: str) -> str:
+    letters = "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+    if not 6 <= len(letters) <= 20 or any(not (ch.isalnum() or ch in "- ") for ch in text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a teacher's code: give 6 to 20 letters and digits (a dash may "
+            "join them, as in KQ7-X4T)"
+        )
+    return text.upper()
 
 
 def _at_least_one(text: str) -> int:
@@ -406,6 +425,7 @@ def run_pages(args: argparse.Namespace, story: Story) -> int:
                 assignment,
                 records=records,
                 trusted_proxies=args.forwarded_allow_ips,
+                teacher_code=args.teacher_code,
             )
         )
     except StoreError as exc:

@@ -10,9 +10,10 @@ processes sharing one PostgreSQL serve a school (docs/deploy.md).
 from __future__ import annotations
 
 import datetime as dt
-import hmac
+import hashlib
 import os
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,13 +41,12 @@ from game.session import Locked
 from game.web import pages
 from game.web.security import (
     COOKIE_SECONDS,
-    PLAYER_COOKIE,
-    TEACHER_COOKIE,
-    VISIT_COOKIE,
+    CookieNames,
     Guard,
     Signer,
     TooLarge,
     new_id,
+    same,
 )
 from game.web.session import Visit, now
 from game.web.store import CodeTaken, NameTaken, PlayerRow, Store, StoreError, Tx
@@ -60,9 +60,10 @@ STATIC = HERE / "static" / "html"
 ATTEMPT_LIMIT = 100
 ATTEMPT_LIMIT_NAME = 10
 ATTEMPT_MINUTES = 10
-#: The teacher's code is counted as a name of its own (no student's name key has a space
-#: at its start).
-TEACHER_KEY = " teacher"
+OUT_OF_DATE = (
+    "That page was out of date (sent twice, or from another tab), so it was not used. "
+    "Here is where your game is now."
+)
 #: The longest name, code, reason or answer taken.
 NAME_LIMIT = 60
 ANSWER_LIMIT = 20_000
@@ -97,9 +98,20 @@ class WebGame:
         self.config = config
         self.story = config.story
         self.store = config.store
-        self.signer = Signer(self.store.meta("secret", lambda: new_id() + new_id()))
-        self.teacher_code = config.teacher_code or self.store.meta("teacher_code", new_code)
+        secret = self.store.meta("secret", lambda: new_id() + new_id())
+        self.signer = Signer(secret)
         self.klass = config.assignment.id if config.assignment else ""
+        self.cookies = CookieNames(secret, self.klass)
+        #: The teacher's code: given (--teacher-code), else made once for the class and kept
+        #: in the database, so that every process of the class prints the same.
+        self.teacher_code = config.teacher_code or self.store.meta(
+            f"teacher_code:{self.klass}", new_code
+        )
+        #: What the teacher's cookie holds: bound to the class and to its code, so a new code
+        #: (--teacher-code) shuts out every browser let in with the old one.
+        self.teacher_pass = hashlib.sha256(
+            f"teacher\n{self.klass}\n{_code_key(self.teacher_code)}".encode()
+        ).hexdigest()[:32]
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -131,17 +143,17 @@ class WebGame:
         response = HTMLResponse(html, status_code=status)
         response.headers["cache-control"] = "no-store"
         if first:
-            self.set_cookie(request, response, VISIT_COOKIE, self.signer.sign("visit", holder))
+            self.set_cookie(request, response, self.cookies.visit, self.signer.sign("visit", holder))
         return response
 
     def holder(self, request: Request) -> str | None:
         """The id the browser's cookie names (its player, else its visit); None: no cookie."""
         return self.player_id(request) or self.signer.unsign(
-            "visit", request.cookies.get(VISIT_COOKIE)
+            "visit", request.cookies.get(self.cookies.visit)
         )
 
     def player_id(self, request: Request) -> str | None:
-        return self.signer.unsign("player", request.cookies.get(PLAYER_COOKIE))
+        return self.signer.unsign("player", request.cookies.get(self.cookies.player))
 
     def set_cookie(self, request: Request, response: Response, name: str, value: str) -> None:
         response.set_cookie(
@@ -155,7 +167,7 @@ class WebGame:
         )
 
     def sign_in_as(self, request: Request, response: Response, row: PlayerRow) -> None:
-        self.set_cookie(request, response, PLAYER_COOKIE, self.signer.sign("player", row.id))
+        self.set_cookie(request, response, self.cookies.player, self.signer.sign("player", row.id))
 
     async def form(self, request: Request) -> FormData:
         """The posted form, after its CSRF token is checked (403 otherwise)."""
@@ -173,8 +185,10 @@ class WebGame:
         return form
 
     @contextmanager
-    def visiting(self, request: Request) -> Iterator[Visit | None]:
-        """The browser's player, their game loaded, within one transaction (None: no player)."""
+    def visiting(self, request: Request, *, acting: bool = True) -> Iterator[Visit | None]:
+        """The browser's player, their game loaded, within one transaction (None: no player).
+        `acting`: the request changes something (a form), so the teacher's line for the
+        player follows; a page that is only read writes nothing."""
         pid = self.player_id(request)
         with self.store.transaction() as tx:
             row = tx.player(pid, lock=True) if pid else None
@@ -186,7 +200,8 @@ class WebGame:
             )
             visit.resume()
             yield visit
-            visit.finish()
+            if acting:
+                visit.finish()
 
     def new_player(self, tx: Tx, name: str | None) -> PlayerRow:
         for _ in range(20):
@@ -202,14 +217,20 @@ class WebGame:
                 continue
         raise Refused("No code could be made for you; try again.")
 
+    def teacher_blocked(self, tx: Tx, request: Request, *, wrong: bool = False) -> bool:
+        """Whether this address has typed too many wrong teacher's codes lately (counted apart
+        from the students', so that a class's typing errors never shut the teacher out);
+        `wrong`: count one more first."""
+        key = f"teacher:{_client(request)}"
+        if wrong:
+            tx.note_attempt(key, now())
+        return tx.attempts_since(key, _minutes_ago(ATTEMPT_MINUTES)) >= ATTEMPT_LIMIT_NAME
+
     def too_many_attempts(self, tx: Tx, request: Request, name_key: str | None = None) -> bool:
         """Whether this address (or, given, this student's name) has had too many wrong
         codes lately: with six characters of 31, guessing one student's takes far longer
         than a school year at ATTEMPT_LIMIT_NAME tries in ATTEMPT_MINUTES."""
-        since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=ATTEMPT_MINUTES)).replace(
-            microsecond=0
-        )
-        at = since.isoformat().replace("+00:00", "Z")
+        at = _minutes_ago(ATTEMPT_MINUTES)
         if tx.attempts_since(f"code:{_client(request)}", at) >= ATTEMPT_LIMIT:
             return True
         return name_key is not None and (
@@ -223,6 +244,11 @@ class WebGame:
 
 
 BODY_PART = 128 * 1024
+
+
+def _minutes_ago(minutes: int) -> str:
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _https(request: Request) -> bool:
@@ -264,7 +290,7 @@ def build_app(config: WebConfig) -> Starlette:
     # ------------------------------------------------------------ the start
 
     def start_page(request: Request, error: str | None = None, **extra: Any) -> Response:
-        with web.visiting(request) as visit:
+        with web.visiting(request, acting=False) as visit:
             player = _player(visit)
             extra.setdefault("notice", visit.notice if visit is not None else None)
             return web.render(request, "start.html", player=player, error=error, **extra)
@@ -321,7 +347,7 @@ def build_app(config: WebConfig) -> Starlette:
             if not blocked and len(code) == CODE_LENGTH:
                 row = tx.player_by_code(web.klass, code)
             if row is not None and config.assignment is not None:
-                if not (row.name_key and hmac.compare_digest(row.name_key, student_key(name))):
+                if not (row.name_key and same(row.name_key, student_key(name))):
                     row = None
             if row is None and not blocked:
                 web.note_wrong_code(tx, request, name_key)
@@ -348,7 +374,7 @@ def build_app(config: WebConfig) -> Starlette:
     async def sign_out(request: Request) -> Response:
         await web.form(request)
         response = _see("/")
-        response.delete_cookie(PLAYER_COOKIE, path="/")
+        response.delete_cookie(web.cookies.player, path="/")
         return response
 
     async def new_game(request: Request, form: FormData | None = None) -> Response:
@@ -416,7 +442,7 @@ def build_app(config: WebConfig) -> Starlette:
         )
 
     async def play(request: Request) -> Response:
-        with web.visiting(request) as visit:
+        with web.visiting(request, acting=False) as visit:
             if visit is None or visit.play.game is None:
                 if visit is not None and visit.notice:  # an unreadable autosave, set aside
                     return web.render(
@@ -433,13 +459,16 @@ def build_app(config: WebConfig) -> Starlette:
             if visit is None or visit.play.game is None:
                 return _see("/")
             game = visit.play.game
+            if out_of_date(form, visit):
+                return scene_response(request, visit, error=OUT_OF_DATE)
             if not isinstance(choice, str) or game.scene.choice(choice) is None:
                 return scene_response(request, visit, error="That choice is not in this scene.")
             if visit.classroom is not None and visit.classroom.pending_questions():
                 return scene_response(request, visit, error="Answer the questions first.")
             try:
                 if visit.classroom is not None:
-                    visit.classroom.choose(choice, why)
+                    # A reason is kept only where the assignment asks for one.
+                    visit.classroom.choose(choice, why if visit.classroom.needs_why() else None)
                 else:
                     visit.play.choose(choice)
             except ChoiceUnavailable as exc:
@@ -450,6 +479,14 @@ def build_app(config: WebConfig) -> Starlette:
             hand_in_if_done(visit)
             _hold_for_a_test()
         return _see("/play")
+
+    def out_of_date(form: FormData, visit: Visit) -> bool:
+        """Whether the form was made for another step of the game than the one it is at (a
+        form sent twice, or from a tab left behind): it must not act on this one. A form
+        without its step (a page of an older version) is taken."""
+        step = form.get("step")
+        game = visit.play.game
+        return isinstance(step, str) and game is not None and step != str(game.frame.step)
 
     def hand_in_if_done(visit: Visit) -> None:
         """At an ending, with nothing left to answer, the record is handed in (once)."""
@@ -470,6 +507,8 @@ def build_app(config: WebConfig) -> Starlette:
             if visit is None or visit.classroom is None or visit.play.game is None:
                 return _see("/")
             classroom = visit.classroom
+            if out_of_date(form, visit):
+                return scene_response(request, visit, error=OUT_OF_DATE)
             pending = classroom.pending_questions()
             given = {}
             for number, (_chapter, _question) in enumerate(pending, 1):
@@ -489,10 +528,12 @@ def build_app(config: WebConfig) -> Starlette:
         return _see("/play")
 
     async def undo(request: Request) -> Response:
-        await web.form(request)
+        form = await web.form(request)
         with web.visiting(request) as visit:
             if visit is None or visit.play.game is None:
                 return _see("/")
+            if out_of_date(form, visit):
+                return scene_response(request, visit, error=OUT_OF_DATE)
             if not visit.play.game.can_undo:
                 return scene_response(request, visit, error="There is no choice to take back.")
             try:
@@ -526,7 +567,7 @@ def build_app(config: WebConfig) -> Starlette:
         )
 
     async def saves_page(request: Request) -> Response:
-        with web.visiting(request) as visit:
+        with web.visiting(request, acting=False) as visit:
             if visit is None:
                 return _see("/")
             return saves_response(
@@ -562,7 +603,7 @@ def build_app(config: WebConfig) -> Starlette:
         return _see("/play")
 
     async def settings_page(request: Request) -> Response:
-        with web.visiting(request) as visit:
+        with web.visiting(request, acting=False) as visit:
             if visit is None:
                 return _see("/")
             return web.render(
@@ -587,7 +628,7 @@ def build_app(config: WebConfig) -> Starlette:
     # ------------------------------------------------------------ reading
 
     async def history(request: Request) -> Response:
-        with web.visiting(request) as visit:
+        with web.visiting(request, acting=False) as visit:
             if visit is None or visit.play.game is None:
                 return _see("/")
             rows, said = pages.path_rows(
@@ -599,7 +640,7 @@ def build_app(config: WebConfig) -> Starlette:
             )
 
     async def codex(request: Request) -> Response:
-        with web.visiting(request) as visit:
+        with web.visiting(request, acting=False) as visit:
             met = visit.play.met_terms() if visit is not None else set()
             entries = sorted(story.codex.values(), key=lambda e: (e.group, e.name.casefold()))
             groups: dict[str, list[Any]] = {}
@@ -614,7 +655,7 @@ def build_app(config: WebConfig) -> Starlette:
         entry = story.codex.get(term)
         if entry is None:
             raise HTTPException(404, "There is no such codex entry.")
-        with web.visiting(request) as visit:
+        with web.visiting(request, acting=False) as visit:
             met = visit.play.met_terms() if visit is not None else set()
             return web.render(
                 request,
@@ -626,7 +667,7 @@ def build_app(config: WebConfig) -> Starlette:
             )
 
     async def endings(request: Request) -> Response:
-        with web.visiting(request) as visit:
+        with web.visiting(request, acting=False) as visit:
             reached = visit.profile.endings(story.id) if visit is not None else set()
             return web.render(
                 request,
@@ -642,14 +683,15 @@ def build_app(config: WebConfig) -> Starlette:
     # ------------------------------------------------------------ the teacher
 
     def teacher_ok(request: Request) -> bool:
-        return web.signer.unsign("teacher", request.cookies.get(TEACHER_COOKIE)) is not None
+        held = web.signer.unsign("teacher", request.cookies.get(web.cookies.teacher))
+        return held is not None and same(held, web.teacher_pass)
 
     async def teacher(request: Request) -> Response:
         if not teacher_ok(request):
             return web.render(request, "teacher_login.html")
         with web.store.transaction() as tx:
             players = tx.players(web.klass)
-            handins = tx.handins(web.klass)
+            handins = tx.handin_list(web.klass)
         return web.render(
             request, "teacher_live.html", players=_live(players), handins=handins,
             generated=now(),
@@ -659,16 +701,16 @@ def build_app(config: WebConfig) -> Starlette:
         form = await web.form(request)
         code = _code_key(_text(form, "code", 20))
         with web.store.transaction() as tx:
-            if web.too_many_attempts(tx, request, TEACHER_KEY):
+            if web.teacher_blocked(tx, request):
                 return web.render(
                     request,
                     "teacher_login.html",
                     error=f"Too many wrong codes: wait {ATTEMPT_MINUTES} minutes.",
                     status=429,
                 )
-            ok = hmac.compare_digest(code, _code_key(web.teacher_code))
+            ok = same(code, _code_key(web.teacher_code))
             if not ok:
-                web.note_wrong_code(tx, request, TEACHER_KEY)
+                web.teacher_blocked(tx, request, wrong=True)
         if not ok:
             return web.render(
                 request,
@@ -677,35 +719,34 @@ def build_app(config: WebConfig) -> Starlette:
                 status=403,
             )
         response = _see("/teacher")
-        web.set_cookie(request, response, TEACHER_COOKIE, web.signer.sign("teacher", new_id()))
+        web.set_cookie(
+            request, response, web.cookies.teacher, web.signer.sign("teacher", web.teacher_pass)
+        )
         return response
 
     async def teacher_handin(request: Request) -> Response:
         if not teacher_ok(request):
             return _see("/teacher")
         number, kind = request.path_params["number"], request.path_params["kind"]
+        if not 0 < number < 2**62:
+            raise HTTPException(404, "There is no such hand-in.")
         with web.store.transaction() as tx:
             row = tx.handin(number)
         if row is None or row.klass != web.klass:
             raise HTTPException(404, "There is no such hand-in.")
-        if kind == "json":
-            return Response(
-                row.json,
-                media_type="application/json",
-                headers={"content-disposition": f'attachment; filename="{row.stem}.json"'},
-            )
-        if kind == "md":
-            return PlainTextResponse(
-                row.md,
-                headers={"content-disposition": f'attachment; filename="{row.stem}.md"'},
-            )
-        if kind == "html":
+        media = {
+            "json": "application/json",
+            "md": "text/markdown; charset=utf-8",
             # The transcript is a whole page of its own, escaped as it was written; it is
             # sent as a download so that it never runs as this site's page.
+            "html": "text/html; charset=utf-8",
+        }
+        if kind in media:
+            body = {"json": row.json, "md": row.md, "html": row.html}[kind]
             return Response(
-                row.html,
-                media_type="text/html; charset=utf-8",
-                headers={"content-disposition": f'attachment; filename="{row.stem}.html"'},
+                body,
+                media_type=media[kind],
+                headers={"content-disposition": attachment(f"{row.stem}.{kind}")},
             )
         raise HTTPException(404, "There is no such file.")
 
@@ -832,6 +873,13 @@ def _hold_for_a_test() -> None:
     Path(marker).write_text(str(os.getpid()), encoding="utf-8")
     while True:  # until the test's SIGKILL
         time.sleep(3600)
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition for a download named `name` (any script: an ASCII name for old
+    browsers, the real one in RFC 6266's filename*)."""
+    plain = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
 
 
 def _sentence(text: str) -> str:

@@ -17,7 +17,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: The cookie naming the player (their game); the cookie of a visitor without a game yet;
-#: the teacher's.
+#: the teacher's (each followed by the class's tag: CookieNames).
 PLAYER_COOKIE = "petrograd"
 VISIT_COOKIE = "petrograd_visit"
 TEACHER_COOKIE = "petrograd_teacher"
@@ -28,6 +28,25 @@ BODY_LIMIT = 256 * 1024
 COOKIE_SECONDS = 120 * 24 * 3600
 
 _ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_MAC = re.compile(r"[0-9a-f]{32}")
+
+
+def same(a: str, b: str) -> bool:
+    """Whether two secrets are equal, in constant time (for any text: compare_digest refuses
+    a str that is not ASCII)."""
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
+
+
+class CookieNames:
+    """The names of a class's cookies. Cookies ignore ports, so two classes served from one
+    host (on ports 8000 and 8001, say) must not share names: each name carries a short hash
+    of the class and its database's secret."""
+
+    def __init__(self, secret: str, klass: str) -> None:
+        tag = hashlib.sha256(f"{secret}\n{klass}".encode()).hexdigest()[:8]
+        self.player = f"{PLAYER_COOKIE}_{tag}"
+        self.visit = f"{VISIT_COOKIE}_{tag}"
+        self.teacher = f"{TEACHER_COOKIE}_{tag}"
 
 
 class Signer:
@@ -48,9 +67,9 @@ class Signer:
         if not signed or len(signed) > 200 or "." not in signed:
             return None
         value, mac = signed.rsplit(".", 1)
-        if not _ID.fullmatch(value):
+        if not _ID.fullmatch(value) or not _MAC.fullmatch(mac):
             return None
-        return value if hmac.compare_digest(mac, self._mac(purpose, value)) else None
+        return value if same(mac, self._mac(purpose, value)) else None
 
     def csrf(self, holder: str) -> str:
         """The token a form of `holder`'s pages carries (the id its cookie names)."""
@@ -60,7 +79,7 @@ class Signer:
         return (
             holder is not None
             and isinstance(token, str)
-            and hmac.compare_digest(token, self.csrf(holder))
+            and same(token, self.csrf(holder))
         )
 
 

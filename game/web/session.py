@@ -150,8 +150,12 @@ class WebClassroom(ClassroomSession):
         moment = read_time(finished) or dt.datetime.now(dt.UTC)
         base = f"{safe_file_stem(self.student or 'Student')}-{moment:%Y-%m-%d}"
         used = self.tx.stems(self.assignment.id)
+        folder = self.records
         stem, n = base, 1
-        while stem in used:
+        while stem in used or (
+            folder is not None
+            and any((folder / f"{stem}{ext}").exists() for ext in (".json", ".md", ".html"))
+        ):
             n += 1
             stem = f"{base}-{n}"
         markdown = render_markdown(data, story, checked)
@@ -209,17 +213,33 @@ class Visit:
 
     def resume(self) -> Loaded | None:
         """The player's current game (their autosave) loaded; None when they have none yet."""
+        has_autosave = self.tx.save_get(self.row.id, AUTO) is not None
         if self.classroom is not None:
-            loaded = self.classroom.begin()
+            # The autosave is written after every change, so it is the game, whatever the
+            # clocks say of the slots; only without one (or one that will not load) does the
+            # assignment's own start look further (and count an attempt lost, if one was).
+            if has_autosave:
+                try:
+                    resumed = self.play.load(AUTO)
+                except SaveError:
+                    pass
+                else:
+                    self.notice = resumed.notice
+                    return resumed
+            begun = self.classroom.begin()
             self.notice = self.classroom.notice
-            return loaded
+            return begun
+        loaded: Loaded | None = None
         try:
-            return self.play.load(AUTO) if self.tx.save_get(self.row.id, AUTO) else None
+            loaded = self.play.load(AUTO) if has_autosave else None
         except SaveError as exc:
             kept = self.play.set_aside_unreadable_autosave() or self.saves.set_aside(AUTO)
             where = f"; it is kept as {kept.name} in {kept.parent}" if kept else ""
             self.notice = f"Your saved game could not be read ({exc}){where}. Begin a new game below."
             return None
+        if loaded is not None:
+            self.notice = loaded.notice  # the story changed since: where the player now is
+        return loaded
 
     def finish(self) -> None:
         """Keep the teacher's line for this player (where they are, how far)."""

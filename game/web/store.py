@@ -405,6 +405,16 @@ class Tx:
             ).fetchall()
         return [_handin(row) for row in rows]
 
+    def handin_list(self, klass: str) -> list[HandinRow]:
+        """The class's hand-ins, oldest first, without their texts (json, md and html are
+        ""): for a page that lists them, so it never reads every record whole."""
+        rows = self._run(
+            "SELECT id, player, klass, student, stem, at, '', '', '' FROM handins "
+            "WHERE klass = ? ORDER BY id",
+            (klass,),
+        ).fetchall()
+        return [_handin(row) for row in rows]
+
     def handin(self, handin_id: int) -> HandinRow | None:
         row = self._run(
             f"SELECT {_HANDIN_COLUMNS} FROM handins WHERE id = ?", (handin_id,)

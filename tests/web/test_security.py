@@ -54,7 +54,7 @@ POSTS = {
 
 
 def player_id(client) -> str:
-    return client.cookies["petrograd"].rsplit(".", 1)[0]
+    return client.cookies[client.web.cookies.player].rsplit(".", 1)[0]
 
 
 def unsafe_markup(html: str) -> list[str]:
@@ -177,7 +177,7 @@ def test_the_player_cookie_is_httponly_lax_and_path_root(web_client, web_story):
     client = web_client(web_story)
     first = client.get("/")
     page = client.post("/new", data={"csrf": csrf_of(first.text)}, follow_redirects=False)
-    (cookie,) = [c for c in set_cookie_headers(page) if c.startswith("petrograd=")]
+    (cookie,) = [c for c in set_cookie_headers(page) if c.startswith(client.web.cookies.player + "=")]
     parts = [p.strip().lower() for p in cookie.split(";")]
     assert "httponly" in parts and "samesite=lax" in parts and "path=/" in parts
     assert "secure" not in parts  # plain http in a test: a Secure cookie would never return
@@ -213,9 +213,9 @@ def test_the_cookies_are_secure_over_https(web_client, web_story, how):
 def test_a_forged_cookie_is_no_player_and_never_an_error(web_client, web_story, forge):
     client = web_client(web_story)
     post(client, "/new")
-    forged = forge(client.cookies["petrograd"])
+    forged = forge(client.cookies[client.web.cookies.player])
     mallory = other_device(client)
-    mallory.cookies.set("petrograd", forged)
+    mallory.cookies.set(client.web.cookies.player, forged)
     for path in PAGES:
         got = mallory.get(path)
         assert got.status_code in (200, 404) and "Alpha" not in got.text
@@ -233,7 +233,9 @@ def test_a_cookie_of_another_class_opens_no_game(web_client, web_story, web_assi
         WebConfig(web_story, client.store, web_assignment(web_story, OTHER_CLASS))
     )
     elsewhere = TestClient(other_class)
-    elsewhere.cookies.set("petrograd", client.cookies["petrograd"])
+    elsewhere.cookies.set(
+        other_class.state.web.cookies.player, client.cookies[client.web.cookies.player]
+    )
     assert elsewhere.get("/play").url.path == "/"
     assert "Ada" not in elsewhere.get("/").text
     # nor does the code with the name
@@ -276,7 +278,9 @@ def test_the_teacher_pages_need_the_teacher_cookie(web_client, web_story, web_as
     client = web_client(web_story, web_assignment(web_story, CLASS))
     student_playing(client, "Ada Lovelace", "Because.")
     assert "Who is playing" not in client.get("/teacher").text
-    client.cookies.set("petrograd_teacher", client.cookies["petrograd"])  # a player's, not his
+    client.cookies.set(  # a player's cookie, not the teacher's
+        client.web.cookies.teacher, client.cookies[client.web.cookies.player]
+    )
     assert "Who is playing" not in client.get("/teacher").text
     got = client.get("/teacher/handin/1.json", follow_redirects=False)
     assert got.status_code == 303 and got.headers["location"] == "/teacher"
@@ -314,7 +318,7 @@ def test_too_many_fields_are_refused(web_client, web_story):
     data = {"csrf": token, **{f"f{n}": "1" for n in range(200)}}
     refused = client.post("/new", data=data)
     assert refused.status_code == 400 and "not a form" in refused.text
-    assert "petrograd" not in client.cookies
+    assert client.web.cookies.player not in client.cookies
 
 
 def test_long_names_and_answers_are_cut(web_client, web_story, web_assignment):
@@ -475,7 +479,7 @@ def test_a_hostile_name_makes_a_safe_download_name(web_client, web_story, web_as
         got = teacher.get(f"/teacher/handin/{handin.id}.{kind}")
         assert "x-evil" not in got.headers
         assert re.fullmatch(
-            r'attachment; filename="[A-Za-z0-9._-]+\.' + kind + '"',
+            r'attachment; filename="[A-Za-z0-9._-]+\.' + kind + "\"; filename\\*=UTF-8''[A-Za-z0-9%._-]+",
             got.headers["content-disposition"],
         )
     # the transcript is a download, and even opened it holds no live markup of the name
@@ -527,3 +531,30 @@ def test_an_untrusted_client_cannot_claim_https_or_another_address(web_client, w
     with client.store.transaction() as tx:
         assert tx.attempts_since("code:10.9.9.9", "2000-01-01T00:00:00Z") == 0
         assert tx.attempts_since("code:testclient", "2000-01-01T00:00:00Z") == 1
+
+
+def test_names_and_codes_in_any_script_and_odd_bytes_are_never_a_500(web_client, web_story, web_assignment):
+    """compare_digest refuses text that is not ASCII: every comparison of a code, a name, a
+    token or a cookie is of bytes. A student named in Cyrillic comes back with their code; a
+    teacher's code, a token or a cookie with such letters is refused, not an error."""
+    from tests.web.test_app import CLASS as FULL_CLASS
+    from tests.web.test_app import play_the_class
+
+    client = web_client(web_story, web_assignment(web_story, FULL_CLASS))
+    play_the_class(client, name="Пётр Иванов")
+    code = re.search(r'class="code">([^<]+)<', client.get("/saves").text)
+    assert code, "the saves page shows the player's code"
+    phone = other_device(client)
+    back = post(phone, "/resume", phone.get("/").text, name="Пётр Иванов", code=code.group(1))
+    assert back.status_code == 200 and back.url.path == "/play"
+    teacher = other_device(client)
+    refused = post(teacher, "/teacher", teacher.get("/teacher").text, code="ÉÉÉ-ÉÉÉ")
+    assert refused.status_code == 403
+    assert post(teacher, "/resume", None, csrf="é", code="x").status_code == 403
+    assert client.web.signer.unsign("player", "abcdefghij." + "é" * 32) is None
+    assert not client.web.signer.csrf_ok("abcdefghij", "é" * 32)
+    desk = other_device(client)
+    (handin_id,) = re.findall(r"/teacher/handin/(\d+)\.json", as_teacher(desk).text)
+    download = desk.get(f"/teacher/handin/{handin_id}.json")
+    assert download.status_code == 200
+    assert "filename*=UTF-8''%D0%9F" in download.headers["content-disposition"]

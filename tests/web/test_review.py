@@ -1,0 +1,186 @@
+"""What a review of the web pages found, each kept from coming back: a form sent twice, a
+reason kept where none was asked, a records folder written over, a slot taken for the game,
+a changed story not told, the teacher's cookie of one class opening another, two classes
+on one host sharing cookies, a page that is only read writing to the database."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from game.engine import load_story
+from game.paths import assets_dir
+from tests.web.conftest import WEB_STORY, as_teacher, csrf_of, messages_of, other_device, post
+from tests.web.test_app import CLASS, choose, play_the_class, player_id, sign_in, title_of
+
+STEP = re.compile(r'name="step" value="(\d+)"')
+
+
+def _form(page: str, **data: str) -> dict[str, str]:
+    """The fields the choice form of `page` sends (its token and its step) with `data`."""
+    step = STEP.search(page)
+    assert step, "the choice form says which step it was made for"
+    return {"csrf": csrf_of(page), "step": step.group(1), **data}
+
+
+def _story_with_a_choice_id_in_two_scenes(make_story):
+    files = dict(WEB_STORY)
+    files["one.yaml"] = files["one.yaml"].replace("- id: on\n", "- id: left\n")
+    return load_story([make_story(files, base=False)], assets=assets_dir())
+
+
+def test_a_form_sent_twice_acts_once(web_client, web_assignment, make_story):
+    """A double click with scripts off, or a second tab: the second form was made for the
+    step before, so it is refused, even where the next scene has a choice of the same id."""
+    story = _story_with_a_choice_id_in_two_scenes(make_story)
+    client = web_client(story, web_assignment(story, CLASS))
+    page = post(client, "/new", sign_in(client).text).text
+    form = _form(page, choice="left", why="Because the soviet held the garrison.")
+    first = client.post("/choose", data=form)
+    assert title_of(first.text) == "Alpha Two"
+    again = client.post("/choose", data=form)
+    assert title_of(again.text) == "Alpha Two"
+    assert any("out of date" in m for m in messages_of(again.text))
+    with client.store.transaction() as tx:
+        saved = json.loads(tx.save_get(player_id(client), "auto"))
+    assert len(saved["record"]["steps"]) == 1
+
+
+def test_undo_sent_twice_takes_back_one_choice(web_client, web_story):
+    client = web_client(web_story)
+    post(client, "/new")
+    choose(client, _page_of(client), "left")
+    page = choose(client, _page_of(client), "on").text
+    undo = {"csrf": csrf_of(page), "step": STEP.findall(page)[-1]}
+    assert title_of(client.post("/undo", data=undo).text) == "Alpha Two"
+    assert title_of(client.post("/undo", data=undo).text) == "Alpha Two"
+
+
+def test_a_reason_is_kept_only_where_the_assignment_asks(web_client, web_story, web_assignment):
+    from game.classroom.handin import verify
+
+    assignment = web_assignment(web_story, CLASS)
+    client = web_client(web_story, assignment)
+    page = post(client, "/new", sign_in(client).text)
+    page = choose(client, page, "left", why="Because the soviet held the garrison.")
+    page = choose(client, page, "on", why="A reason where none is asked.")  # a stale field
+    page = post(client, "/answer", page.text, **{"answer-1": "It wanted all power now."})
+    choose(client, page, "stay")
+    with client.store.transaction() as tx:
+        (handin,) = tx.handins(assignment.id)
+    data = json.loads(handin.json)
+    assert [step.get("why") for step in data["steps"]][1] is None
+    assert verify(data, web_story, assignment).verified
+
+
+def test_the_records_folder_is_never_written_over(web_client, web_story, web_assignment, tmp_path):
+    records = tmp_path / "records"
+    records.mkdir()
+    other = CLASS.replace("id: web-class", "id: other-class")
+    first = web_client(web_story, web_assignment(web_story, CLASS), records=records)
+    second = web_client(web_story, web_assignment(web_story, other), records=records)
+    play_the_class(first, "Ada")
+    play_the_class(second, "Ada")
+    held = sorted(json.loads(p.read_text())["extra"]["assignment"]["id"] for p in records.glob("*.json"))
+    assert held == ["other-class", "web-class"]
+    assert len(list(records.iterdir())) == 6
+
+
+def test_the_autosave_is_the_game_whatever_the_slots_clocks_say(web_client, web_story, web_assignment):
+    """A slot stamped later than the autosave (another machine's clock ahead) is not taken
+    for the game: the autosave is written after every change."""
+    no_assessment = CLASS.replace("assessment: true", "assessment: false")
+    client = web_client(web_story, web_assignment(web_story, no_assessment))
+    page = post(client, "/new", sign_in(client).text)
+    post(client, "/save", page.text, slot="1")
+    with client.store.transaction() as tx:
+        data = json.loads(tx.save_get(player_id(client), "1"))
+        data["saved_at"] = "2099-01-01T00:00:00Z"
+        tx.save_put(player_id(client), "1", json.dumps(data), data["saved_at"])
+    page = choose(client, _page_of(client), "left", why="Because the soviet held the garrison.")
+    assert title_of(page.text) == "Alpha Two"
+    assert title_of(client.get("/play").text) == "Alpha Two"
+
+
+def _page_of(client):
+    return client.get("/play")
+
+
+def test_a_changed_story_is_told_in_free_play(make_story, tmp_path):
+    import shutil
+
+    from starlette.testclient import TestClient
+
+    from game.web.app import WebConfig, build_app
+    from game.web.store import open_store
+
+    before = load_story([make_story(WEB_STORY, base=False)], assets=assets_dir())
+    store = open_store(str(tmp_path / "db.sqlite3"), tmp_path)
+    client = TestClient(build_app(WebConfig(before, store)))
+    post(client, "/new")
+    choose(client, _page_of(client), "left")
+    assert title_of(choose(client, _page_of(client), "on").text) == "Gamma"
+    files = dict(WEB_STORY)
+    files["one.yaml"] = files["one.yaml"].replace("- id: on\n", "- id: onward\n")
+    shutil.rmtree(tmp_path / "story")
+    after = load_story([make_story(files, base=False)], assets=assets_dir())
+    changed = TestClient(build_app(WebConfig(after, store)))
+    changed.cookies = client.cookies
+    page = changed.get("/play").text
+    assert title_of(page) == "Alpha Two"
+    assert any("changed" in m for m in messages_of(page)), messages_of(page)
+
+
+def test_a_teacher_cookie_opens_only_its_class_and_code(web_story, web_assignment, tmp_path):
+    from starlette.testclient import TestClient
+
+    from game.web.app import WebConfig, build_app
+    from game.web.store import open_store
+
+    store = open_store(str(tmp_path / "shared.sqlite3"), tmp_path)
+    one = web_assignment(web_story, CLASS)
+    two = web_assignment(web_story, CLASS.replace("id: web-class", "id: other-class"))
+    app_one = build_app(WebConfig(web_story, store, one))
+    app_two = build_app(WebConfig(web_story, store, two))
+    assert app_one.state.web.teacher_code != app_two.state.web.teacher_code  # one per class
+    teacher = TestClient(app_one)
+    teacher.web = app_one.state.web
+    as_teacher(teacher)
+    cookie = teacher.cookies[app_one.state.web.cookies.teacher]
+    elsewhere = TestClient(app_two)
+    elsewhere.cookies.set(app_two.state.web.cookies.teacher, cookie)
+    assert "Who is playing" not in elsewhere.get("/teacher").text
+    # A new code for the class (--teacher-code) shuts out the browsers let in with the old.
+    renewed = TestClient(build_app(WebConfig(web_story, store, one, teacher_code="NEW-C0D")))
+    renewed.cookies.set(app_one.state.web.cookies.teacher, cookie)
+    assert "Who is playing" not in renewed.get("/teacher").text
+    assert "Who is playing" in teacher.get("/teacher").text
+
+
+def test_two_classes_on_one_host_keep_their_own_cookies(web_client, web_story, web_assignment):
+    one = web_client(web_story, web_assignment(web_story, CLASS))
+    two = web_client(
+        web_story, web_assignment(web_story, CLASS.replace("id: web-class", "id: other-class"))
+    )
+    assert len({one.web.cookies.player, two.web.cookies.player, one.web.cookies.visit}) == 3
+
+
+def test_a_page_that_is_only_read_writes_nothing(web_client, web_story):
+    client = web_client(web_story)
+    post(client, "/new")
+    with client.store.transaction() as tx:
+        before = tx.player(player_id(client))
+    for path in ("/", "/play", "/history", "/codex", "/endings", "/saves", "/settings"):
+        assert client.get(path).status_code == 200
+    with client.store.transaction() as tx:
+        assert tx.player(player_id(client)) == before
+
+
+def test_the_teacher_page_reads_no_record_whole(web_client, web_story, web_assignment):
+    client = web_client(web_story, web_assignment(web_story, CLASS))
+    play_the_class(client)
+    with client.store.transaction() as tx:
+        (listed,) = tx.handin_list("web-class")
+        (whole,) = tx.handins("web-class")
+    assert (listed.id, listed.stem) == (whole.id, whole.stem) and listed.json == "" != whole.json
+    assert "Ada Lovelace" in as_teacher(other_device(client)).text
