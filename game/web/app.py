@@ -430,6 +430,12 @@ def build_app(config: WebConfig) -> Starlette:
             page=page,
             player=_player(visit),
             pending=pending,
+            # Questions to think about, of the chapters the assignment asks no answers for.
+            thinking=[
+                due
+                for due in page.frame.reflection
+                if classroom is None or not classroom.assignment.wants_reflection(due.chapter.id)
+            ],
             needs_why=classroom.needs_why() if classroom else False,
             min_words=classroom.assignment.min_words if classroom else 0,
             may_undo=visit.play.game is not None

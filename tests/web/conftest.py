@@ -256,7 +256,7 @@ def messages_of(html: str) -> list[str]:
 
 
 def code_of(html: str) -> str:
-    """The personal code the page shows (the code page, or any page's footer)."""
+    """The personal code the page shows (the code page, or Saves)."""
     found = re.search(r'class="code">([^<]+)<', html)
     assert found, "the page shows no code"
     return unescape(found.group(1))

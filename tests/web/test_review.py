@@ -184,3 +184,33 @@ def test_the_teacher_page_reads_no_record_whole(web_client, web_story, web_assig
         (whole,) = tx.handins("web-class")
     assert (listed.id, listed.stem) == (whole.id, whole.stem) and listed.json == "" != whole.json
     assert "Ada Lovelace" in as_teacher(other_device(client)).text
+
+
+def test_the_code_is_shown_only_where_asked_for(web_client, web_story, web_assignment):
+    """A neighbour reading the screen must not see name and code together: the code is on
+    the page that gives it and under Saves, not at the foot of every page."""
+    client = web_client(web_story, web_assignment(web_story, CLASS))
+    code = re.search(r'class="code">([^<]+)<', sign_in(client).text).group(1)
+    page = post(client, "/new", client.get("/").text)
+    assert code not in page.text and "Ada Lovelace" in page.text
+    assert code in client.get("/saves").text
+
+
+def test_questions_to_think_about_are_shown_where_none_are_asked(web_client, web_story):
+    """Free play: the chapter's questions come as things to think about, as in the TUI."""
+    client = web_client(web_story)
+    post(client, "/new")
+    choose(client, _page_of(client), "left")
+    page = choose(client, _page_of(client), "on").text
+    assert "To think about" in page and "What did the soviet want?" in page
+    assert 'name="answer-1"' not in page
+
+
+def test_after_undo_no_verdict_is_shown_as_new(web_client, web_story):
+    client = web_client(web_story)
+    post(client, "/new")
+    choose(client, _page_of(client), "left")
+    page = choose(client, _page_of(client), "on").text
+    undone = client.post("/undo", data={"csrf": csrf_of(page)}).text
+    assert "You took back your last choice." in undone
+    assert 'class="notes"' not in undone

@@ -239,7 +239,7 @@ def test_a_cookie_of_another_class_opens_no_game(web_client, web_story, web_assi
     assert elsewhere.get("/play").url.path == "/"
     assert "Ada" not in elsewhere.get("/").text
     # nor does the code with the name
-    code = re.search(r'class="code">([^<]+)<', client.get("/play").text).group(1)
+    code = re.search(r'class="code">([^<]+)<', client.get("/saves").text).group(1)
     refused = post(elsewhere, "/resume", name="Ada", code=code)
     assert "does not match" in refused.text
     assert elsewhere.get("/play").url.path == "/"

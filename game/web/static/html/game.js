@@ -4,12 +4,15 @@
   "use strict";
   if (!window.fetch || !window.DOMParser || !window.FormData) { return; }
 
+  // Put the answer's page in place of this one. `url` is where the answer was redirected
+  // to (a page that can be loaded again), or null: then the address stays as it is, since
+  // the address of a form's POST cannot be reloaded. False: the answer is not a page.
   function swap(html, url) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var main = doc.querySelector("main");
     var nav = doc.querySelector("header.site");
     var footer = doc.querySelector("footer.site");
-    if (!main) { window.location.assign(url); return; }
+    if (!main) { return false; }
     document.querySelector("main").replaceWith(main);
     if (nav) { document.querySelector("header.site").replaceWith(nav); }
     if (footer) { document.querySelector("footer.site").replaceWith(footer); }
@@ -20,6 +23,20 @@
     if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
     target.focus();
     window.scrollTo(0, 0);
+    return true;
+  }
+
+  // Send the form the ordinary way (a page load), with the button that was pressed.
+  function fallback(form, submitter) {
+    busy(form, false);
+    if (submitter && submitter.name) {
+      var keep = document.createElement("input");
+      keep.type = "hidden";
+      keep.name = submitter.name;
+      keep.value = submitter.value;
+      form.appendChild(keep);
+    }
+    form.submit();
   }
 
   function send(form, submitter) {
@@ -29,9 +46,11 @@
     fetch(form.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
                          headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
-        return response.text().then(function (text) { swap(text, response.url); });
+        return response.text().then(function (text) {
+          if (!swap(text, response.redirected ? response.url : null)) { fallback(form, submitter); }
+        });
       })
-      .catch(function () { busy(form, false); form.submit(); });
+      .catch(function () { fallback(form, submitter); });
   }
 
   function busy(form, on) {
