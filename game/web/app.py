@@ -852,6 +852,7 @@ def _live(players: list[PlayerRow]) -> list[dict[str, Any]]:
                 "minutes": minutes,
                 "seen": row.seen_at.replace("T", " ")[:16],
                 "handins": row.handins,
+                "code": show_code(row.code_key),
             }
         )
     return out

@@ -214,3 +214,10 @@ def test_after_undo_no_verdict_is_shown_as_new(web_client, web_story):
     undone = client.post("/undo", data={"csrf": csrf_of(page)}).text
     assert "You took back your last choice." in undone
     assert 'class="notes"' not in undone
+
+
+def test_the_teacher_can_tell_a_student_their_lost_code(web_client, web_story, web_assignment):
+    client = web_client(web_story, web_assignment(web_story, CLASS))
+    code = re.search(r'class="code">([^<]+)<', sign_in(client).text).group(1)
+    live = as_teacher(other_device(client)).text
+    assert re.search(r"Ada Lovelace</th><td class=\"code\">" + re.escape(code), live)
