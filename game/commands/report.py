@@ -47,6 +47,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="write the report here (default: DIR itself; required with --db)",
     )
     report.add_argument(
+        "--export",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="with --db: also copy every hand-in to DIR as its .json record and .md and .html "
+        "transcripts (one already there is skipped), for a folder of records to keep",
+    )
+    report.add_argument(
         "--assignment",
         type=Path,
         default=None,
@@ -59,6 +67,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     from game.classroom.report import build_report, summary_text, write_report
 
+    if args.export is not None and args.db is None:
+        err("--export copies hand-ins out of a database: give it with --db WHERE")
+        return 1
     if (args.folder is None) == (args.db is None):
         err("give either DIR (a folder of .json records) or --db WHERE (a database), not both")
         return 1
@@ -105,6 +116,12 @@ def _report_database(args: argparse.Namespace) -> int:
     if args.output is None:
         err("--db needs --output DIR: where to write the report (the database is not a folder)")
         return 1
+    if args.export is not None:
+        try:
+            args.export.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            err(f"cannot make the folder {shown(args.export)}: {exc.strerror or exc}")
+            return 1
     try:
         store = open_store(args.db, data_dir(), create=False)
     except StoreError as exc:
@@ -113,6 +130,9 @@ def _report_database(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="petrograd-report-") as temp:
         try:
             export_records(store, Path(temp))
+            if args.export is not None:
+                kept = export_records(store, args.export)
+                print(f"copied {len(kept) // 3} new hand-ins to {shown(args.export)}")
         except StoreError as exc:
             err(str(exc))
             return 1
@@ -122,5 +142,5 @@ def _report_database(args: argparse.Namespace) -> int:
         finally:
             store.close()
         args.folder = Path(temp)
-        args.db = None
+        args.db = args.export = None
         return run(args)

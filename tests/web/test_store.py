@@ -677,6 +677,16 @@ def test_report_reads_the_database(small_story, tmp_path, capsys):
     assert "Ada Lovelace" in rows
     assert "verified" in rows.lower()
     assert not list(out.glob("*.json"))  # the records stay in the database
+    kept = tmp_path / "kept"
+    for _ in range(2):  # the second time, the records already there are skipped
+        assert main(["report", "--db", str(db), "-o", str(out), "--export", str(kept), *story]) == 0
+    assert sorted(p.name for p in kept.iterdir()) == [
+        f"Ada-Lovelace-2026-11-27.{ext}" for ext in ("html", "json", "md")
+    ]
+    assert json.loads((kept / "Ada-Lovelace-2026-11-27.json").read_text(encoding="utf-8")) == data
+    capsys.readouterr()
+    assert main(["report", str(tmp_path), "--export", str(kept), *story]) == 1
+    assert "--export copies hand-ins out of a database" in capsys.readouterr().err
 
     assert main(["report", "--db", str(db), *story]) == 1
     assert "--db needs --output" in capsys.readouterr().err
