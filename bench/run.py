@@ -110,7 +110,14 @@ within 4 standard errors). ChoiceScript is not bundled: it is on no registry and
 licence does not allow it, so its randomtest is not run.
 The reader (bench/reader_figures.py): the safe YAML reader on the widest file it accepts
 (a key and a value a row, just under its limit of values) and refusing an alias bomb,
-against yaml.load with yaml.CSafeLoader on the same text."""
+against yaml.load with yaml.CSafeLoader on the same text.
+Web capacity (bench/web_capacity.py): students on loopback, each its own cookies and
+keep-alive connection, a choice (POST /choose + GET /play, timed to the page's last byte)
+every 3 +- 1 s, against `petrograd serve` in its own process; N = 100, 200, 400... for 15 s
+each, held while p95 < 100 ms with nothing failed; memory per student, the server's RSS
+over its idle RSS; the baseline, the terminal serving (bench/serve_capacity.py: a browser
+tab a student on this machine, held while its p90 key-to-step < 100 ms). The machine's
+load average is shown: other work on it takes the server's CPU."""
 
 #: The time for the largest generated story may be this much over linear growth
 #: from the middle one (10,000 scenes at most 12x the time of 1,000).
@@ -434,6 +441,16 @@ def main(argv: list[str] | None = None) -> int:
         reader = reader_figures.part(3 if quick else 9)
         rows.extend(Row(*row) for row in reader_figures.rows(reader))
         # end of the reader (helper E)
+        # web capacity (issue #20): the web pages under N simulated students, each server a
+        # process of its own, ramped until choice-to-page's p95 passes 100 ms
+        # (bench/web_capacity.py), beside the terminal serving (bench/serve_capacity.py,
+        # browsers on this machine) measured in this run; the quick run: 10 students, 3 s.
+        import web_capacity
+
+        say("web capacity: the web pages under load" + (" (one small step)" if quick else ""))
+        web = web_capacity.part(quick, say)
+        rows.extend(Row(*row) for row in web_capacity.rows(web))
+        # end of web capacity (issue #20)
         say(f"petrograd check on {large:,} scenes")
         check = _part("check", folder=work / f"story-{large}", repeats=settings.check_repeats)
         seconds = statistics.median(check["seconds"])

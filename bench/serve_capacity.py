@@ -69,6 +69,7 @@ def measure(tabs: int, chromium: str) -> dict[str, float]:
             "-m",
             "game",
             "serve",
+            "--terminal",  # the terminal in a browser (plain `serve` is the web pages now)
             "--port",
             str(port),
             "--records",
@@ -103,6 +104,9 @@ def measure(tabs: int, chromium: str) -> dict[str, float]:
             for page in pages:
                 page.focus("textarea.xterm-helper-textarea")
                 page.keyboard.press("Enter")  # New game
+            time.sleep(2 + tabs * 0.1)
+            for page in pages:
+                page.keyboard.press("Enter")  # the first viewpoint ("Whom do you play?")
             time.sleep(3 + tabs * 0.2)
             latencies = []
             for round_ in range(3):

@@ -717,7 +717,11 @@ def mask_url(url: str) -> str:
         user = parts.username or ""
         host = parts.netloc.rsplit("@", 1)[1]
         parts = parts._replace(netloc=f"{user}:***@{host}")
-    return urlunsplit(parts)
+    out = urlunsplit(parts)
+    scheme = f"{parts.scheme}://"
+    if url.startswith(scheme) and not out.startswith(scheme):  # no host: keep the "//"
+        out = scheme + out[len(parts.scheme) + 1 :]
+    return out
 
 
 def _passwords(url: str) -> list[str]:

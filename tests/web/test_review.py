@@ -221,3 +221,22 @@ def test_the_teacher_can_tell_a_student_their_lost_code(web_client, web_story, w
     code = re.search(r'class="code">([^<]+)<', sign_in(client).text).group(1)
     live = as_teacher(other_device(client)).text
     assert re.search(r"Ada Lovelace</th><td class=\"code\">" + re.escape(code), live)
+
+
+def test_a_choice_sent_by_the_page_script_answers_with_the_next_scene(web_client, web_story):
+    """With scripts on, game.js posts with X-Requested-With: fetch and gets the next scene
+    at once (no redirect to replay the game again); without, a redirect to /play."""
+    client = web_client(web_story)
+    post(client, "/new")
+    page = _page_of(client).text
+    direct = client.post(
+        "/choose",
+        data={"csrf": csrf_of(page), "choice": "left"},
+        headers={"x-requested-with": "fetch"},
+        follow_redirects=False,
+    )
+    assert direct.status_code == 200 and title_of(direct.text) == "Alpha Two"
+    plain = client.post(
+        "/choose", data={"csrf": csrf_of(direct.text), "choice": "on"}, follow_redirects=False
+    )
+    assert plain.status_code == 303 and plain.headers["location"] == "/play"

@@ -755,3 +755,13 @@ def test_sigkill_in_a_loop_of_transactions_leaves_every_commit_whole(store, stor
         assert saved["version"] == row.steps == row.version  # and whole: one commit, both rows
         assert saved["pad"] == "x" * 4000 + str(saved["version"])
     opened.close()
+
+
+def test_a_url_is_shown_with_its_password_hidden_and_its_shape_kept():
+    from game.web.store import mask_url
+
+    assert mask_url("postgresql://u:hunter2@h:5432/db") == "postgresql://u:***@h:5432/db"
+    assert mask_url("postgresql:///db?host=/run/pg&password=hunter2") == (
+        "postgresql:///db?host=/run/pg&password=***"
+    )
+    assert mask_url("postgresql://h/db") == "postgresql://h/db"
