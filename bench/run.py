@@ -112,7 +112,8 @@ The reader (bench/reader_figures.py): the safe YAML reader on the widest file it
 (a key and a value a row, just under its limit of values) and refusing an alias bomb,
 against yaml.load with yaml.CSafeLoader on the same text.
 Web capacity (bench/web_capacity.py): students on loopback, each its own cookies and
-keep-alive connection, a choice (POST /choose + GET /play, timed to the page's last byte)
+keep-alive connection, with scripts off (the costlier case): a choice is POST /choose + GET
+/play, timed to the page's last byte,
 every 3 +- 1 s, against `petrograd serve` in its own process; N = 100, 200, 400... for 15 s
 each, held while p95 < 100 ms with nothing failed; memory per student, the server's RSS
 over its idle RSS; the baseline, the terminal serving (bench/serve_capacity.py: a browser
