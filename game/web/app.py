@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import time
+import unicodedata
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,8 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from game.classroom.assignment import Assignment
-from game.classroom.handin import clean_name, student_key
+from game.classroom.handin import clean_name
+from game.classroom.handin import student_key as record_key
 from game.classroom.session import CODE_LENGTH, _code_key, new_code
 from game.engine import ChoiceUnavailable, Story, wording
 from game.engine.record import clean_lines, clean_text
@@ -244,6 +246,14 @@ class WebGame:
 
 
 BODY_PART = 128 * 1024
+
+
+def student_key(name: str) -> str:
+    """One student of a class however their name was typed (game.classroom.handin's key),
+    and whatever invisible characters are in it: "Ada" and "Ada" with a zero-width space
+    are one name here, so nobody can sign in beside a classmate under a name that looks
+    the same."""
+    return record_key("".join(ch for ch in name if unicodedata.category(ch) != "Cf"))
 
 
 def _minutes_ago(minutes: int) -> str:

@@ -12,6 +12,7 @@ are translated for psycopg) and behave alike; anything a database refuses become
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import re
@@ -429,8 +430,15 @@ class Tx:
     # ------------------------------------------------------------------ rate limits
 
     def note_attempt(self, key: str, now: str) -> None:
-        """A failed code attempt under key (for the rate limit)."""
+        """A failed code attempt under key (for the rate limit). Attempts over a day old are
+        dropped as it is noted, so the table stays small."""
         self._run("INSERT INTO attempts (key, at) VALUES (?, ?)", (key, now))
+        try:
+            moment = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError:
+            return
+        day_before = (moment - dt.timedelta(days=1)).isoformat().replace("+00:00", "Z")
+        self._run("DELETE FROM attempts WHERE at < ?", (day_before,))
 
     def attempts_since(self, key: str, since: str) -> int:
         """How many attempts under key at or after since (ISO UTC strings sort as times)."""

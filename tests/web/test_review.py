@@ -240,3 +240,22 @@ def test_a_choice_sent_by_the_page_script_answers_with_the_next_scene(web_client
         "/choose", data={"csrf": csrf_of(direct.text), "choice": "on"}, follow_redirects=False
     )
     assert plain.status_code == 303 and plain.headers["location"] == "/play"
+
+
+def test_a_name_with_an_invisible_character_is_the_same_name(web_client, web_story, web_assignment):
+    """A classmate cannot sign in as "Ada Lovelace" with a zero-width space in it: the
+    name is taken, and the game asks for the code."""
+    client = web_client(web_story, web_assignment(web_story, CLASS))
+    sign_in(client)
+    mallory = other_device(client)
+    page = post(mallory, "/start", name="Ada\u200b Lovelace")
+    assert any("already played as" in m for m in messages_of(page.text))
+    assert client.web.cookies.player not in mallory.cookies
+
+
+def test_wrong_codes_over_a_day_old_are_dropped(web_client, web_story):
+    client = web_client(web_story)
+    with client.store.transaction() as tx:
+        tx.note_attempt("code:somewhere", "2026-11-01T10:00:00Z")
+        tx.note_attempt("code:somewhere", "2026-11-03T10:00:00Z")
+        assert tx.attempts_since("code:somewhere", "2000-01-01T00:00:00Z") == 1
