@@ -259,3 +259,22 @@ def test_wrong_codes_over_a_day_old_are_dropped(web_client, web_story):
         tx.note_attempt("code:somewhere", "2026-11-01T10:00:00Z")
         tx.note_attempt("code:somewhere", "2026-11-03T10:00:00Z")
         assert tx.attempts_since("code:somewhere", "2000-01-01T00:00:00Z") == 1
+
+
+def test_ten_wrong_codes_for_one_name_shut_that_name_only(web_client, web_story, web_assignment):
+    from game.web.app import ATTEMPT_LIMIT_NAME
+
+    client = web_client(web_story, web_assignment(web_story, CLASS))
+    ada = re.search(r'class="code">([^<]+)<', sign_in(client, "Ada Lovelace").text).group(1)
+    bob_device = other_device(client)
+    bob = re.search(r'class="code">([^<]+)<', sign_in(bob_device, "Bob Smith").text).group(1)
+    guesser = other_device(client)
+    token = csrf_of(guesser.get("/").text)
+    for n in range(ATTEMPT_LIMIT_NAME):
+        guesser.post("/resume", data={"csrf": token, "name": "Ada Lovelace", "code": f"ZZZ{n:03d}"})
+    shut = guesser.post("/resume", data={"csrf": token, "name": "Ada Lovelace", "code": ada})
+    assert any("Too many wrong codes" in m for m in messages_of(shut.text))
+    assert client.web.cookies.player not in guesser.cookies
+    fine = guesser.post("/resume", data={"csrf": token, "name": "Bob Smith", "code": bob})
+    assert client.web.cookies.player in guesser.cookies  # Bob's name was not shut
+    assert "Bob Smith" in fine.text and not messages_of(fine.text)
