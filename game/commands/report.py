@@ -127,11 +127,19 @@ def _report_database(args: argparse.Namespace) -> int:
     except StoreError as exc:
         err(str(exc))
         return 1
+    klass = None  # every class's hand-ins, reported apart by assignment
+    if args.assignment is not None:  # only that assignment's class
+        story = load_or_report(args)
+        ok, assignment = assignment_or_report(args.assignment, story) if story else (False, None)
+        if story is None or not ok or assignment is None:
+            store.close()
+            return 1
+        klass = assignment.id
     with tempfile.TemporaryDirectory(prefix="petrograd-report-") as temp:
         try:
-            export_records(store, Path(temp))
+            export_records(store, Path(temp), klass)
             if args.export is not None:
-                kept = export_records(store, args.export)
+                kept = export_records(store, args.export, klass)
                 print(f"copied {len(kept) // 3} new hand-ins to {shown(args.export)}")
         except StoreError as exc:
             err(str(exc))

@@ -99,9 +99,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         type=_teacher_code,
         default=None,
         metavar="CODE",
-        help="the code of the teacher's page (6 to 20 letters and digits; default: one made "
-        "for the class and kept in its database). A new one shuts out every browser let in "
-        "with the old; give every process of a class the same",
+        help="a new code for the teacher's page (6 to 20 letters and digits). It replaces "
+        "the class's code in its database for good (every process of the class takes it), "
+        "and shuts out every browser let in with the old one; without it, the code kept "
+        "there is used (made at the class's first start)",
     )
     serve.add_argument(
         "--forwarded-allow-ips",

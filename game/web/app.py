@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import os
 import time
 import unicodedata
@@ -35,7 +36,7 @@ from game.classroom.assignment import Assignment
 from game.classroom.handin import clean_name
 from game.classroom.handin import student_key as record_key
 from game.classroom.session import CODE_LENGTH, _code_key, new_code
-from game.engine import ChoiceUnavailable, Story, wording
+from game.engine import ChoiceUnavailable, Game, Story, wording
 from game.engine.record import clean_lines, clean_text
 from game.profile import SPOILER_NAMES
 from game.saves import AUTO, SLOTS, SaveError
@@ -62,6 +63,8 @@ STATIC = HERE / "static" / "html"
 ATTEMPT_LIMIT = 100
 ATTEMPT_LIMIT_NAME = 10
 ATTEMPT_MINUTES = 10
+#: Wrong teacher's codes for one class, from anywhere, in ATTEMPT_MINUTES.
+TEACHER_LIMIT_CLASS = 30
 OUT_OF_DATE = (
     "That page was out of date (sent twice, or from another tab), so it was not used. "
     "Here is where your game is now."
@@ -102,18 +105,18 @@ class WebGame:
         self.store = config.store
         secret = self.store.meta("secret", lambda: new_id() + new_id())
         self.signer = Signer(secret)
-        self.klass = config.assignment.id if config.assignment else ""
+        #: The class: the assignment, or free play of this story (two stories served from
+        #: one database never share players, cookies or a teacher's code).
+        self.klass = config.assignment.id if config.assignment else f"play:{self.story.id}"
         self.cookies = CookieNames(secret, self.klass)
-        #: The teacher's code: given (--teacher-code), else made once for the class and kept
-        #: in the database, so that every process of the class prints the same.
-        self.teacher_code = config.teacher_code or self.store.meta(
-            f"teacher_code:{self.klass}", new_code
-        )
-        #: What the teacher's cookie holds: bound to the class and to its code, so a new code
-        #: (--teacher-code) shuts out every browser let in with the old one.
-        self.teacher_pass = hashlib.sha256(
-            f"teacher\n{self.klass}\n{_code_key(self.teacher_code)}".encode()
-        ).hexdigest()[:32]
+        #: The teacher's code: made once for the class and kept in the database, so that
+        #: every process of the class prints and takes the same; a code given
+        #: (--teacher-code) replaces it there, for every process and every restart.
+        self.teacher_key = f"teacher_code:{self.klass}"
+        if config.teacher_code:
+            with self.store.transaction() as tx:
+                tx.meta_put(self.teacher_key, config.teacher_code)
+        self.teacher_code = self.store.meta(self.teacher_key, teacher_code)
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -200,7 +203,7 @@ class WebGame:
             visit = Visit(
                 self.story, tx, row, self.config.assignment, records=self.config.records
             )
-            visit.resume()
+            visit.resume(acting=acting)
             yield visit
             if acting:
                 visit.finish()
@@ -219,14 +222,32 @@ class WebGame:
                 continue
         raise Refused("No code could be made for you; try again.")
 
+    def teacher_now(self, tx: Tx) -> str:
+        """The class's teacher's code as the database holds it now (another process may
+        have been given a new one)."""
+        return tx.meta_get(self.teacher_key) or self.teacher_code
+
+    def teacher_pass(self, code: str) -> str:
+        """What the teacher's cookie holds: bound to the class and to its code, so a new
+        code shuts out every browser let in with the old one."""
+        return hashlib.sha256(f"teacher\n{self.klass}\n{_code_key(code)}".encode()).hexdigest()[
+            :32
+        ]
+
     def teacher_blocked(self, tx: Tx, request: Request, *, wrong: bool = False) -> bool:
-        """Whether this address has typed too many wrong teacher's codes lately (counted apart
-        from the students', so that a class's typing errors never shut the teacher out);
-        `wrong`: count one more first."""
-        key = f"teacher:{_client(request)}"
+        """Whether too many wrong teacher's codes were typed lately: from this address
+        (counted apart from the students', so that a class's typing errors never shut the
+        teacher out), or for the class from anywhere (many addresses cannot share the
+        guessing); `wrong`: count one more first. A teacher already let in stays in."""
+        mine, anywhere = f"teacher:{_client(request)}", f"teacher-class:{self.klass}"
         if wrong:
-            tx.note_attempt(key, now())
-        return tx.attempts_since(key, _minutes_ago(ATTEMPT_MINUTES)) >= ATTEMPT_LIMIT_NAME
+            tx.note_attempt(mine, now())
+            tx.note_attempt(anywhere, now())
+        since = _minutes_ago(ATTEMPT_MINUTES)
+        return (
+            tx.attempts_since(mine, since) >= ATTEMPT_LIMIT_NAME
+            or tx.attempts_since(anywhere, since) >= TEACHER_LIMIT_CLASS
+        )
 
     def too_many_attempts(self, tx: Tx, request: Request, name_key: str | None = None) -> bool:
         """Whether this address (or, given, this student's name) has had too many wrong
@@ -267,7 +288,37 @@ def _https(request: Request) -> bool:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """Who sent the request, as the limits on wrong codes count them: the address, or for
+    IPv6 its /64 (one home or school network has a whole /64 to pick addresses from)."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def game_mark(game: Game | None) -> str:
+    """Which moment of which game a page was made for: the number of choices and a digest
+    of them (so a tab left behind an undo and another choice is told from this one); ""
+    for no game. The forms carry it (`step`, `game`) and a form of another moment is not
+    taken."""
+    if game is None:
+        return ""
+    steps = game.record.steps
+    path = "\n".join(f"{step.scene}\t{step.choice}" for step in steps)
+    digest = hashlib.sha256(f"{game.record.start}\n{path}".encode()).hexdigest()[:10]
+    return f"{len(steps)}-{digest}"
+
+
+def teacher_code() -> str:
+    """A new teacher's code: twelve letters and digits (KQ7-X4T-M2R-9TZ), twice a
+    student's, since it opens the whole class."""
+    return f"{new_code()}-{new_code()}"
 
 
 def show_code(key: str) -> str:
@@ -407,6 +458,11 @@ def build_app(config: WebConfig) -> Starlette:
                 return _see("/")
             visit = Visit(story, tx, row, config.assignment, records=config.records)
             visit.resume()
+            made_for = form.get("game")
+            if isinstance(made_for, str) and made_for != game_mark(visit.play.game):
+                # A page of another game than this one (a tab left at an ending, say): it
+                # cannot confirm replacing a game it never showed.
+                confirmed = False
             if visit.play.in_progress and not confirmed:
                 page = pages.scene_page(visit.play)
                 return web.render(
@@ -440,6 +496,7 @@ def build_app(config: WebConfig) -> Starlette:
             page=page,
             player=_player(visit),
             pending=pending,
+            mark=game_mark(visit.play.game),
             # Questions to think about, of the chapters the assignment asks no answers for.
             thinking=[
                 due
@@ -501,12 +558,12 @@ def build_app(config: WebConfig) -> Starlette:
         return _see("/play")
 
     def out_of_date(form: FormData, visit: Visit) -> bool:
-        """Whether the form was made for another step of the game than the one it is at (a
-        form sent twice, or from a tab left behind): it must not act on this one. A form
-        without its step (a page of an older version) is taken."""
+        """Whether the form was made for another moment of the game than the one it is at
+        (a form sent twice, or from a tab left behind, before an undo too): it must not act
+        on this one. A form without its mark (a page of an older version) is taken."""
         step = form.get("step")
         game = visit.play.game
-        return isinstance(step, str) and game is not None and step != str(game.frame.step)
+        return isinstance(step, str) and game is not None and step != game_mark(game)
 
     def hand_in_if_done(visit: Visit) -> None:
         """At an ending, with nothing left to answer, the record is handed in (once)."""
@@ -704,7 +761,11 @@ def build_app(config: WebConfig) -> Starlette:
 
     def teacher_ok(request: Request) -> bool:
         held = web.signer.unsign("teacher", request.cookies.get(web.cookies.teacher))
-        return held is not None and same(held, web.teacher_pass)
+        if held is None:
+            return False
+        with web.store.transaction() as tx:
+            code = web.teacher_now(tx)
+        return same(held, web.teacher_pass(code))
 
     async def teacher(request: Request) -> Response:
         if not teacher_ok(request):
@@ -719,8 +780,9 @@ def build_app(config: WebConfig) -> Starlette:
 
     async def teacher_login(request: Request) -> Response:
         form = await web.form(request)
-        code = _code_key(_text(form, "code", 20))
+        code = _code_key(_text(form, "code", 64))
         with web.store.transaction() as tx:
+            current = web.teacher_now(tx)
             if web.teacher_blocked(tx, request):
                 return web.render(
                     request,
@@ -728,7 +790,7 @@ def build_app(config: WebConfig) -> Starlette:
                     error=f"Too many wrong codes: wait {ATTEMPT_MINUTES} minutes.",
                     status=429,
                 )
-            ok = same(code, _code_key(web.teacher_code))
+            ok = same(code, _code_key(current))
             if not ok:
                 web.teacher_blocked(tx, request, wrong=True)
         if not ok:
@@ -740,7 +802,10 @@ def build_app(config: WebConfig) -> Starlette:
             )
         response = _see("/teacher")
         web.set_cookie(
-            request, response, web.cookies.teacher, web.signer.sign("teacher", web.teacher_pass)
+            request,
+            response,
+            web.cookies.teacher,
+            web.signer.sign("teacher", web.teacher_pass(current)),
         )
         return response
 
@@ -766,7 +831,10 @@ def build_app(config: WebConfig) -> Starlette:
             return Response(
                 body,
                 media_type=media[kind],
-                headers={"content-disposition": attachment(f"{row.stem}.{kind}")},
+                headers={
+                    "content-disposition": attachment(f"{row.stem}.{kind}"),
+                    "cache-control": "no-store",  # a school's shared computers keep nothing
+                },
             )
         raise HTTPException(404, "There is no such file.")
 
@@ -850,6 +918,7 @@ def _player(visit: Visit | None) -> dict[str, Any] | None:
         "in_progress": visit.play.in_progress,
         "may_start_over": visit.play.may_start_over(),
         "assessed": visit.play.rules.assessed,
+        "mark": game_mark(game),
     }
 
 

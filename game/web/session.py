@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -179,8 +180,11 @@ class WebClassroom(ClassroomSession):
                 write_json(paths[0], data, backup=False)
                 write_atomic(paths[1], markdown.encode(), backup=False)
                 write_atomic(paths[2], html.encode(), backup=False)
-            except WriteFailed:
-                pass  # the record is in the database; the teacher's page has it
+            except WriteFailed as exc:  # the record is in the database; the server says so
+                sys.stderr.write(
+                    f"petrograd serve: {stem} is handed in (in the database), but it could "
+                    f"not be written to {self.records}: {exc}\n"
+                )
         self.handed_in_at = data["extra"]["finished_at"]
         self.handed_in_mark = self._mark()
         self.play.changed()
@@ -211,9 +215,24 @@ class Visit:
         #: For the player: a save's trouble found while loading, or None.
         self.notice: str | None = None
 
-    def resume(self) -> Loaded | None:
-        """The player's current game (their autosave) loaded; None when they have none yet."""
+    def resume(self, *, acting: bool = True) -> Loaded | None:
+        """The player's current game (their autosave) loaded; None when they have none yet.
+
+        An autosave that will not load is set aside (kept, never written over) only by a
+        request that acts (a form): a page that is only read says so and changes nothing,
+        so the player is told on every page until they begin again."""
         has_autosave = self.tx.save_get(self.row.id, AUTO) is not None
+        if not acting and has_autosave:
+            try:
+                resumed = self.play.load(AUTO)
+            except SaveError as exc:
+                self.notice = (
+                    f"Your saved game could not be read ({exc}). It is kept when you begin a "
+                    "new game."
+                )
+                return None
+            self.notice = resumed.notice
+            return resumed
         if self.classroom is not None:
             # The autosave is written after every change, so it is the game, whatever the
             # clocks say of the slots; only without one (or one that will not load) does the

@@ -190,26 +190,34 @@ def test_save_load_and_the_autosave(web_client, web_story):
 
 
 def test_an_unreadable_autosave_is_set_aside_and_the_player_told(web_client, web_story):
+    """A page that is only read tells of it and changes nothing (on every page, until the
+    player begins again); beginning a new game sets the damaged save aside, kept."""
     client = web_client(web_story)
     page = new_game(client)
     choose(client, page, "left")
     pid = player_id(client)
     with client.store.transaction() as tx:
         tx.save_put(pid, "auto", "{not json at all", "2026-12-01T19:53:04Z")
-    page = client.get("/play")
-    assert page.status_code == 200
-    told = " ".join(messages_of(page.text))
-    assert "could not be read" in told
+    for path in ("/play", "/", "/codex"):
+        page = client.get(path)
+        assert page.status_code == 200
+        if path != "/codex":
+            assert "could not be read" in " ".join(messages_of(page.text)), path
+    with client.store.transaction() as tx:
+        assert tx.set_aside_count(pid, "auto") == 0
+        assert tx.save_get(pid, "auto") == "{not json at all"
+    page = new_game(client)
     with client.store.transaction() as tx:
         assert tx.set_aside_count(pid, "auto") == 1
-        assert tx.save_get(pid, "auto") is None
-    assert messages_of(client.get("/").text) == []  # told once
-    # the start page tells it too, when that is where the player comes back
-    choose(client, new_game(client), "left")
+        assert json.loads(tx.save_get(pid, "auto"))["record"]["steps"] == []
+    assert messages_of(client.get("/").text) == []
+    # the same for a save of the right kind that will not load
+    choose(client, page, "left")
     with client.store.transaction() as tx:
         tx.save_put(pid, "auto", '{"format": "petrograd-save"}', "2026-12-01T19:53:05Z")
     start = client.get("/")
     assert "could not be read" in " ".join(messages_of(start.text))
+    new_game(client)
     with client.store.transaction() as tx:
         assert tx.set_aside_count(pid, "auto") == 2
 

@@ -13,7 +13,7 @@ from game.paths import assets_dir
 from tests.web.conftest import WEB_STORY, as_teacher, csrf_of, messages_of, other_device, post
 from tests.web.test_app import CLASS, choose, play_the_class, player_id, sign_in, title_of
 
-STEP = re.compile(r'name="step" value="(\d+)"')
+STEP = re.compile(r'name="step" value="([0-9a-f-]+)"')
 
 
 def _form(page: str, **data: str) -> dict[str, str]:
@@ -150,11 +150,45 @@ def test_a_teacher_cookie_opens_only_its_class_and_code(web_story, web_assignmen
     elsewhere = TestClient(app_two)
     elsewhere.cookies.set(app_two.state.web.cookies.teacher, cookie)
     assert "Who is playing" not in elsewhere.get("/teacher").text
-    # A new code for the class (--teacher-code) shuts out the browsers let in with the old.
+    # A new code for the class (--teacher-code) shuts out the browsers let in with the old,
+    # at every process of the class (it is kept in the database), and a process started
+    # again without the option keeps the new code.
     renewed = TestClient(build_app(WebConfig(web_story, store, one, teacher_code="NEW-C0D")))
     renewed.cookies.set(app_one.state.web.cookies.teacher, cookie)
     assert "Who is playing" not in renewed.get("/teacher").text
-    assert "Who is playing" in teacher.get("/teacher").text
+    assert "Who is playing" not in teacher.get("/teacher").text  # the other process too
+    again = build_app(WebConfig(web_story, store, one))
+    assert again.state.web.teacher_code == "NEW-C0D"
+    renewed.web = again.state.web
+    back = TestClient(again)
+    back.web = again.state.web
+    assert "Who is playing" in as_teacher(back).text
+
+
+def test_the_teacher_code_cannot_be_guessed_from_many_addresses(web_client, web_story):
+    from game.web.app import TEACHER_LIMIT_CLASS
+
+    client = web_client(web_story, trusted_proxies="*")
+    assert len(client.web.teacher_code.replace("-", "")) == 12  # twice a student's
+    page = client.get("/teacher").text
+    for n in range(TEACHER_LIMIT_CLASS):
+        client.headers["x-forwarded-for"] = f"10.0.{n // 250}.{n % 250 + 1}"
+        client.post("/teacher", data={"csrf": csrf_of(page), "code": f"WRONG{n:04d}"})
+    client.headers["x-forwarded-for"] = "10.9.9.9"
+    shut = client.post("/teacher", data={"csrf": csrf_of(page), "code": client.web.teacher_code})
+    assert shut.status_code == 429 and "Who is playing" not in shut.text
+
+
+def test_ipv6_addresses_of_one_network_count_as_one():
+    from starlette.requests import Request
+
+    from game.web.app import _client
+
+    def sent_from(host: str) -> str:
+        return _client(Request({"type": "http", "client": (host, 1), "headers": []}))
+
+    assert sent_from("2001:db8:1:2::5") == sent_from("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert sent_from("::ffff:10.1.2.3") == "10.1.2.3" and sent_from("10.1.2.3") == "10.1.2.3"
 
 
 def test_two_classes_on_one_host_keep_their_own_cookies(web_client, web_story, web_assignment):
@@ -278,3 +312,109 @@ def test_ten_wrong_codes_for_one_name_shut_that_name_only(web_client, web_story,
     fine = guesser.post("/resume", data={"csrf": token, "name": "Bob Smith", "code": bob})
     assert client.web.cookies.player in guesser.cookies  # Bob's name was not shut
     assert "Bob Smith" in fine.text and not messages_of(fine.text)
+
+
+def test_a_new_game_from_a_tab_left_at_an_ending_asks_first(web_client, web_story):
+    """A tab left open at an ending sends "A new game" while another game is under way:
+    it cannot confirm replacing a game it never showed, so the player is asked."""
+    client = web_client(web_story)
+    post(client, "/new")
+    choose(client, _page_of(client), "left")
+    page = choose(client, _page_of(client), "on")
+    ended = choose(client, page, "stay").text
+    assert 'id="ending-h"' in ended
+    post(client, "/new", ended, confirm="yes", game=re.search(r'name="game" value="([^"]*)"', ended).group(1))
+    choose(client, _page_of(client), "left")  # a game under way, at Alpha Two
+    stale = client.post(
+        "/new",
+        data={"csrf": csrf_of(ended), "confirm": "yes",
+              "game": re.search(r'name="game" value="([^"]*)"', ended).group(1)},
+    )  # fmt: skip
+    assert "Start a new game?" in stale.text
+    assert title_of(client.get("/play").text) == "Alpha Two"
+
+
+def test_a_tab_left_behind_an_undo_is_out_of_date(web_client, web_story):
+    """The step a form carries names the choices made, not only their number: after an
+    undo and another choice, a tab's form of the same number is refused."""
+    client = web_client(web_story)
+    post(client, "/new")
+    choose(client, _page_of(client), "left")
+    old_tab = _page_of(client).text  # at Alpha Two after "left"
+    undo = STEP.search(old_tab).group(1)
+    client.post("/undo", data={"csrf": csrf_of(old_tab), "step": undo})
+    choose(client, _page_of(client), "right")  # at Alpha Two again, after "right"
+    sent = client.post("/choose", data=_form(old_tab, choice="on"))
+    assert any("out of date" in m for m in messages_of(sent.text))
+    assert title_of(sent.text) == "Alpha Two"
+
+
+def test_the_records_folder_and_an_export_hold_each_hand_in_once(
+    web_client, web_story, web_assignment, tmp_path
+):
+    from game.cli import main
+
+    records = tmp_path / "records"
+    records.mkdir()
+    client = web_client(web_story, web_assignment(web_story, CLASS), records=records)
+    play_the_class(client)
+    database = client.store.url
+    client.store.close()
+    story = tmp_path / "story"
+    out = tmp_path / "report"
+    for _ in range(2):
+        assert main(["report", "--db", database, "-o", str(out), "--export", str(records),
+                     "--story", str(story)]) == 0  # fmt: skip
+    assert len(list(records.glob("*.json"))) == 1
+
+
+def test_a_report_of_one_assignment_reads_that_class_only(
+    web_client, web_story, web_assignment, tmp_path
+):
+    from starlette.testclient import TestClient
+
+    from game.cli import main
+    from game.web.app import WebConfig, build_app
+    from game.web.store import open_store
+
+    one_file = tmp_path / "one.yaml"
+    one_file.write_text(CLASS.replace("\n    ", "\n").strip() + "\n", encoding="utf-8")
+    one = web_assignment(web_story, CLASS)
+    other = web_assignment(web_story, CLASS.replace("id: web-class", "id: other-class"))
+    first = web_client(web_story, one)
+    play_the_class(first, "Ada")
+    shared = open_store(first.store.url, tmp_path)  # another class on the same database
+    elsewhere = TestClient(build_app(WebConfig(web_story, shared, other)))
+    elsewhere.web = elsewhere.app.state.web
+    play_the_class(elsewhere, "Bob")
+    shared.close()
+    out = tmp_path / "report"
+    kept = tmp_path / "kept"
+    assert main(["report", "--db", first.store.url, "-o", str(out), "--export", str(kept),
+                 "--assignment", str(one_file), "--story", str(tmp_path / "story")]) == 0  # fmt: skip
+    rows = (out / "report.csv").read_text(encoding="utf-8")
+    assert "Ada" in rows and "Bob" not in rows
+    assert [p.name.split("-")[0] for p in kept.glob("*.json")] == ["Ada"]
+
+
+def test_two_stories_in_free_play_on_one_database_never_share_a_player(make_story, tmp_path):
+    from starlette.testclient import TestClient
+
+    from game.web.app import WebConfig, build_app
+    from game.web.store import open_store
+
+    files = {**WEB_STORY, "story.yaml": WEB_STORY["story.yaml"].replace("web-story", "mine")}
+    first = load_story([make_story(WEB_STORY, base=False)], assets=assets_dir())
+    store = open_store(str(tmp_path / "one.sqlite3"), tmp_path)
+    one = TestClient(build_app(WebConfig(first, store)))
+    post(one, "/new")
+    choose(one, _page_of(one), "left")
+    import shutil
+
+    shutil.rmtree(tmp_path / "story")
+    second = load_story([make_story(files, base=False)], assets=assets_dir())
+    two = TestClient(build_app(WebConfig(second, store)))
+    two.cookies = one.cookies  # one browser, both servers on one host
+    page = two.get("/").text
+    assert "could not be read" not in page and "set aside" not in page
+    assert title_of(one.get("/play").text) == "Alpha Two"  # the first game is whole

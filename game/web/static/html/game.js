@@ -17,7 +17,13 @@
     if (nav) { document.querySelector("header.site").replaceWith(nav); }
     if (footer) { document.querySelector("footer.site").replaceWith(footer); }
     document.title = doc.title;
-    if (url && url !== window.location.href) { window.history.pushState({}, "", url); }
+    if (url && url !== window.location.href) {
+      window.history.pushState({}, "", url);
+    } else if (!url && window.location.search) {
+      // Answered in place: a one-time message in the address (?undone=1) is not kept for
+      // a reload to show again.
+      window.history.replaceState({}, "", window.location.pathname);
+    }
     ready();
     var target = main.querySelector("[role=alert]") || main.querySelector("h1") || main;
     if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
