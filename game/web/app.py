@@ -18,7 +18,7 @@ import unicodedata
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +89,6 @@ class WebConfig:
     #: The teacher's code (None: the store's, made once and printed at start).
     teacher_code: str | None = None
     title: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class Refused(Exception):
-    """A request that cannot be done as asked: shown to the player on the page it came from."""
 
 
 class WebGame:
@@ -220,7 +215,7 @@ class WebGame:
                 )
             except CodeTaken:
                 continue
-        raise Refused("No code could be made for you; try again.")
+        raise HTTPException(503, "No code could be made for you just now; try again.")
 
     def teacher_now(self, tx: Tx) -> str:
         """The class's teacher's code as the database holds it now (another process may
