@@ -307,7 +307,7 @@ def print_join_card(card: JoinCard, port: int, teacher_code: str, out: TextIO, *
 
 
 def run(args: argparse.Namespace) -> int:
-    from game.commands.common import load_or_report
+    from game.commands.common import assignment_or_report, load_or_report
 
     story = load_or_report(args)
     if story is None:  # fail here, once, rather than in every tab
@@ -319,24 +319,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.records is None:
         args.records = Path("petrograd-records")
-    assignment_title = None
-    if args.assignment is not None:
-        from game.classroom.assignment import load_assignment
-        from game.commands.common import story_folders
-        from game.engine import StoryError, load_story
-        from game.paths import assets_dir
-
-        try:
-            assignment = load_assignment(
-                args.assignment,
-                load_story(story_folders(args.story, args.scenes), assets=assets_dir()),
-            )
-        except StoryError as exc:
-            err("the assignment file has problems:")
-            for problem in exc.problems:
-                sys.stderr.write(f"  {problem}\n")
-            return 1
-        assignment_title = assignment.title
+    ok, assignment = assignment_or_report(args.assignment, story)
+    if not ok:
+        return 1
+    assignment_title = assignment.title if assignment is not None else None
     try:
         args.records.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -383,20 +369,12 @@ def run(args: argparse.Namespace) -> int:
 
 def run_pages(args: argparse.Namespace, story: Story) -> int:
     """Serve the web pages (game/web) until Ctrl+C."""
+    from game.commands.common import assignment_or_report
     from game.paths import data_dir
 
-    assignment = None
-    if args.assignment is not None:
-        from game.classroom.assignment import load_assignment
-        from game.engine import StoryError
-
-        try:
-            assignment = load_assignment(args.assignment, story)
-        except StoryError as exc:
-            err("the assignment file has problems:")
-            for problem in exc.problems:
-                sys.stderr.write(f"  {problem}\n")
-            return 1
+    ok, assignment = assignment_or_report(args.assignment, story)
+    if not ok:
+        return 1
     try:
         import uvicorn
 

@@ -670,8 +670,9 @@ def build_app(config: WebConfig) -> Starlette:
             except (SaveError, Locked) as exc:  # Locked: loading is off in an assessment
                 return saves_response(request, visit, error=str(exc))
             visit.play.changed()
-            if loaded.notice:
+            if loaded.notice:  # the story changed since: said now, on the scene it led to
                 visit.notice = loaded.notice
+                return scene_response(request, visit)
         return _see("/play")
 
     async def settings_page(request: Request) -> Response:

@@ -418,3 +418,28 @@ def test_two_stories_in_free_play_on_one_database_never_share_a_player(make_stor
     page = two.get("/").text
     assert "could not be read" not in page and "set aside" not in page
     assert title_of(one.get("/play").text) == "Alpha Two"  # the first game is whole
+
+
+def test_loading_a_save_of_a_changed_story_says_so(make_story, tmp_path):
+    import shutil
+
+    from starlette.testclient import TestClient
+
+    from game.web.app import WebConfig, build_app
+    from game.web.store import open_store
+
+    before = load_story([make_story(WEB_STORY, base=False)], assets=assets_dir())
+    store = open_store(str(tmp_path / "db.sqlite3"), tmp_path)
+    client = TestClient(build_app(WebConfig(before, store)))
+    post(client, "/new")
+    choose(client, _page_of(client), "left")
+    post(client, "/save", client.get("/saves").text, slot="1")
+    files = dict(WEB_STORY)
+    files["one.yaml"] = files["one.yaml"].replace("Text of [[Smolny]].", "Text of [[Smolny]], changed.")
+    shutil.rmtree(tmp_path / "story")
+    after = load_story([make_story(files, base=False)], assets=assets_dir())
+    changed = TestClient(build_app(WebConfig(after, store)))
+    changed.cookies = client.cookies
+    page = post(changed, "/load", changed.get("/saves").text, slot="1").text
+    assert title_of(page) == "Alpha Two"
+    assert any("changed" in m for m in messages_of(page)), messages_of(page)
